@@ -1,0 +1,452 @@
+//! The index-linked arena every policy stores its entries in.
+//!
+//! Entries live in one `Vec` of slots; a removed entry's slot joins a free
+//! list and is reused by the next insertion, so a full cache that evicts one
+//! entry per insert never reallocates. Entries refer to each other through
+//! [`Handle`]s (slot index + 1 in a `NonZeroU32`), which makes
+//! `Option<Handle>` four bytes and keeps the hash table of handles small.
+//!
+//! [`List`] is a doubly linked list threaded through any arena whose items
+//! are [`Linked`]: LRU, FIFO and MRU order their entries with one, LFU keeps
+//! one per use count.
+
+use core::num::NonZeroU32;
+
+/// A stable reference to an occupied arena slot.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub struct Handle(NonZeroU32);
+
+impl Handle {
+    #[inline]
+    fn index(self) -> usize {
+        self.0.get() as usize - 1
+    }
+
+    #[inline]
+    fn from_index(index: usize) -> Self {
+        // A cache holds at most `u32::MAX - 1` entries; the arena checks the
+        // bound before it grows, so this conversion cannot fail.
+        let raw = u32::try_from(index + 1).expect("arena index fits in u32");
+        Handle(NonZeroU32::new(raw).expect("index + 1 is non-zero"))
+    }
+}
+
+#[derive(Clone, Debug)]
+enum Slot<T> {
+    Occupied(T),
+    Vacant { next_free: Option<Handle> },
+}
+
+/// A slab of `T` addressed by [`Handle`], with a free list of vacant slots.
+#[derive(Clone, Debug)]
+pub struct Arena<T> {
+    slots: Vec<Slot<T>>,
+    free: Option<Handle>,
+    len: usize,
+}
+
+impl<T> Default for Arena<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> Arena<T> {
+    /// The largest number of items an arena can hold.
+    pub const MAX_LEN: usize = u32::MAX as usize - 1;
+
+    /// An empty arena; allocates nothing.
+    pub const fn new() -> Self {
+        Arena {
+            slots: Vec::new(),
+            free: None,
+            len: 0,
+        }
+    }
+
+    /// An empty arena with room for `capacity` items.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Arena {
+            slots: Vec::with_capacity(capacity.min(Self::MAX_LEN)),
+            free: None,
+            len: 0,
+        }
+    }
+
+    /// Number of occupied slots.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no slot is occupied.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Stores `item`, reusing a vacant slot when there is one.
+    ///
+    /// Returns `Err(item)` when the arena already holds [`Self::MAX_LEN`] items.
+    #[inline]
+    pub fn insert(&mut self, item: T) -> Result<Handle, T> {
+        if let Some(handle) = self.free {
+            let slot = &mut self.slots[handle.index()];
+            let Slot::Vacant { next_free } = *slot else {
+                unreachable!("free list points at an occupied slot")
+            };
+            self.free = next_free;
+            *slot = Slot::Occupied(item);
+            self.len += 1;
+            Ok(handle)
+        } else if self.slots.len() >= Self::MAX_LEN {
+            Err(item)
+        } else {
+            let handle = Handle::from_index(self.slots.len());
+            self.slots.push(Slot::Occupied(item));
+            self.len += 1;
+            Ok(handle)
+        }
+    }
+
+    /// Takes the item out of `handle`'s slot and puts the slot on the free list.
+    #[inline]
+    pub fn remove(&mut self, handle: Handle) -> T {
+        let slot = &mut self.slots[handle.index()];
+        let old = core::mem::replace(
+            slot,
+            Slot::Vacant {
+                next_free: self.free,
+            },
+        );
+        let Slot::Occupied(item) = old else {
+            unreachable!("removing a vacant arena slot")
+        };
+        self.free = Some(handle);
+        self.len -= 1;
+        item
+    }
+
+    /// Drops every item; keeps the allocation.
+    pub fn clear(&mut self) {
+        self.slots.clear();
+        self.free = None;
+        self.len = 0;
+    }
+
+    /// Iterates over the occupied slots in slot order.
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter {
+            slots: self.slots.iter().enumerate(),
+        }
+    }
+
+    /// Iterates mutably over the occupied slots in slot order.
+    pub fn iter_mut(&mut self) -> IterMut<'_, T> {
+        IterMut {
+            slots: self.slots.iter_mut().enumerate(),
+        }
+    }
+
+    /// Handles of all occupied slots (a snapshot, for removal while walking).
+    pub fn handles(&self) -> Vec<Handle> {
+        self.iter().map(|(handle, _)| handle).collect()
+    }
+
+    /// Bytes of heap memory the slot vector holds.
+    pub fn allocated_bytes(&self) -> usize {
+        self.slots.capacity() * core::mem::size_of::<Slot<T>>()
+    }
+}
+
+impl<T> core::ops::Index<Handle> for Arena<T> {
+    type Output = T;
+
+    #[inline]
+    fn index(&self, handle: Handle) -> &T {
+        match &self.slots[handle.index()] {
+            Slot::Occupied(item) => item,
+            Slot::Vacant { .. } => unreachable!("stale arena handle"),
+        }
+    }
+}
+
+impl<T> core::ops::IndexMut<Handle> for Arena<T> {
+    #[inline]
+    fn index_mut(&mut self, handle: Handle) -> &mut T {
+        match &mut self.slots[handle.index()] {
+            Slot::Occupied(item) => item,
+            Slot::Vacant { .. } => unreachable!("stale arena handle"),
+        }
+    }
+}
+
+/// Iterator over an arena's occupied slots.
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    slots: core::iter::Enumerate<core::slice::Iter<'a, Slot<T>>>,
+}
+
+impl<T> Clone for Iter<'_, T> {
+    fn clone(&self) -> Self {
+        Iter {
+            slots: self.slots.clone(),
+        }
+    }
+}
+
+impl<'a, T> Iterator for Iter<'a, T> {
+    type Item = (Handle, &'a T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.slots.by_ref().find_map(|(index, slot)| match slot {
+            Slot::Occupied(item) => Some((Handle::from_index(index), item)),
+            Slot::Vacant { .. } => None,
+        })
+    }
+}
+
+/// Mutable iterator over an arena's occupied slots.
+#[derive(Debug)]
+pub struct IterMut<'a, T> {
+    slots: core::iter::Enumerate<core::slice::IterMut<'a, Slot<T>>>,
+}
+
+impl<'a, T> Iterator for IterMut<'a, T> {
+    type Item = (Handle, &'a mut T);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        self.slots.by_ref().find_map(|(index, slot)| match slot {
+            Slot::Occupied(item) => Some((Handle::from_index(index), item)),
+            Slot::Vacant { .. } => None,
+        })
+    }
+}
+
+/// The two neighbours of an item in a [`List`].
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Links {
+    prev: Option<Handle>,
+    next: Option<Handle>,
+}
+
+/// Items that can be threaded on a [`List`].
+pub trait Linked {
+    /// The item's list links.
+    fn links(&self) -> &Links;
+    /// The item's list links, mutably.
+    fn links_mut(&mut self) -> &mut Links;
+}
+
+impl Linked for Links {
+    #[inline]
+    fn links(&self) -> &Links {
+        self
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        self
+    }
+}
+
+/// A doubly linked list of arena items; O(1) push, unlink and move.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct List {
+    head: Option<Handle>,
+    tail: Option<Handle>,
+}
+
+impl List {
+    /// An empty list.
+    pub const fn new() -> Self {
+        List {
+            head: None,
+            tail: None,
+        }
+    }
+
+    /// The first item.
+    #[inline]
+    pub fn front(&self) -> Option<Handle> {
+        self.head
+    }
+
+    /// The last item.
+    #[inline]
+    pub fn back(&self) -> Option<Handle> {
+        self.tail
+    }
+
+    /// Whether the list has no items.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.head.is_none()
+    }
+
+    /// The item after `handle`.
+    #[inline]
+    pub fn next<T: Linked>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
+        arena[handle].links().next
+    }
+
+    /// The item before `handle`.
+    #[inline]
+    pub fn prev<T: Linked>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
+        arena[handle].links().prev
+    }
+
+    /// Appends an unlinked item.
+    #[inline]
+    pub fn push_back<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+        *arena[handle].links_mut() = Links {
+            prev: self.tail,
+            next: None,
+        };
+        match self.tail {
+            Some(tail) => arena[tail].links_mut().next = Some(handle),
+            None => self.head = Some(handle),
+        }
+        self.tail = Some(handle);
+    }
+
+    /// Inserts an unlinked item right after `anchor`, or at the front when
+    /// `anchor` is `None`.
+    #[inline]
+    pub fn insert_after<T: Linked>(
+        &mut self,
+        arena: &mut Arena<T>,
+        anchor: Option<Handle>,
+        handle: Handle,
+    ) {
+        let next = match anchor {
+            Some(anchor) => arena[anchor].links().next,
+            None => self.head,
+        };
+        *arena[handle].links_mut() = Links { prev: anchor, next };
+        match anchor {
+            Some(anchor) => arena[anchor].links_mut().next = Some(handle),
+            None => self.head = Some(handle),
+        }
+        match next {
+            Some(next) => arena[next].links_mut().prev = Some(handle),
+            None => self.tail = Some(handle),
+        }
+    }
+
+    /// Removes a linked item from the list (the item stays in the arena).
+    #[inline]
+    pub fn unlink<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+        let Links { prev, next } = *arena[handle].links();
+        match prev {
+            Some(prev) => arena[prev].links_mut().next = next,
+            None => self.head = next,
+        }
+        match next {
+            Some(next) => arena[next].links_mut().prev = prev,
+            None => self.tail = prev,
+        }
+    }
+
+    /// Moves a linked item to the back.
+    #[inline]
+    pub fn move_to_back<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+        if self.tail != Some(handle) {
+            self.unlink(arena, handle);
+            self.push_back(arena, handle);
+        }
+    }
+
+    /// Forgets every item (the arena is cleared separately).
+    #[inline]
+    pub fn clear(&mut self) {
+        *self = List::new();
+    }
+
+    /// Walks the list front to back.
+    pub fn iter<'a, T: Linked>(&self, arena: &'a Arena<T>) -> ListIter<'a, T> {
+        ListIter {
+            arena,
+            next: self.head,
+        }
+    }
+}
+
+/// Front-to-back iterator over a [`List`]'s handles.
+pub struct ListIter<'a, T> {
+    arena: &'a Arena<T>,
+    next: Option<Handle>,
+}
+
+impl<T: Linked> Iterator for ListIter<'_, T> {
+    type Item = Handle;
+
+    fn next(&mut self) -> Option<Handle> {
+        let handle = self.next?;
+        self.next = self.arena[handle].links().next;
+        Some(handle)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Item(u32, Links);
+    impl Linked for Item {
+        fn links(&self) -> &Links {
+            &self.1
+        }
+        fn links_mut(&mut self) -> &mut Links {
+            &mut self.1
+        }
+    }
+
+    fn values(list: &List, arena: &Arena<Item>) -> Vec<u32> {
+        list.iter(arena).map(|h| arena[h].0).collect()
+    }
+
+    #[test]
+    fn free_slots_are_reused_last_freed_first() {
+        let mut arena = Arena::new();
+        let a = arena.insert(1).unwrap();
+        let b = arena.insert(2).unwrap();
+        assert_eq!(arena.remove(a), 1);
+        assert_eq!(arena.remove(b), 2);
+        assert_eq!(arena.insert(3).unwrap(), b);
+        assert_eq!(arena.insert(4).unwrap(), a);
+        assert_eq!(arena.len(), 2);
+        assert_eq!(arena.iter().map(|(_, v)| *v).collect::<Vec<_>>(), [4, 3]);
+    }
+
+    #[test]
+    fn list_push_unlink_move_insert_after() {
+        let mut arena = Arena::new();
+        let mut list = List::new();
+        let h: Vec<Handle> = (0..4)
+            .map(|i| arena.insert(Item(i, Links::default())).unwrap())
+            .collect();
+        for &x in &h[..3] {
+            list.push_back(&mut arena, x);
+        }
+        assert_eq!(values(&list, &arena), [0, 1, 2]);
+        list.move_to_back(&mut arena, h[0]);
+        assert_eq!(values(&list, &arena), [1, 2, 0]);
+        list.unlink(&mut arena, h[2]);
+        assert_eq!(values(&list, &arena), [1, 0]);
+        list.insert_after(&mut arena, None, h[3]);
+        assert_eq!(values(&list, &arena), [3, 1, 0]);
+        list.insert_after(&mut arena, Some(h[1]), h[2]);
+        assert_eq!(values(&list, &arena), [3, 1, 2, 0]);
+        assert_eq!(list.front(), Some(h[3]));
+        assert_eq!(list.back(), Some(h[0]));
+        assert_eq!(List::prev(&arena, h[0]), Some(h[2]));
+        for &x in &h {
+            list.unlink(&mut arena, x);
+        }
+        assert!(list.is_empty());
+        assert_eq!(list.back(), None);
+    }
+}

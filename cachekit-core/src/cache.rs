@@ -1,0 +1,241 @@
+//! The [`Cache`] trait every cache implements.
+
+use core::hash::{BuildHasher, Hash};
+
+use equivalent::Equivalent;
+
+use crate::policy::Policy;
+use crate::{CacheStats, PolicyCache, TooLarge, Weigher};
+
+/// The operations every cache supports, for code generic over the policy
+/// (the caching macros use nothing else).
+///
+/// Implemented by every [`PolicyCache`] (all policy aliases) and by
+/// [`hashbrown::HashMap`], which serves as an unbounded cache without
+/// statistics. Each method means what the inherent method of the same name
+/// on [`PolicyCache`] documents.
+///
+/// # Examples
+///
+/// ```
+/// use cachekit_core::{Cache, FifoCache, LruCache};
+///
+/// fn warm<C: Cache<u32, String>>(cache: &mut C) {
+///     for i in 0..3 {
+///         cache.insert(i, i.to_string());
+///     }
+/// }
+///
+/// let mut lru = LruCache::new(2);
+/// let mut fifo = FifoCache::new(10);
+/// warm(&mut lru);
+/// warm(&mut fifo);
+/// assert_eq!((Cache::len(&lru), Cache::len(&fifo)), (2, 3));
+/// ```
+pub trait Cache<K, V> {
+    /// The value of `key`, counted as a use and as a hit or miss.
+    fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// The value of `key` without counting a use.
+    fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// Whether `key` is cached, without counting a use.
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.peek(key).is_some()
+    }
+
+    /// Stores `value` under `key`, returning the replaced value; an entry
+    /// heavier than `maxsize` is not stored.
+    fn insert(&mut self, key: K, value: V) -> Option<V>;
+
+    /// Stores `value` under `key`, returning the replaced value, or the
+    /// refused entry when it is heavier than `maxsize`.
+    fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>>;
+
+    /// Removes `key`, returning its value.
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>;
+
+    /// Removes and returns the entry the policy would evict next.
+    fn pop_victim(&mut self) -> Option<(K, V)>;
+
+    /// Removes every entry.
+    fn clear(&mut self);
+
+    /// Number of entries.
+    fn len(&self) -> usize;
+
+    /// Whether there is no entry.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The largest total weight the cache holds.
+    fn maxsize(&self) -> usize;
+
+    /// The total weight of the entries.
+    fn currsize(&self) -> usize;
+
+    /// Hit, miss and eviction counts (zeros for caches that keep none).
+    fn stats(&self) -> CacheStats;
+
+    /// Resets the counters of [`stats`](Cache::stats).
+    fn reset_stats(&mut self);
+}
+
+impl<K, V, P, S, W> Cache<K, V> for PolicyCache<K, V, P, S, W>
+where
+    K: Hash + Eq,
+    P: Policy,
+    S: BuildHasher,
+    W: Weigher<K, V>,
+{
+    #[inline]
+    fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::get(self, key)
+    }
+
+    #[inline]
+    fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::peek(self, key)
+    }
+
+    #[inline]
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::contains_key(self, key)
+    }
+
+    #[inline]
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        PolicyCache::insert(self, key, value)
+    }
+
+    #[inline]
+    fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        PolicyCache::try_insert(self, key, value)
+    }
+
+    #[inline]
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::remove(self, key)
+    }
+
+    fn pop_victim(&mut self) -> Option<(K, V)> {
+        PolicyCache::pop_victim(self)
+    }
+
+    fn clear(&mut self) {
+        PolicyCache::clear(self)
+    }
+
+    fn len(&self) -> usize {
+        PolicyCache::len(self)
+    }
+
+    fn maxsize(&self) -> usize {
+        PolicyCache::maxsize(self)
+    }
+
+    fn currsize(&self) -> usize {
+        PolicyCache::currsize(self)
+    }
+
+    fn stats(&self) -> CacheStats {
+        PolicyCache::stats(self)
+    }
+
+    fn reset_stats(&mut self) {
+        PolicyCache::reset_stats(self)
+    }
+}
+
+/// A plain hash map as an unbounded cache: nothing is ever evicted,
+/// `maxsize` is `usize::MAX`, every entry weighs 1, `pop_victim` removes an
+/// arbitrary entry, and no statistics are kept (use
+/// [`UnboundedCache`](crate::UnboundedCache) for those).
+impl<K, V, S> Cache<K, V> for hashbrown::HashMap<K, V, S>
+where
+    K: Hash + Eq,
+    S: BuildHasher,
+{
+    #[inline]
+    fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        hashbrown::HashMap::get(self, key)
+    }
+
+    #[inline]
+    fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        hashbrown::HashMap::get(self, key)
+    }
+
+    #[inline]
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        hashbrown::HashMap::insert(self, key, value)
+    }
+
+    #[inline]
+    fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        Ok(hashbrown::HashMap::insert(self, key, value))
+    }
+
+    #[inline]
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        hashbrown::HashMap::remove(self, key)
+    }
+
+    fn pop_victim(&mut self) -> Option<(K, V)> {
+        let mut entries = self.extract_if(|_, _| true);
+        entries.next()
+    }
+
+    fn clear(&mut self) {
+        hashbrown::HashMap::clear(self)
+    }
+
+    fn len(&self) -> usize {
+        hashbrown::HashMap::len(self)
+    }
+
+    fn maxsize(&self) -> usize {
+        usize::MAX
+    }
+
+    fn currsize(&self) -> usize {
+        hashbrown::HashMap::len(self)
+    }
+
+    fn stats(&self) -> CacheStats {
+        CacheStats::default()
+    }
+
+    fn reset_stats(&mut self) {}
+}

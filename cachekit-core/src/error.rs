@@ -1,0 +1,64 @@
+//! The error of an insertion the cache refused.
+
+use core::fmt;
+
+/// An entry the cache refused because its weight exceeds the cache's
+/// `maxsize` (Python cachetools raises `ValueError("value too large")`).
+///
+/// The cache is left exactly as it was, and the refused key and value are
+/// handed back so nothing is lost.
+///
+/// # Examples
+///
+/// ```
+/// use cachekit_core::LruCache;
+///
+/// let mut cache = LruCache::with_weigher(10, |_key: &&str, value: &String| value.len());
+/// cache.insert("small", "abc".to_string());
+/// let err = cache.try_insert("big", "x".repeat(11)).unwrap_err();
+/// assert_eq!((err.weight, err.maxsize), (11, 10));
+/// assert_eq!(err.to_string(), "entry of weight 11 exceeds the cache's maxsize 10");
+/// let (key, value) = err.into_inner();
+/// assert_eq!((key, value.len()), ("big", 11));
+/// assert_eq!(cache.len(), 1); // nothing was evicted
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct TooLarge<K, V> {
+    /// The refused key.
+    pub key: K,
+    /// The refused value.
+    pub value: V,
+    /// The entry's weight as the cache's weigher computed it.
+    pub weight: usize,
+    /// The cache's `maxsize` at the time.
+    pub maxsize: usize,
+}
+
+impl<K, V> TooLarge<K, V> {
+    /// The refused key and value.
+    pub fn into_inner(self) -> (K, V) {
+        (self.key, self.value)
+    }
+}
+
+impl<K, V> fmt::Debug for TooLarge<K, V> {
+    // Keys and values need not be `Debug`; the sizes say what went wrong.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TooLarge")
+            .field("weight", &self.weight)
+            .field("maxsize", &self.maxsize)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K, V> fmt::Display for TooLarge<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "entry of weight {} exceeds the cache's maxsize {}",
+            self.weight, self.maxsize
+        )
+    }
+}
+
+impl<K, V> std::error::Error for TooLarge<K, V> {}

@@ -1,0 +1,91 @@
+//! Cache data structures with the semantics of Python's `cachetools`, built
+//! for speed: the core of [cachekit](https://docs.rs/cachekit).
+//!
+//! ```
+//! use cachekit_core::{Cache, LruCache};
+//!
+//! let mut cache = LruCache::new(2);
+//! cache.insert("apple", 3);
+//! cache.insert("pear", 5);
+//! assert_eq!(cache.get("apple"), Some(&3)); // "apple" is now the most recent
+//! cache.insert("plum", 7); // full: evicts "pear", the least recently used
+//! assert!(!cache.contains_key("pear"));
+//! assert_eq!((cache.len(), cache.currsize(), cache.maxsize()), (2, 2, 2));
+//! assert_eq!(cache.stats().hits, 1);
+//! ```
+//!
+//! # Caches
+//!
+//! | type | evicts | cachetools |
+//! | --- | --- | --- |
+//! | [`LruCache`] | the least recently used entry | `LRUCache` |
+//! | [`LfuCache`] | the least frequently used entry (ties: least recently counted) | `LFUCache` |
+//! | [`FifoCache`] | the entry inserted first | `FIFOCache` |
+//! | [`MruCache`] | the most recently used entry | `MRUCache` (removed in cachetools 6) |
+//! | [`RrCache`] | a random entry (seedable) | `RRCache` |
+//! | [`UnboundedCache`] | nothing | `Cache` with infinite `maxsize` |
+//!
+//! All are aliases of one generic [`PolicyCache`], so they share one API:
+//! `get` (a use), `peek` and `contains_key` (not uses), `insert` (returns
+//! the old value), `try_insert`, `remove`, `pop_victim` (cachetools'
+//! `popitem`), `get_or_insert_with`, `retain`, `clear`, iteration,
+//! `Extend`, `Clone` and `Debug`. The [`Cache`] trait lets code be generic
+//! over the policy.
+//!
+//! # Sizes and weights
+//!
+//! `maxsize()` bounds `currsize()`, the total weight of the entries. By
+//! default each entry weighs 1; build a cache with a [`Weigher`] closure to
+//! weigh entries by, say, bytes (cachetools' `getsizeof`). An entry heavier
+//! than `maxsize` is refused without touching the cache: [`TooLarge`] hands
+//! it back.
+//!
+//! # Performance
+//!
+//! Every operation is O(1). Entries live in one arena (a `Vec` with a free
+//! list) linked by 32-bit indices; a `hashbrown` table maps hashes to
+//! indices; lookups take any [`Equivalent`] form of the key (`&str` for
+//! `String`, [`KeyRef`] for tuples) so a hit never allocates. A full cache
+//! evicting on every insert never allocates either.
+//!
+//! # Observing evictions
+//!
+//! [`stats`](PolicyCache::stats) counts hits, misses and evictions; a
+//! [`Listener`] set with [`Builder::listener`] receives every evicted or
+//! refused entry.
+
+#![warn(missing_docs)]
+
+#[doc(hidden)]
+pub mod arena;
+mod cache;
+mod error;
+mod fifo;
+mod key;
+mod lfu;
+mod lru;
+mod mru;
+mod policy;
+mod policy_cache;
+mod rr;
+mod stats;
+mod unbounded;
+mod weigher;
+
+pub use cache::Cache;
+pub use equivalent::Equivalent;
+pub use error::TooLarge;
+pub use fifo::{Fifo, FifoCache};
+pub use key::KeyRef;
+pub use lfu::{Lfu, LfuCache};
+pub use lru::{Lru, LruCache};
+pub use mru::{Mru, MruCache};
+pub use policy::Policy;
+pub use policy_cache::{Builder, Iter, Listener, PolicyCache, RemovalCause};
+pub use rr::{Rr, RrCache};
+pub use stats::CacheStats;
+pub use unbounded::{Unbounded, UnboundedCache};
+pub use weigher::{UnitWeigher, Weigher};
+
+/// The hasher caches use unless built with another: ahash, randomly keyed.
+pub type DefaultHashBuilder = ahash::RandomState;

@@ -1,0 +1,79 @@
+//! Least recently used.
+
+use crate::arena::{Handle, Links, List};
+use crate::policy::{Entries, Policy, Sealed};
+use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
+
+/// The LRU policy: evicts the entry used least recently.
+///
+/// A use is a `get`/`get_mut` hit or any `insert` of the key (new or
+/// existing); `peek` and `contains_key` are not uses.
+#[derive(Clone, Debug, Default)]
+pub struct Lru {
+    /// Least recent at the front.
+    order: List,
+}
+
+impl Sealed for Lru {}
+
+impl Policy for Lru {
+    type Meta = Links;
+
+    #[inline]
+    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+        self.order.push_back(entries, handle);
+    }
+
+    #[inline]
+    fn on_hit<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+        self.order.move_to_back(entries, handle);
+    }
+
+    #[inline]
+    fn on_update<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+        self.order.move_to_back(entries, handle);
+    }
+
+    #[inline]
+    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+        self.order.unlink(entries, handle);
+    }
+
+    #[inline]
+    fn victim<K, V>(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
+        self.order.front()
+    }
+
+    fn clear(&mut self) {
+        self.order.clear();
+    }
+}
+
+/// A least-recently-used cache (cachetools' `LRUCache`).
+///
+/// When full, inserting a new key evicts the entry used least recently; a
+/// use is a `get`/`get_mut` hit or an `insert` of the key. `peek` and
+/// `contains_key` look without using. All operations are O(1).
+/// See [`PolicyCache`] for the API shared by every policy.
+///
+/// # Examples
+///
+/// ```
+/// use cachekit_core::LruCache;
+///
+/// let mut cache = LruCache::new(2);
+/// cache.insert("a", 1);
+/// cache.insert("b", 2);
+/// cache.get("a"); // "a" is now the most recent
+/// cache.insert("c", 3); // evicts "b"
+/// assert!(cache.contains_key("a") && !cache.contains_key("b"));
+/// assert_eq!(cache.pop_victim(), Some(("a", 1)));
+/// ```
+pub type LruCache<K, V, S = DefaultHashBuilder, W = UnitWeigher> = PolicyCache<K, V, Lru, S, W>;
+
+impl<K, V> LruCache<K, V> {
+    /// An LRU cache holding at most `maxsize` entries.
+    pub fn new(maxsize: usize) -> Self {
+        Self::with_policy(maxsize, Lru::default())
+    }
+}

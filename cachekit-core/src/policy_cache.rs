@@ -1,0 +1,807 @@
+//! [`PolicyCache`]: the map, arena and size accounting shared by every policy.
+
+use core::fmt;
+use core::hash::{BuildHasher, Hash};
+use std::sync::Arc;
+
+use equivalent::Equivalent;
+use hashbrown::HashTable;
+
+use crate::arena::{self, Arena, Handle};
+use crate::policy::{Node, Policy};
+use crate::{CacheStats, DefaultHashBuilder, TooLarge, UnitWeigher, Weigher};
+
+/// Why an entry left a cache without being handed back to the caller.
+///
+/// See [`Builder::listener`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RemovalCause {
+    /// The policy evicted the entry to make room for another.
+    Evicted,
+    /// [`PolicyCache::insert`] refused the entry because it weighs more than
+    /// `maxsize` (use [`PolicyCache::try_insert`] to get it back instead).
+    TooLarge,
+}
+
+/// A callback told about every entry that leaves a cache on its own:
+/// evicted to make room, or refused as too large by `insert`.
+///
+/// Entries the caller gets back (`remove`, `pop_victim`, the old value that
+/// `insert` returns, `clear`) are not reported.
+pub type Listener<K, V> = Arc<dyn Fn(K, V, RemovalCause) + Send + Sync>;
+
+/// A bounded cache with eviction policy `P`, hasher `S` and weigher `W`.
+///
+/// Use it through the policy aliases: [`LruCache`](crate::LruCache),
+/// [`LfuCache`](crate::LfuCache), [`FifoCache`](crate::FifoCache),
+/// [`MruCache`](crate::MruCache), [`RrCache`](crate::RrCache) and
+/// [`UnboundedCache`](crate::UnboundedCache). Everything below works the
+/// same for every policy; the policy only decides which entry is evicted and
+/// what counts as a use.
+///
+/// # Sizes
+///
+/// Each entry has a weight, 1 unless the cache was built with a
+/// [`Weigher`]. `currsize()` is the sum of the weights and never exceeds
+/// `maxsize()`. Inserting a new key evicts entries in policy order until it
+/// fits. Replacing a key's value with a heavier one evicts in policy order
+/// until the new weight fits, and may evict that very key on the way (then
+/// the new value is stored as a new entry). An entry heavier than `maxsize`
+/// is refused and the cache is left unchanged: [`try_insert`](Self::try_insert)
+/// returns it in a [`TooLarge`] error, [`insert`](Self::insert) hands it to
+/// the listener. `maxsize = 0` is legal and stores nothing of weight > 0.
+///
+/// # Cost
+///
+/// `get`, `peek`, `insert`, `remove` and each eviction are O(1) for every
+/// policy: one hash-table probe, a few arena slots touched. Entries live in
+/// one arena with a free list, so a full cache evicting one entry per insert
+/// does not allocate. A lookup takes any `Q: Hash + Equivalent<K>` (every
+/// `Q` that `K` borrows as, and [`KeyRef`](crate::KeyRef) for tuples of
+/// borrowed parts), so a hit never clones or allocates a key.
+///
+/// # Iteration order
+///
+/// `iter`, `keys`, `values` and `Debug` visit entries in storage order,
+/// which is neither insertion nor eviction order. [`pop_victim`](Self::pop_victim)
+/// removes entries in eviction order.
+pub struct PolicyCache<K, V, P: Policy, S = DefaultHashBuilder, W = UnitWeigher> {
+    entries: Arena<Node<K, V, P::Meta>>,
+    table: HashTable<Handle>,
+    hasher: S,
+    weigher: W,
+    policy: P,
+    maxsize: usize,
+    currsize: usize,
+    stats: CacheStats,
+    listener: Option<Listener<K, V>>,
+}
+
+/// Configures a [`PolicyCache`] before building it; start from a policy
+/// alias's `builder` function, e.g. [`LruCache::builder`](crate::LruCache::builder).
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use cachekit_core::{LruCache, RemovalCause};
+///
+/// let evicted = Arc::new(Mutex::new(Vec::new()));
+/// let log = Arc::clone(&evicted);
+/// let mut cache = LruCache::builder(10)
+///     .weigher(|_: &u32, v: &Vec<u8>| v.len())
+///     .listener(move |key, _value, cause| log.lock().unwrap().push((key, cause)))
+///     .build();
+/// cache.insert(1, vec![0; 6]);
+/// cache.insert(2, vec![0; 6]); // 12 > 10: evicts 1
+/// cache.insert(3, vec![0; 11]); // heavier than maxsize: refused
+/// assert_eq!(
+///     *evicted.lock().unwrap(),
+///     [(1, RemovalCause::Evicted), (3, RemovalCause::TooLarge)]
+/// );
+/// ```
+pub struct Builder<K, V, P, S = DefaultHashBuilder, W = UnitWeigher> {
+    maxsize: usize,
+    capacity: usize,
+    policy: P,
+    hasher: S,
+    weigher: W,
+    listener: Option<Listener<K, V>>,
+}
+
+impl<K, V, P: Policy> Builder<K, V, P> {
+    pub(crate) fn new(maxsize: usize, policy: P) -> Self {
+        Builder {
+            maxsize,
+            capacity: 0,
+            policy,
+            hasher: DefaultHashBuilder::default(),
+            weigher: UnitWeigher,
+            listener: None,
+        }
+    }
+}
+
+impl<K, V, P: Policy, S, W> Builder<K, V, P, S, W> {
+    /// Weighs entries with `weigher` instead of counting them.
+    pub fn weigher<W2: Weigher<K, V>>(self, weigher: W2) -> Builder<K, V, P, S, W2> {
+        Builder {
+            maxsize: self.maxsize,
+            capacity: self.capacity,
+            policy: self.policy,
+            hasher: self.hasher,
+            weigher,
+            listener: self.listener,
+        }
+    }
+
+    /// Hashes keys with `hasher` instead of ahash.
+    pub fn hasher<S2: BuildHasher>(self, hasher: S2) -> Builder<K, V, P, S2, W> {
+        Builder {
+            maxsize: self.maxsize,
+            capacity: self.capacity,
+            policy: self.policy,
+            hasher,
+            weigher: self.weigher,
+            listener: self.listener,
+        }
+    }
+
+    /// Calls `listener` with every entry that is evicted or refused; see
+    /// [`Listener`].
+    pub fn listener(
+        mut self,
+        listener: impl Fn(K, V, RemovalCause) + Send + Sync + 'static,
+    ) -> Self {
+        self.listener = Some(Arc::new(listener));
+        self
+    }
+
+    /// Reserves room for `capacity` entries up front (the cache otherwise
+    /// grows as entries arrive).
+    pub fn capacity(mut self, capacity: usize) -> Self {
+        self.capacity = capacity;
+        self
+    }
+
+    /// Uses `policy` (e.g. a seeded [`Rr`](crate::Rr)).
+    pub fn policy(mut self, policy: P) -> Self {
+        self.policy = policy;
+        self
+    }
+
+    /// Builds the cache.
+    pub fn build(self) -> PolicyCache<K, V, P, S, W> {
+        PolicyCache {
+            entries: Arena::with_capacity(self.capacity),
+            table: HashTable::with_capacity(self.capacity),
+            hasher: self.hasher,
+            weigher: self.weigher,
+            policy: self.policy,
+            maxsize: self.maxsize,
+            currsize: 0,
+            stats: CacheStats::default(),
+            listener: self.listener,
+        }
+    }
+}
+
+impl<K, V, P: Policy> PolicyCache<K, V, P> {
+    /// A cache holding at most `maxsize` entries with the default policy
+    /// state, ahash and unit weights.
+    pub(crate) fn with_policy(maxsize: usize, policy: P) -> Self {
+        Builder::new(maxsize, policy).build()
+    }
+}
+
+impl<K, V, P: Policy + Default> PolicyCache<K, V, P> {
+    /// A builder for a cache of total weight at most `maxsize`.
+    pub fn builder(maxsize: usize) -> Builder<K, V, P> {
+        Builder::new(maxsize, P::default())
+    }
+
+    /// A cache of total weight at most `maxsize` whose entries weigh what
+    /// `weigher` says (cachetools' `getsizeof`).
+    pub fn with_weigher<W: Weigher<K, V>>(
+        maxsize: usize,
+        weigher: W,
+    ) -> PolicyCache<K, V, P, DefaultHashBuilder, W> {
+        Self::builder(maxsize).weigher(weigher).build()
+    }
+
+    /// A cache holding at most `maxsize` entries, hashing keys with `hasher`.
+    pub fn with_hasher<S: BuildHasher>(maxsize: usize, hasher: S) -> PolicyCache<K, V, P, S> {
+        Self::builder(maxsize).hasher(hasher).build()
+    }
+}
+
+impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
+    /// The largest total weight the cache holds.
+    #[inline]
+    pub fn maxsize(&self) -> usize {
+        self.maxsize
+    }
+
+    /// The total weight of the entries (their number with unit weights).
+    #[inline]
+    pub fn currsize(&self) -> usize {
+        self.currsize
+    }
+
+    /// Number of entries.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether the cache holds no entry.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Hit, miss and eviction counts since creation or the last
+    /// [`reset_stats`](Self::reset_stats).
+    #[inline]
+    pub fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    /// Sets every counter of [`stats`](Self::stats) back to zero.
+    pub fn reset_stats(&mut self) {
+        self.stats = CacheStats::default();
+    }
+
+    /// The policy state (e.g. to inspect an [`Lfu`](crate::Lfu)).
+    pub fn policy(&self) -> &P {
+        &self.policy
+    }
+
+    pub(crate) fn entries(&self) -> &Arena<Node<K, V, P::Meta>> {
+        &self.entries
+    }
+
+    /// The hasher keys are hashed with.
+    pub fn hasher(&self) -> &S {
+        &self.hasher
+    }
+
+    /// The weigher entries are weighed with.
+    pub fn weigher(&self) -> &W {
+        &self.weigher
+    }
+
+    /// Removes every entry, keeping the allocations; O(n) drops, O(1)
+    /// otherwise. Statistics are kept; see [`reset_stats`](Self::reset_stats).
+    pub fn clear(&mut self) {
+        self.table.clear();
+        self.entries.clear();
+        self.policy.clear();
+        self.currsize = 0;
+    }
+
+    /// Iterates over `(&key, &value)` in storage order; not a use.
+    pub fn iter(&self) -> Iter<'_, K, V, P::Meta> {
+        Iter {
+            inner: self.entries.iter(),
+            len: self.entries.len(),
+        }
+    }
+
+    /// Iterates over the keys in storage order; not a use.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &K> + '_ {
+        self.iter().map(|(key, _)| key)
+    }
+
+    /// Iterates over the values in storage order; not a use.
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &V> + '_ {
+        self.iter().map(|(_, value)| value)
+    }
+
+    /// Iterates over `(&key, &mut value)` in storage order; not a use, and
+    /// weights are not recomputed.
+    pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&K, &mut V)> + '_ {
+        let len = self.entries.len();
+        ExactLen {
+            inner: self
+                .entries
+                .iter_mut()
+                .map(|(_, node)| (&node.key, &mut node.value)),
+            len,
+        }
+    }
+
+    /// Iterates over the values mutably in storage order; not a use.
+    pub fn values_mut(&mut self) -> impl ExactSizeIterator<Item = &mut V> + '_ {
+        self.iter_mut().map(|(_, value)| value)
+    }
+
+    /// Removes and returns the entry the policy would evict next
+    /// (cachetools' `popitem`), or `None` when the cache is empty.
+    ///
+    /// Not counted as an eviction and not reported to the listener.
+    pub fn pop_victim(&mut self) -> Option<(K, V)> {
+        let handle = self.policy.victim(&self.entries)?;
+        let node = self.remove_handle(handle);
+        Some((node.key, node.value))
+    }
+
+    /// Keeps only the entries for which `keep` returns `true`; O(n).
+    /// Removed entries are not evictions.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        for handle in self.entries.handles() {
+            let node = &mut self.entries[handle];
+            if !keep(&node.key, &mut node.value) {
+                drop(self.remove_handle(handle));
+            }
+        }
+    }
+
+    /// Bytes of heap memory held by the arena and the hash table (not
+    /// counting what keys and values own themselves).
+    pub fn allocated_bytes(&self) -> usize {
+        self.entries.allocated_bytes() + self.table.allocation_size()
+    }
+
+    #[inline]
+    fn remove_handle(&mut self, handle: Handle) -> Node<K, V, P::Meta> {
+        self.policy.on_remove(&mut self.entries, handle);
+        let hash = self.entries[handle].hash;
+        if let Ok(slot) = self.table.find_entry(hash, |&h| h == handle) {
+            slot.remove();
+        }
+        let node = self.entries.remove(handle);
+        self.currsize -= node.weight;
+        node
+    }
+
+    /// Evicts one entry in policy order and tells the listener.
+    fn evict_one(&mut self) -> Option<Handle> {
+        let handle = self.policy.victim(&self.entries)?;
+        let node = self.remove_handle(handle);
+        self.stats.evictions += 1;
+        if let Some(listener) = &self.listener {
+            listener(node.key, node.value, RemovalCause::Evicted);
+        }
+        Some(handle)
+    }
+
+    /// Sets a new `maxsize`, evicting in policy order until `currsize` fits.
+    pub fn set_maxsize(&mut self, maxsize: usize) {
+        self.maxsize = maxsize;
+        while self.currsize > self.maxsize {
+            if self.evict_one().is_none() {
+                break;
+            }
+        }
+    }
+}
+
+impl<K, V, P, S, W> PolicyCache<K, V, P, S, W>
+where
+    K: Hash + Eq,
+    P: Policy,
+    S: BuildHasher,
+    W: Weigher<K, V>,
+{
+    #[inline]
+    fn find<Q>(&self, hash: u64, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let entries = &self.entries;
+        self.table
+            .find(hash, |&h| key.equivalent(&entries[h].key))
+            .copied()
+    }
+
+    /// The handle of `key`'s entry; not a use.
+    #[inline]
+    pub(crate) fn handle_of<Q>(&self, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.lookup(key)
+    }
+
+    #[inline]
+    fn lookup<Q>(&self, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.find(self.hasher.hash_one(key), key)
+    }
+
+    /// Looks `key` up and counts it as a use; records a hit or a miss.
+    #[inline]
+    fn hit<Q>(&mut self, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let found = self.lookup(key);
+        self.count_hit(found)
+    }
+
+    /// Records a hit (and a use) or a miss for a lookup's outcome.
+    #[inline]
+    fn count_hit(&mut self, found: Option<Handle>) -> Option<Handle> {
+        match found {
+            Some(handle) => {
+                self.stats.hits += 1;
+                self.policy.on_hit(&mut self.entries, handle);
+                Some(handle)
+            }
+            None => {
+                self.stats.misses += 1;
+                None
+            }
+        }
+    }
+
+    /// The value of `key`, counted as a use (LRU order, LFU count) and as a
+    /// hit or miss.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cachekit_core::LruCache;
+    ///
+    /// let mut cache: LruCache<String, u32> = LruCache::new(2);
+    /// cache.insert("a".to_string(), 1);
+    /// assert_eq!(cache.get("a"), Some(&1)); // looks up by &str: no allocation
+    /// assert_eq!(cache.get("z"), None);
+    /// ```
+    #[inline]
+    pub fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let handle = self.hit(key)?;
+        Some(&self.entries[handle].value)
+    }
+
+    /// The value of `key`, mutably; a use and a hit or miss like
+    /// [`get`](Self::get). The entry's weight is not recomputed.
+    #[inline]
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let handle = self.hit(key)?;
+        Some(&mut self.entries[handle].value)
+    }
+
+    /// The key and value stored for `key`, a use like [`get`](Self::get).
+    #[inline]
+    pub fn get_key_value<Q>(&mut self, key: &Q) -> Option<(&K, &V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let handle = self.hit(key)?;
+        let node = &self.entries[handle];
+        Some((&node.key, &node.value))
+    }
+
+    /// The value of `key` without counting a use or a hit.
+    #[inline]
+    pub fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.lookup(key).map(|handle| &self.entries[handle].value)
+    }
+
+    /// Whether `key` is cached; not a use, not a hit.
+    #[inline]
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.lookup(key).is_some()
+    }
+
+    /// Stores `value` under `key` and returns the value it replaced.
+    ///
+    /// A new key evicts entries in policy order until it fits; replacing a
+    /// value counts as a use. An entry heavier than `maxsize` is refused:
+    /// the cache is unchanged (an old value for `key` stays), `None` is
+    /// returned and the listener, if any, receives the entry with
+    /// [`RemovalCause::TooLarge`]. Use [`try_insert`](Self::try_insert) to
+    /// get a refused entry back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cachekit_core::LruCache;
+    ///
+    /// let mut cache = LruCache::new(2);
+    /// assert_eq!(cache.insert("a", 1), None);
+    /// assert_eq!(cache.insert("a", 2), Some(1));
+    /// cache.insert("b", 3);
+    /// cache.insert("c", 4); // evicts "a", the least recently used
+    /// assert!(!cache.contains_key("a"));
+    /// ```
+    #[inline]
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        match self.try_insert(key, value) {
+            Ok(old) => old,
+            Err(refused) => {
+                if let Some(listener) = &self.listener {
+                    listener(refused.key, refused.value, RemovalCause::TooLarge);
+                }
+                None
+            }
+        }
+    }
+
+    /// Like [`insert`](Self::insert), but an entry heavier than `maxsize` is
+    /// returned in the error instead of being dropped.
+    pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        let weight = self.weigher.weigh(&key, &value);
+        if weight > self.maxsize {
+            return Err(TooLarge {
+                key,
+                value,
+                weight,
+                maxsize: self.maxsize,
+            });
+        }
+        let hash = self.hasher.hash_one(&key);
+        match self.find(hash, &key) {
+            Some(handle) => Ok(Some(self.replace(handle, hash, key, value, weight))),
+            None => {
+                self.make_room(weight);
+                self.insert_new(hash, key, value, weight);
+                Ok(None)
+            }
+        }
+    }
+
+    /// Replaces the value of the entry at `handle`, evicting until the new
+    /// weight fits; returns the old value.
+    fn replace(&mut self, handle: Handle, hash: u64, key: K, value: V, weight: usize) -> V {
+        let old_weight = self.entries[handle].weight;
+        if weight > old_weight {
+            // Evict while the cache without the old value plus the new one
+            // would overflow; the victim may be this very entry.
+            while self.currsize - old_weight + weight > self.maxsize {
+                let Some(victim) = self.policy.victim(&self.entries) else {
+                    break;
+                };
+                if victim == handle {
+                    let old = self.remove_handle(handle);
+                    self.make_room(weight);
+                    self.insert_new(hash, key, value, weight);
+                    return old.value;
+                }
+                self.evict_one();
+            }
+        }
+        let node = &mut self.entries[handle];
+        node.weight = weight;
+        self.currsize = self.currsize - old_weight + weight;
+        let old = core::mem::replace(&mut node.value, value);
+        self.policy.on_update(&mut self.entries, handle);
+        old
+    }
+
+    /// Evicts in policy order until `weight` more fits.
+    #[inline]
+    fn make_room(&mut self, weight: usize) {
+        while weight > self.maxsize - self.currsize {
+            if self.evict_one().is_none() {
+                break;
+            }
+        }
+    }
+
+    #[inline]
+    fn insert_new(&mut self, hash: u64, key: K, value: V, weight: usize) -> Handle {
+        let node = Node {
+            key,
+            value,
+            hash,
+            weight,
+            meta: Default::default(),
+        };
+        let handle = match self.entries.insert(node) {
+            Ok(handle) => handle,
+            // Four billion entries: make room the only way left.
+            Err(node) => {
+                self.evict_one();
+                self.entries
+                    .insert(node)
+                    .unwrap_or_else(|_| unreachable!("an eviction freed a slot"))
+            }
+        };
+        let entries = &self.entries;
+        self.table.insert_unique(hash, handle, |&h| entries[h].hash);
+        self.currsize += weight;
+        self.policy.on_insert(&mut self.entries, handle);
+        handle
+    }
+
+    /// Removes `key` and returns its value (cachetools' `pop`).
+    #[inline]
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.remove_entry(key).map(|(_, value)| value)
+    }
+
+    /// Removes `key` and returns the stored key and value.
+    #[inline]
+    pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let handle = self.lookup(key)?;
+        let node = self.remove_handle(handle);
+        Some((node.key, node.value))
+    }
+
+    /// The value of `key`, computing and inserting it with `make` on a miss;
+    /// a use and a hit or miss like [`get`](Self::get).
+    ///
+    /// Fails only when the computed entry is heavier than `maxsize`: the
+    /// error hands the key and the computed value back.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cachekit_core::LfuCache;
+    ///
+    /// let mut cache = LfuCache::new(10);
+    /// let v = cache.get_or_insert_with(3, || 3 * 3).unwrap();
+    /// assert_eq!(*v, 9);
+    /// let v = cache.get_or_insert_with(3, || unreachable!()).unwrap();
+    /// assert_eq!(*v, 9);
+    /// assert_eq!((cache.stats().hits, cache.stats().misses), (1, 1));
+    /// ```
+    pub fn get_or_insert_with(
+        &mut self,
+        key: K,
+        make: impl FnOnce() -> V,
+    ) -> Result<&V, TooLarge<K, V>> {
+        let hash = self.hasher.hash_one(&key);
+        let found = self.find(hash, &key);
+        if let Some(handle) = self.count_hit(found) {
+            return Ok(&self.entries[handle].value);
+        }
+        let value = make();
+        let weight = self.weigher.weigh(&key, &value);
+        if weight > self.maxsize {
+            return Err(TooLarge {
+                key,
+                value,
+                weight,
+                maxsize: self.maxsize,
+            });
+        }
+        self.make_room(weight);
+        let handle = self.insert_new(hash, key, value, weight);
+        Ok(&self.entries[handle].value)
+    }
+}
+
+/// Iterator over a cache's `(&key, &value)` pairs; see [`PolicyCache::iter`].
+pub struct Iter<'a, K, V, M> {
+    inner: arena::Iter<'a, Node<K, V, M>>,
+    len: usize,
+}
+
+impl<K, V, M> Clone for Iter<'_, K, V, M> {
+    fn clone(&self) -> Self {
+        Iter {
+            inner: self.inner.clone(),
+            len: self.len,
+        }
+    }
+}
+
+impl<'a, K, V, M> Iterator for Iter<'a, K, V, M> {
+    type Item = (&'a K, &'a V);
+
+    #[inline]
+    fn next(&mut self) -> Option<Self::Item> {
+        let (_, node) = self.inner.next()?;
+        self.len -= 1;
+        Some((&node.key, &node.value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<K, V, M> ExactSizeIterator for Iter<'_, K, V, M> {}
+
+struct ExactLen<I> {
+    inner: I,
+    len: usize,
+}
+
+impl<I: Iterator> Iterator for ExactLen<I> {
+    type Item = I::Item;
+
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next()?;
+        self.len -= 1;
+        Some(item)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for ExactLen<I> {}
+
+impl<'a, K, V, P: Policy, S, W> IntoIterator for &'a PolicyCache<K, V, P, S, W> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = Iter<'a, K, V, P::Meta>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<K, V, P, S, W> Extend<(K, V)> for PolicyCache<K, V, P, S, W>
+where
+    K: Hash + Eq,
+    P: Policy,
+    S: BuildHasher,
+    W: Weigher<K, V>,
+{
+    /// Inserts every pair in order, as [`insert`](PolicyCache::insert) would.
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        for (key, value) in iter {
+            self.insert(key, value);
+        }
+    }
+}
+
+impl<K, V, P, S, W> Clone for PolicyCache<K, V, P, S, W>
+where
+    K: Clone,
+    V: Clone,
+    P: Policy + Clone,
+    P::Meta: Clone,
+    S: Clone,
+    W: Clone,
+{
+    fn clone(&self) -> Self {
+        PolicyCache {
+            entries: self.entries.clone(),
+            table: self.table.clone(),
+            hasher: self.hasher.clone(),
+            weigher: self.weigher.clone(),
+            policy: self.policy.clone(),
+            maxsize: self.maxsize,
+            currsize: self.currsize,
+            stats: self.stats,
+            listener: self.listener.clone(),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug, P: Policy, S, W> fmt::Debug for PolicyCache<K, V, P, S, W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Entries<'a, K, V, P: Policy, S, W>(&'a PolicyCache<K, V, P, S, W>);
+        impl<K: fmt::Debug, V: fmt::Debug, P: Policy, S, W> fmt::Debug for Entries<'_, K, V, P, S, W> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_map().entries(self.0.iter()).finish()
+            }
+        }
+        f.debug_struct("PolicyCache")
+            .field("maxsize", &self.maxsize)
+            .field("currsize", &self.currsize)
+            .field("entries", &Entries(self))
+            .finish()
+    }
+}

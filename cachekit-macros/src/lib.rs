@@ -1,0 +1,2 @@
+//! Procedural macros of cachekit. Depend on the `cachekit` crate, which
+//! re-exports them, rather than on this crate directly.
