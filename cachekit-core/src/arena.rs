@@ -10,6 +10,7 @@
 //! are [`Linked`]: LRU, FIFO and MRU order their entries with one, LFU keeps
 //! one per use count.
 
+use core::marker::PhantomData;
 use core::num::NonZeroU32;
 
 /// A stable reference to an occupied arena slot.
@@ -232,8 +233,18 @@ pub struct Links {
     next: Option<Handle>,
 }
 
-/// Items that can be threaded on a [`List`].
-pub trait Linked {
+/// Marks an item's first set of [`Links`] (the only one for most policies).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Primary;
+
+/// Marks an item's second set of [`Links`] (TTL threads its entries on an
+/// LRU list and an expiry list at once).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Secondary;
+
+/// Items that can be threaded on a [`List<F>`]; `F` names which of the
+/// item's links that list uses.
+pub trait Linked<F = Primary> {
     /// The item's list links.
     fn links(&self) -> &Links;
     /// The item's list links, mutably.
@@ -251,19 +262,36 @@ impl Linked for Links {
     }
 }
 
-/// A doubly linked list of arena items; O(1) push, unlink and move.
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct List {
+/// A doubly linked list of arena items threaded through their `F` links;
+/// O(1) push, unlink and move.
+#[derive(Debug, PartialEq, Eq)]
+pub struct List<F = Primary> {
     head: Option<Handle>,
     tail: Option<Handle>,
+    field: PhantomData<F>,
 }
 
-impl List {
+impl<F> Clone for List<F> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<F> Copy for List<F> {}
+
+impl<F> Default for List<F> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<F> List<F> {
     /// An empty list.
     pub const fn new() -> Self {
         List {
             head: None,
             tail: None,
+            field: PhantomData,
         }
     }
 
@@ -287,25 +315,25 @@ impl List {
 
     /// The item after `handle`.
     #[inline]
-    pub fn next<T: Linked>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
-        arena[handle].links().next
+    pub fn next<T: Linked<F>>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
+        Linked::<F>::links(&arena[handle]).next
     }
 
     /// The item before `handle`.
     #[inline]
-    pub fn prev<T: Linked>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
-        arena[handle].links().prev
+    pub fn prev<T: Linked<F>>(arena: &Arena<T>, handle: Handle) -> Option<Handle> {
+        Linked::<F>::links(&arena[handle]).prev
     }
 
     /// Appends an unlinked item.
     #[inline]
-    pub fn push_back<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
-        *arena[handle].links_mut() = Links {
+    pub fn push_back<T: Linked<F>>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+        *Linked::<F>::links_mut(&mut arena[handle]) = Links {
             prev: self.tail,
             next: None,
         };
         match self.tail {
-            Some(tail) => arena[tail].links_mut().next = Some(handle),
+            Some(tail) => Linked::<F>::links_mut(&mut arena[tail]).next = Some(handle),
             None => self.head = Some(handle),
         }
         self.tail = Some(handle);
@@ -314,44 +342,44 @@ impl List {
     /// Inserts an unlinked item right after `anchor`, or at the front when
     /// `anchor` is `None`.
     #[inline]
-    pub fn insert_after<T: Linked>(
+    pub fn insert_after<T: Linked<F>>(
         &mut self,
         arena: &mut Arena<T>,
         anchor: Option<Handle>,
         handle: Handle,
     ) {
         let next = match anchor {
-            Some(anchor) => arena[anchor].links().next,
+            Some(anchor) => Linked::<F>::links(&arena[anchor]).next,
             None => self.head,
         };
-        *arena[handle].links_mut() = Links { prev: anchor, next };
+        *Linked::<F>::links_mut(&mut arena[handle]) = Links { prev: anchor, next };
         match anchor {
-            Some(anchor) => arena[anchor].links_mut().next = Some(handle),
+            Some(anchor) => Linked::<F>::links_mut(&mut arena[anchor]).next = Some(handle),
             None => self.head = Some(handle),
         }
         match next {
-            Some(next) => arena[next].links_mut().prev = Some(handle),
+            Some(next) => Linked::<F>::links_mut(&mut arena[next]).prev = Some(handle),
             None => self.tail = Some(handle),
         }
     }
 
     /// Removes a linked item from the list (the item stays in the arena).
     #[inline]
-    pub fn unlink<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
-        let Links { prev, next } = *arena[handle].links();
+    pub fn unlink<T: Linked<F>>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+        let Links { prev, next } = *Linked::<F>::links(&arena[handle]);
         match prev {
-            Some(prev) => arena[prev].links_mut().next = next,
+            Some(prev) => Linked::<F>::links_mut(&mut arena[prev]).next = next,
             None => self.head = next,
         }
         match next {
-            Some(next) => arena[next].links_mut().prev = prev,
+            Some(next) => Linked::<F>::links_mut(&mut arena[next]).prev = prev,
             None => self.tail = prev,
         }
     }
 
     /// Moves a linked item to the back.
     #[inline]
-    pub fn move_to_back<T: Linked>(&mut self, arena: &mut Arena<T>, handle: Handle) {
+    pub fn move_to_back<T: Linked<F>>(&mut self, arena: &mut Arena<T>, handle: Handle) {
         if self.tail != Some(handle) {
             self.unlink(arena, handle);
             self.push_back(arena, handle);
@@ -365,26 +393,28 @@ impl List {
     }
 
     /// Walks the list front to back.
-    pub fn iter<'a, T: Linked>(&self, arena: &'a Arena<T>) -> ListIter<'a, T> {
+    pub fn iter<'a, T: Linked<F>>(&self, arena: &'a Arena<T>) -> ListIter<'a, T, F> {
         ListIter {
             arena,
             next: self.head,
+            field: PhantomData,
         }
     }
 }
 
 /// Front-to-back iterator over a [`List`]'s handles.
-pub struct ListIter<'a, T> {
+pub struct ListIter<'a, T, F = Primary> {
     arena: &'a Arena<T>,
     next: Option<Handle>,
+    field: PhantomData<F>,
 }
 
-impl<T: Linked> Iterator for ListIter<'_, T> {
+impl<T: Linked<F>, F> Iterator for ListIter<'_, T, F> {
     type Item = Handle;
 
     fn next(&mut self) -> Option<Handle> {
         let handle = self.next?;
-        self.next = self.arena[handle].links().next;
+        self.next = Linked::<F>::links(&self.arena[handle]).next;
         Some(handle)
     }
 }
@@ -393,7 +423,7 @@ impl<T: Linked> Iterator for ListIter<'_, T> {
 mod tests {
     use super::*;
 
-    #[derive(Default)]
+    #[derive(Debug, Default)]
     struct Item(u32, Links);
     impl Linked for Item {
         fn links(&self) -> &Links {

@@ -94,7 +94,7 @@ pub trait Cache<K, V> {
 impl<K, V, P, S, W> Cache<K, V> for PolicyCache<K, V, P, S, W>
 where
     K: Hash + Eq,
-    P: Policy,
+    P: Policy<K, V>,
     S: BuildHasher,
     W: Weigher<K, V>,
 {

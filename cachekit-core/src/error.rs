@@ -2,6 +2,8 @@
 
 use core::fmt;
 
+use crate::RemovalCause;
+
 /// An entry the cache refused because its weight exceeds the cache's
 /// `maxsize` (Python cachetools raises `ValueError("value too large")`).
 ///
@@ -62,3 +64,53 @@ impl<K, V> fmt::Display for TooLarge<K, V> {
 }
 
 impl<K, V> std::error::Error for TooLarge<K, V> {}
+
+/// A computed entry that [`get_or_insert_with`](crate::PolicyCache::get_or_insert_with)
+/// could not store, handed back with the reason: it weighs more than
+/// `maxsize` ([`RemovalCause::TooLarge`]) or its deadline had already
+/// passed ([`RemovalCause::Expired`]).
+#[derive(Clone, PartialEq, Eq)]
+pub struct NotStored<K, V> {
+    /// The key.
+    pub key: K,
+    /// The computed value.
+    pub value: V,
+    /// Why it was not stored.
+    pub cause: RemovalCause,
+}
+
+impl<K, V> NotStored<K, V> {
+    /// The key and the computed value.
+    pub fn into_inner(self) -> (K, V) {
+        (self.key, self.value)
+    }
+}
+
+impl<K, V> From<TooLarge<K, V>> for NotStored<K, V> {
+    fn from(refused: TooLarge<K, V>) -> Self {
+        NotStored {
+            key: refused.key,
+            value: refused.value,
+            cause: RemovalCause::TooLarge,
+        }
+    }
+}
+
+impl<K, V> fmt::Debug for NotStored<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("NotStored")
+            .field("cause", &self.cause)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K, V> fmt::Display for NotStored<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.cause {
+            RemovalCause::Expired => f.write_str("entry expired before it could be stored"),
+            _ => f.write_str("entry weighs more than the cache's maxsize"),
+        }
+    }
+}
+
+impl<K, V> std::error::Error for NotStored<K, V> {}

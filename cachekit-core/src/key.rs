@@ -65,7 +65,6 @@ key_ref_tuple!(Q0 K0 0, Q1 K1 1, Q2 K2 2, Q3 K3 3, Q4 K4 4, Q5 K5 5, Q6 K6 6, Q7
 #[cfg(test)]
 mod tests {
     use super::*;
-    use core::hash::BuildHasher;
 
     #[test]
     fn hashes_like_the_owned_tuple() {

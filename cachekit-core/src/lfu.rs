@@ -1,7 +1,7 @@
 //! Least frequently used, in O(1).
 
 use crate::arena::{Arena, Handle, Linked, Links, List};
-use crate::policy::{Entries, Policy, Sealed};
+use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
 /// Entries that have been used `count` times, least recently counted first.
@@ -30,6 +30,8 @@ pub struct LfuMeta {
     links: Links,
     bucket: Option<Handle>,
 }
+
+impl EntryMeta for LfuMeta {}
 
 impl Linked for LfuMeta {
     #[inline]
@@ -125,11 +127,11 @@ impl Lfu {
 
 impl Sealed for Lfu {}
 
-impl Policy for Lfu {
+impl<K, V> Policy<K, V> for Lfu {
     type Meta = LfuMeta;
 
     #[inline]
-    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
+    fn on_insert(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
         let target = match self.order.front() {
             Some(first) if self.buckets[first].count == 1 => first,
             _ => self.new_bucket(None, 1),
@@ -139,23 +141,23 @@ impl Policy for Lfu {
     }
 
     #[inline]
-    fn on_hit<K, V>(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
+    fn on_hit(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
         self.touch(entries, handle);
     }
 
     #[inline]
-    fn on_update<K, V>(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
+    fn on_update(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
         self.touch(entries, handle);
     }
 
     #[inline]
-    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
+    fn on_remove(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
         let bucket = entries[handle].meta.bucket.expect("entry has a bucket");
         self.leave(entries, bucket, handle);
     }
 
     #[inline]
-    fn victim<K, V>(&mut self, _entries: &Entries<K, V, LfuMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &Entries<K, V, LfuMeta>) -> Option<Handle> {
         let first = self.order.front()?;
         self.buckets[first].members.front()
     }

@@ -24,6 +24,8 @@
 //! | [`MruCache`] | the most recently used entry | `MRUCache` (removed in cachetools 6) |
 //! | [`RrCache`] | a random entry (seedable) | `RRCache` |
 //! | [`UnboundedCache`] | nothing | `Cache` with infinite `maxsize` |
+//! | [`TtlCache`] | expired entries, then LRU; one time-to-live for all | `TTLCache` |
+//! | [`TlruCache`] | expired entries, then LRU; a deadline per entry | `TLRUCache` |
 //!
 //! All are aliases of one generic [`PolicyCache`], so they share one API:
 //! `get` (a use), `peek` and `contains_key` (not uses), `insert` (returns
@@ -59,6 +61,7 @@
 #[doc(hidden)]
 pub mod arena;
 mod cache;
+mod clock;
 mod error;
 mod fifo;
 mod key;
@@ -69,21 +72,26 @@ mod policy;
 mod policy_cache;
 mod rr;
 mod stats;
+mod tlru;
+mod ttl;
 mod unbounded;
 mod weigher;
 
 pub use cache::Cache;
+pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use equivalent::Equivalent;
-pub use error::TooLarge;
+pub use error::{NotStored, TooLarge};
 pub use fifo::{Fifo, FifoCache};
 pub use key::KeyRef;
 pub use lfu::{Lfu, LfuCache};
 pub use lru::{Lru, LruCache};
 pub use mru::{Mru, MruCache};
-pub use policy::Policy;
-pub use policy_cache::{Builder, Iter, Listener, PolicyCache, RemovalCause};
+pub use policy::{Policy, Timed};
+pub use policy_cache::{Builder, FrozenTime, Iter, Listener, PolicyCache, RemovalCause};
 pub use rr::{Rr, RrCache};
 pub use stats::CacheStats;
+pub use tlru::{Tlru, TlruCache};
+pub use ttl::{Ttl, TtlCache};
 pub use unbounded::{Unbounded, UnboundedCache};
 pub use weigher::{UnitWeigher, Weigher};
 

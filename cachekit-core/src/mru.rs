@@ -16,31 +16,31 @@ pub struct Mru {
 
 impl Sealed for Mru {}
 
-impl Policy for Mru {
+impl<K, V> Policy<K, V> for Mru {
     type Meta = Links;
 
     #[inline]
-    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_insert(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.push_back(entries, handle);
     }
 
     #[inline]
-    fn on_hit<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_hit(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.move_to_back(entries, handle);
     }
 
     #[inline]
-    fn on_update<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_update(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.move_to_back(entries, handle);
     }
 
     #[inline]
-    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_remove(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.unlink(entries, handle);
     }
 
     #[inline]
-    fn victim<K, V>(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
         self.order.back()
     }
 

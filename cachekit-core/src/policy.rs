@@ -1,12 +1,13 @@
 //! The eviction-policy trait that [`PolicyCache`](crate::PolicyCache) is generic over.
 //!
 //! A policy keeps its own ordering structure (a list, frequency buckets, a
-//! key vector) beside the shared arena and is told about every insertion,
-//! use, update and removal; when the cache needs room it asks the policy for
-//! its victim. The trait is sealed: the policies are the ones this crate
-//! ships ([`Lru`](crate::Lru), [`Lfu`](crate::Lfu), [`Fifo`](crate::Fifo),
-//! [`Mru`](crate::Mru), [`Rr`](crate::Rr), [`Unbounded`](crate::Unbounded)),
-//! so their internals can change without breaking anyone.
+//! key vector, an expiry heap) beside the shared arena and is told about
+//! every insertion, use, update and removal; when the cache needs room it
+//! asks the policy for its victim. Time-aware policies also say when an
+//! entry expires. The trait is sealed: the policies are the ones this crate
+//! ships, so their internals can change without breaking anyone.
+
+use std::time::Instant;
 
 use crate::arena::{Arena, Handle, Linked, Links};
 
@@ -23,7 +24,7 @@ pub struct Node<K, V, M> {
     pub(crate) meta: M,
 }
 
-impl<K, V, M: Linked> Linked for Node<K, V, M> {
+impl<K, V, M: Linked<F>, F> Linked<F> for Node<K, V, M> {
     #[inline]
     fn links(&self) -> &Links {
         self.meta.links()
@@ -38,41 +39,122 @@ impl<K, V, M: Linked> Linked for Node<K, V, M> {
 #[doc(hidden)]
 pub type Entries<K, V, M> = Arena<Node<K, V, M>>;
 
+/// Per-entry policy state.
+#[doc(hidden)]
+pub trait EntryMeta: Default {
+    /// When the entry expires; `None` for never.
+    #[inline]
+    fn deadline(&self) -> Option<Instant> {
+        None
+    }
+
+    /// Records the entry's deadline (ignored by policies without expiry).
+    #[inline]
+    fn set_deadline(&mut self, _deadline: Option<Instant>) {}
+
+    /// Whether the entry is still visible at `now`: strictly before its
+    /// deadline, as in cachetools.
+    #[inline]
+    fn is_live(&self, now: Option<Instant>) -> bool {
+        match (now, self.deadline()) {
+            (Some(now), Some(deadline)) => now < deadline,
+            _ => true,
+        }
+    }
+}
+
+impl EntryMeta for Links {}
+
 mod sealed {
     pub trait Sealed {}
 }
 pub(crate) use sealed::Sealed;
 
-/// An eviction policy: which entry goes when a cache needs room.
+/// An eviction policy: which entry goes when a cache needs room, and for
+/// time-aware policies when an entry expires.
 ///
 /// Implemented by the policy types of this crate; sealed. Each method is
-/// O(1) for every shipped policy.
-pub trait Policy: Sealed {
-    /// Per-entry bookkeeping (list links, a use count, ...).
+/// O(1) for every shipped policy except the O(log n) expiry heap of
+/// [`Tlru`](crate::Tlru).
+pub trait Policy<K, V>: Sealed {
+    /// Per-entry bookkeeping (list links, a use count, a deadline, ...).
     #[doc(hidden)]
-    type Meta: Default;
+    type Meta: EntryMeta;
 
-    /// A new entry was stored at `handle`.
+    /// Whether entries expire; `false` compiles every expiry check away.
     #[doc(hidden)]
-    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+    const EXPIRES: bool = false;
 
-    /// `get`/`get_mut` found the entry at `handle`.
+    /// The time operations of an expiring policy see; `None` otherwise.
     #[doc(hidden)]
-    fn on_hit<K, V>(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+    #[inline]
+    fn now(&self) -> Option<Instant> {
+        None
+    }
 
-    /// `insert` replaced the value of the entry at `handle`.
+    /// The deadline of `key -> value` stored at `now` (`None`: never
+    /// expires). Called only when `EXPIRES`.
     #[doc(hidden)]
-    fn on_update<K, V>(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+    #[inline]
+    fn deadline(&self, _key: &K, _value: &V, _now: Instant) -> Option<Instant> {
+        None
+    }
+
+    /// A new entry was stored at `handle` (its deadline already set).
+    #[doc(hidden)]
+    fn on_insert(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+
+    /// `get`/`get_mut` found the live entry at `handle`.
+    #[doc(hidden)]
+    fn on_hit(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+
+    /// `insert` replaced the value (and deadline) of the entry at `handle`.
+    #[doc(hidden)]
+    fn on_update(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
 
     /// The entry at `handle` is about to leave the arena.
     #[doc(hidden)]
-    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+    fn on_remove(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
 
     /// The entry this policy evicts next, if any.
     #[doc(hidden)]
-    fn victim<K, V>(&mut self, entries: &Entries<K, V, Self::Meta>) -> Option<Handle>;
+    fn victim(&mut self, entries: &Entries<K, V, Self::Meta>) -> Option<Handle>;
+
+    /// The entry that expires first, if it has expired at `now`.
+    #[doc(hidden)]
+    #[inline]
+    fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Instant) -> Option<Handle> {
+        None
+    }
+
+    /// Calls `f` with every entry expired at `now`, in O(expired).
+    #[doc(hidden)]
+    #[inline]
+    fn for_each_expired(
+        &self,
+        _entries: &Entries<K, V, Self::Meta>,
+        _now: Instant,
+        _f: impl FnMut(Handle),
+    ) {
+    }
 
     /// Every entry is gone.
     #[doc(hidden)]
     fn clear(&mut self);
+}
+
+/// A policy whose entries expire by a [`Clock`](crate::Clock): the
+/// policies of [`TtlCache`](crate::TtlCache) and
+/// [`TlruCache`](crate::TlruCache).
+pub trait Timed: Sealed {
+    /// The clock type.
+    type Clock: crate::Clock;
+
+    /// The clock the policy reads.
+    fn clock(&self) -> &Self::Clock;
+
+    /// The instant operations see instead of the clock's, while time is
+    /// held still.
+    #[doc(hidden)]
+    fn frozen_mut(&mut self) -> &mut Option<Instant>;
 }

@@ -8,8 +8,10 @@ use equivalent::Equivalent;
 use hashbrown::HashTable;
 
 use crate::arena::{self, Arena, Handle};
-use crate::policy::{Node, Policy};
-use crate::{CacheStats, DefaultHashBuilder, TooLarge, UnitWeigher, Weigher};
+use std::time::Instant;
+
+use crate::policy::{EntryMeta, Node, Policy, Timed};
+use crate::{CacheStats, Clock, DefaultHashBuilder, NotStored, TooLarge, UnitWeigher, Weigher};
 
 /// Why an entry left a cache without being handed back to the caller.
 ///
@@ -22,10 +24,14 @@ pub enum RemovalCause {
     /// [`PolicyCache::insert`] refused the entry because it weighs more than
     /// `maxsize` (use [`PolicyCache::try_insert`] to get it back instead).
     TooLarge,
+    /// The entry's deadline passed ([`TtlCache`](crate::TtlCache),
+    /// [`TlruCache`](crate::TlruCache)); also an inserted entry whose
+    /// deadline had passed on arrival, which is not stored.
+    Expired,
 }
 
 /// A callback told about every entry that leaves a cache on its own:
-/// evicted to make room, or refused as too large by `insert`.
+/// evicted to make room, expired, or refused by `insert`.
 ///
 /// Entries the caller gets back (`remove`, `pop_victim`, the old value that
 /// `insert` returns, `clear`) are not reported.
@@ -66,7 +72,7 @@ pub type Listener<K, V> = Arc<dyn Fn(K, V, RemovalCause) + Send + Sync>;
 /// `iter`, `keys`, `values` and `Debug` visit entries in storage order,
 /// which is neither insertion nor eviction order. [`pop_victim`](Self::pop_victim)
 /// removes entries in eviction order.
-pub struct PolicyCache<K, V, P: Policy, S = DefaultHashBuilder, W = UnitWeigher> {
+pub struct PolicyCache<K, V, P: Policy<K, V>, S = DefaultHashBuilder, W = UnitWeigher> {
     entries: Arena<Node<K, V, P::Meta>>,
     table: HashTable<Handle>,
     hasher: S,
@@ -110,7 +116,8 @@ pub struct Builder<K, V, P, S = DefaultHashBuilder, W = UnitWeigher> {
     listener: Option<Listener<K, V>>,
 }
 
-impl<K, V, P: Policy> Builder<K, V, P> {
+impl<K, V, P: Policy<K, V>> Builder<K, V, P> {
+    /// A builder for a cache with `policy`.
     pub(crate) fn new(maxsize: usize, policy: P) -> Self {
         Builder {
             maxsize,
@@ -123,7 +130,7 @@ impl<K, V, P: Policy> Builder<K, V, P> {
     }
 }
 
-impl<K, V, P: Policy, S, W> Builder<K, V, P, S, W> {
+impl<K, V, P: Policy<K, V>, S, W> Builder<K, V, P, S, W> {
     /// Weighs entries with `weigher` instead of counting them.
     pub fn weigher<W2: Weigher<K, V>>(self, weigher: W2) -> Builder<K, V, P, S, W2> {
         Builder {
@@ -187,7 +194,7 @@ impl<K, V, P: Policy, S, W> Builder<K, V, P, S, W> {
     }
 }
 
-impl<K, V, P: Policy> PolicyCache<K, V, P> {
+impl<K, V, P: Policy<K, V>> PolicyCache<K, V, P> {
     /// A cache holding at most `maxsize` entries with the default policy
     /// state, ahash and unit weights.
     pub(crate) fn with_policy(maxsize: usize, policy: P) -> Self {
@@ -195,7 +202,7 @@ impl<K, V, P: Policy> PolicyCache<K, V, P> {
     }
 }
 
-impl<K, V, P: Policy + Default> PolicyCache<K, V, P> {
+impl<K, V, P: Policy<K, V> + Default> PolicyCache<K, V, P> {
     /// A builder for a cache of total weight at most `maxsize`.
     pub fn builder(maxsize: usize) -> Builder<K, V, P> {
         Builder::new(maxsize, P::default())
@@ -216,7 +223,7 @@ impl<K, V, P: Policy + Default> PolicyCache<K, V, P> {
     }
 }
 
-impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
+impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// The largest total weight the cache holds.
     #[inline]
     pub fn maxsize(&self) -> usize {
@@ -224,21 +231,39 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// The total weight of the entries (their number with unit weights).
+    /// Expired entries do not count.
     #[inline]
     pub fn currsize(&self) -> usize {
-        self.currsize
+        self.currsize - self.expired_totals().1
     }
 
-    /// Number of entries.
+    /// Number of entries; expired entries do not count.
     #[inline]
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.entries.len() - self.expired_totals().0
     }
 
-    /// Whether the cache holds no entry.
+    /// Whether the cache holds no (live) entry.
     #[inline]
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
+    }
+
+    /// Number and total weight of the entries that have expired but are
+    /// still stored (always zero for policies without expiry).
+    #[inline]
+    fn expired_totals(&self) -> (usize, usize) {
+        let mut totals = (0, 0);
+        if P::EXPIRES {
+            if let Some(now) = self.policy.now() {
+                let entries = &self.entries;
+                self.policy.for_each_expired(entries, now, |handle| {
+                    totals.0 += 1;
+                    totals.1 += entries[handle].weight;
+                });
+            }
+        }
+        totals
     }
 
     /// Hit, miss and eviction counts since creation or the last
@@ -281,11 +306,13 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
         self.currsize = 0;
     }
 
-    /// Iterates over `(&key, &value)` in storage order; not a use.
+    /// Iterates over the live `(&key, &value)` pairs in storage order; not
+    /// a use. The whole iteration sees one instant.
     pub fn iter(&self) -> Iter<'_, K, V, P::Meta> {
         Iter {
             inner: self.entries.iter(),
-            len: self.entries.len(),
+            len: self.len(),
+            now: self.policy.now(),
         }
     }
 
@@ -302,11 +329,13 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
     /// Iterates over `(&key, &mut value)` in storage order; not a use, and
     /// weights are not recomputed.
     pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&K, &mut V)> + '_ {
-        let len = self.entries.len();
+        let len = self.len();
+        let now = self.policy.now();
         ExactLen {
             inner: self
                 .entries
                 .iter_mut()
+                .filter(move |(_, node)| node.meta.is_live(now))
                 .map(|(_, node)| (&node.key, &mut node.value)),
             len,
         }
@@ -321,15 +350,19 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
     /// (cachetools' `popitem`), or `None` when the cache is empty.
     ///
     /// Not counted as an eviction and not reported to the listener.
+    /// Expiring caches first remove what has expired.
     pub fn pop_victim(&mut self) -> Option<(K, V)> {
+        self.expire_now();
         let handle = self.policy.victim(&self.entries)?;
         let node = self.remove_handle(handle);
         Some((node.key, node.value))
     }
 
     /// Keeps only the entries for which `keep` returns `true`; O(n).
-    /// Removed entries are not evictions.
+    /// Removed entries are not evictions. Expiring caches first remove what
+    /// has expired.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.expire_now();
         for handle in self.entries.handles() {
             let node = &mut self.entries[handle];
             if !keep(&node.key, &mut node.value) {
@@ -367,8 +400,36 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
         Some(handle)
     }
 
+    /// Removes every entry expired at `now`, oldest deadline first, telling
+    /// the listener; returns how many went.
+    fn expire_at(&mut self, now: Instant, mut sink: impl FnMut(K, V)) -> usize {
+        let mut count = 0;
+        while let Some(handle) = self.policy.next_expired(&self.entries, now) {
+            let node = self.remove_handle(handle);
+            self.stats.expirations += 1;
+            count += 1;
+            if let Some(listener) = &self.listener {
+                listener(node.key, node.value, RemovalCause::Expired);
+            } else {
+                sink(node.key, node.value);
+            }
+        }
+        count
+    }
+
+    /// Removes what has expired, if the policy expires entries at all.
+    #[inline]
+    fn expire_now(&mut self) {
+        if P::EXPIRES {
+            if let Some(now) = self.policy.now() {
+                self.expire_at(now, |_, _| {});
+            }
+        }
+    }
+
     /// Sets a new `maxsize`, evicting in policy order until `currsize` fits.
     pub fn set_maxsize(&mut self, maxsize: usize) {
+        self.expire_now();
         self.maxsize = maxsize;
         while self.currsize > self.maxsize {
             if self.evict_one().is_none() {
@@ -381,7 +442,7 @@ impl<K, V, P: Policy, S, W> PolicyCache<K, V, P, S, W> {
 impl<K, V, P, S, W> PolicyCache<K, V, P, S, W>
 where
     K: Hash + Eq,
-    P: Policy,
+    P: Policy<K, V>,
     S: BuildHasher,
     W: Weigher<K, V>,
 {
@@ -405,6 +466,7 @@ where
         self.lookup(key)
     }
 
+    /// The handle of `key`'s live entry.
     #[inline]
     fn lookup<Q>(&self, key: &Q) -> Option<Handle>
     where
@@ -413,7 +475,18 @@ where
         if self.entries.is_empty() {
             return None;
         }
-        self.find(self.hasher.hash_one(key), key)
+        let handle = self.find(self.hasher.hash_one(key), key)?;
+        self.live(handle)
+    }
+
+    /// `Some(handle)` unless the entry has expired.
+    #[inline]
+    fn live(&self, handle: Handle) -> Option<Handle> {
+        if P::EXPIRES && !self.entries[handle].meta.is_live(self.policy.now()) {
+            None
+        } else {
+            Some(handle)
+        }
     }
 
     /// Looks `key` up and counts it as a use; records a hit or a miss.
@@ -540,6 +613,12 @@ where
 
     /// Like [`insert`](Self::insert), but an entry heavier than `maxsize` is
     /// returned in the error instead of being dropped.
+    ///
+    /// Expiring caches first remove every expired entry. An entry whose
+    /// deadline has already passed ([`TlruCache`](crate::TlruCache)'s `ttu`
+    /// said so, or a zero TTL) is not stored: any entry for `key` is
+    /// removed and returned, and the new entry goes to the listener with
+    /// [`RemovalCause::Expired`].
     pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
         let weight = self.weigher.weigh(&key, &value);
         if weight > self.maxsize {
@@ -551,19 +630,62 @@ where
             });
         }
         let hash = self.hasher.hash_one(&key);
+        let deadline = match self.admit(&key, &value) {
+            Ok(deadline) => deadline,
+            Err(()) => {
+                let old = self.find(hash, &key).map(|h| self.remove_handle(h).value);
+                self.report(key, value, RemovalCause::Expired);
+                return Ok(old);
+            }
+        };
         match self.find(hash, &key) {
-            Some(handle) => Ok(Some(self.replace(handle, hash, key, value, weight))),
+            Some(handle) => Ok(Some(
+                self.replace(handle, hash, key, value, weight, deadline).1,
+            )),
             None => {
                 self.make_room(weight);
-                self.insert_new(hash, key, value, weight);
+                self.insert_new(hash, key, value, weight, deadline);
                 Ok(None)
             }
         }
     }
 
+    /// For expiring caches: removes what has expired, then computes the new
+    /// entry's deadline; `Err` when the entry would be dead on arrival.
+    #[inline]
+    fn admit(&mut self, key: &K, value: &V) -> Result<Option<Instant>, ()> {
+        if !P::EXPIRES {
+            return Ok(None);
+        }
+        let Some(now) = self.policy.now() else {
+            return Ok(None);
+        };
+        self.expire_at(now, |_, _| {});
+        match self.policy.deadline(key, value, now) {
+            Some(deadline) if deadline <= now => Err(()),
+            deadline => Ok(deadline),
+        }
+    }
+
+    /// Hands an entry that leaves the cache on its own to the listener.
+    #[inline]
+    fn report(&self, key: K, value: V, cause: RemovalCause) {
+        if let Some(listener) = &self.listener {
+            listener(key, value, cause);
+        }
+    }
+
     /// Replaces the value of the entry at `handle`, evicting until the new
-    /// weight fits; returns the old value.
-    fn replace(&mut self, handle: Handle, hash: u64, key: K, value: V, weight: usize) -> V {
+    /// weight fits; returns where the new value lives and the old value.
+    fn replace(
+        &mut self,
+        handle: Handle,
+        hash: u64,
+        key: K,
+        value: V,
+        weight: usize,
+        deadline: Option<Instant>,
+    ) -> (Handle, V) {
         let old_weight = self.entries[handle].weight;
         if weight > old_weight {
             // Evict while the cache without the old value plus the new one
@@ -575,8 +697,8 @@ where
                 if victim == handle {
                     let old = self.remove_handle(handle);
                     self.make_room(weight);
-                    self.insert_new(hash, key, value, weight);
-                    return old.value;
+                    let new = self.insert_new(hash, key, value, weight, deadline);
+                    return (new, old.value);
                 }
                 self.evict_one();
             }
@@ -584,9 +706,10 @@ where
         let node = &mut self.entries[handle];
         node.weight = weight;
         self.currsize = self.currsize - old_weight + weight;
+        node.meta.set_deadline(deadline);
         let old = core::mem::replace(&mut node.value, value);
         self.policy.on_update(&mut self.entries, handle);
-        old
+        (handle, old)
     }
 
     /// Evicts in policy order until `weight` more fits.
@@ -600,13 +723,22 @@ where
     }
 
     #[inline]
-    fn insert_new(&mut self, hash: u64, key: K, value: V, weight: usize) -> Handle {
+    fn insert_new(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+        weight: usize,
+        deadline: Option<Instant>,
+    ) -> Handle {
+        let mut meta = P::Meta::default();
+        meta.set_deadline(deadline);
         let node = Node {
             key,
             value,
             hash,
             weight,
-            meta: Default::default(),
+            meta,
         };
         let handle = match self.entries.insert(node) {
             Ok(handle) => handle,
@@ -634,22 +766,28 @@ where
         self.remove_entry(key).map(|(_, value)| value)
     }
 
-    /// Removes `key` and returns the stored key and value.
+    /// Removes `key` and returns the stored key and value. An expired
+    /// entry is removed too, but reported as not found.
     #[inline]
     pub fn remove_entry<Q>(&mut self, key: &Q) -> Option<(K, V)>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let handle = self.lookup(key)?;
+        if self.entries.is_empty() {
+            return None;
+        }
+        let handle = self.find(self.hasher.hash_one(key), key)?;
+        let live = self.live(handle).is_some();
         let node = self.remove_handle(handle);
-        Some((node.key, node.value))
+        live.then_some((node.key, node.value))
     }
 
     /// The value of `key`, computing and inserting it with `make` on a miss;
     /// a use and a hit or miss like [`get`](Self::get).
     ///
-    /// Fails only when the computed entry is heavier than `maxsize`: the
-    /// error hands the key and the computed value back.
+    /// Fails only when the computed entry cannot be stored, because it is
+    /// heavier than `maxsize` or (expiring caches) already expired: the
+    /// error hands the key and the computed value back with the reason.
     ///
     /// # Examples
     ///
@@ -667,25 +805,147 @@ where
         &mut self,
         key: K,
         make: impl FnOnce() -> V,
-    ) -> Result<&V, TooLarge<K, V>> {
+    ) -> Result<&V, NotStored<K, V>> {
         let hash = self.hasher.hash_one(&key);
-        let found = self.find(hash, &key);
+        let found = self.find(hash, &key).and_then(|h| self.live(h));
         if let Some(handle) = self.count_hit(found) {
             return Ok(&self.entries[handle].value);
         }
         let value = make();
         let weight = self.weigher.weigh(&key, &value);
         if weight > self.maxsize {
-            return Err(TooLarge {
+            return Err(NotStored {
                 key,
                 value,
-                weight,
-                maxsize: self.maxsize,
+                cause: RemovalCause::TooLarge,
             });
         }
-        self.make_room(weight);
-        let handle = self.insert_new(hash, key, value, weight);
+        let Ok(deadline) = self.admit(&key, &value) else {
+            if let Some(stale) = self.find(hash, &key) {
+                drop(self.remove_handle(stale));
+            }
+            return Err(NotStored {
+                key,
+                value,
+                cause: RemovalCause::Expired,
+            });
+        };
+        // An expired entry for the key may still be stored: replace it.
+        let handle = match self.find(hash, &key) {
+            Some(stale) => self.replace(stale, hash, key, value, weight, deadline).0,
+            None => {
+                self.make_room(weight);
+                self.insert_new(hash, key, value, weight, deadline)
+            }
+        };
         Ok(&self.entries[handle].value)
+    }
+}
+
+impl<K, V, P, S, W> PolicyCache<K, V, P, S, W>
+where
+    K: Hash + Eq,
+    P: Policy<K, V> + Timed,
+    S: BuildHasher,
+    W: Weigher<K, V>,
+{
+    /// The clock entries expire by.
+    pub fn clock(&self) -> &P::Clock {
+        self.policy.clock()
+    }
+
+    /// Removes every expired entry and returns them as `(key, value)`
+    /// pairs, earliest deadline first (cachetools' `expire()`); O(expired).
+    ///
+    /// Expired entries are invisible to every lookup whether or not this is
+    /// called; calling it frees their memory at a time of your choosing.
+    /// A listener, if set, receives them instead (with
+    /// [`RemovalCause::Expired`]) and the returned list is empty.
+    pub fn expire(&mut self) -> Vec<(K, V)> {
+        let now = self
+            .policy
+            .now()
+            .unwrap_or_else(|| self.policy.clock().now());
+        let mut expired = Vec::new();
+        self.expire_at(now, |key, value| expired.push((key, value)));
+        expired
+    }
+
+    /// Runs `batch` with time held still: every operation inside sees the
+    /// same `now`, which `batch` also receives (cachetools'
+    /// `with cache.timer as now:`). Nested calls keep the outer instant.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use cachekit_core::{ManualClock, TtlCache};
+    ///
+    /// let clock = ManualClock::new();
+    /// let mut cache = TtlCache::with_clock(10, Duration::from_secs(1), clock.clone());
+    /// cache.insert("a", 1);
+    /// cache.with_frozen_time(|cache, _now| {
+    ///     clock.advance(Duration::from_secs(5)); // the clock moves on...
+    ///     assert_eq!(cache.get("a"), Some(&1)); // ...but this batch does not see it
+    /// });
+    /// assert_eq!(cache.get("a"), None);
+    /// ```
+    pub fn with_frozen_time<R>(&mut self, batch: impl FnOnce(&mut Self, Instant) -> R) -> R {
+        let mut frozen = self.freeze_time();
+        let now = frozen.now();
+        batch(&mut frozen, now)
+    }
+
+    /// Holds time still until the returned guard is dropped; the guard
+    /// derefs to the cache. See [`with_frozen_time`](Self::with_frozen_time).
+    pub fn freeze_time(&mut self) -> FrozenTime<'_, K, V, P, S, W> {
+        let outer = *self.policy.frozen_mut();
+        let now = outer.unwrap_or_else(|| self.policy.clock().now());
+        *self.policy.frozen_mut() = Some(now);
+        FrozenTime {
+            cache: self,
+            outer,
+            now,
+        }
+    }
+}
+
+/// A cache with time held still; see [`PolicyCache::freeze_time`].
+///
+/// Dropping the guard (also during a panic) lets time run again.
+pub struct FrozenTime<'a, K, V, P, S, W>
+where
+    P: Policy<K, V> + Timed,
+{
+    cache: &'a mut PolicyCache<K, V, P, S, W>,
+    outer: Option<Instant>,
+    now: Instant,
+}
+
+impl<K, V, P: Policy<K, V> + Timed, S, W> FrozenTime<'_, K, V, P, S, W> {
+    /// The instant every operation through this guard sees.
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+}
+
+impl<K, V, P: Policy<K, V> + Timed, S, W> core::ops::Deref for FrozenTime<'_, K, V, P, S, W> {
+    type Target = PolicyCache<K, V, P, S, W>;
+
+    fn deref(&self) -> &Self::Target {
+        self.cache
+    }
+}
+
+impl<K, V, P: Policy<K, V> + Timed, S, W> core::ops::DerefMut for FrozenTime<'_, K, V, P, S, W> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        self.cache
+    }
+}
+
+impl<K, V, P: Policy<K, V> + Timed, S, W> Drop for FrozenTime<'_, K, V, P, S, W> {
+    fn drop(&mut self) {
+        *self.cache.policy.frozen_mut() = self.outer;
     }
 }
 
@@ -693,6 +953,7 @@ where
 pub struct Iter<'a, K, V, M> {
     inner: arena::Iter<'a, Node<K, V, M>>,
     len: usize,
+    now: Option<Instant>,
 }
 
 impl<K, V, M> Clone for Iter<'_, K, V, M> {
@@ -700,16 +961,18 @@ impl<K, V, M> Clone for Iter<'_, K, V, M> {
         Iter {
             inner: self.inner.clone(),
             len: self.len,
+            now: self.now,
         }
     }
 }
 
-impl<'a, K, V, M> Iterator for Iter<'a, K, V, M> {
+impl<'a, K, V, M: EntryMeta> Iterator for Iter<'a, K, V, M> {
     type Item = (&'a K, &'a V);
 
     #[inline]
     fn next(&mut self) -> Option<Self::Item> {
-        let (_, node) = self.inner.next()?;
+        let now = self.now;
+        let (_, node) = self.inner.find(|(_, node)| node.meta.is_live(now))?;
         self.len -= 1;
         Some((&node.key, &node.value))
     }
@@ -719,7 +982,7 @@ impl<'a, K, V, M> Iterator for Iter<'a, K, V, M> {
     }
 }
 
-impl<K, V, M> ExactSizeIterator for Iter<'_, K, V, M> {}
+impl<K, V, M: EntryMeta> ExactSizeIterator for Iter<'_, K, V, M> {}
 
 struct ExactLen<I> {
     inner: I,
@@ -742,7 +1005,7 @@ impl<I: Iterator> Iterator for ExactLen<I> {
 
 impl<I: Iterator> ExactSizeIterator for ExactLen<I> {}
 
-impl<'a, K, V, P: Policy, S, W> IntoIterator for &'a PolicyCache<K, V, P, S, W> {
+impl<'a, K, V, P: Policy<K, V>, S, W> IntoIterator for &'a PolicyCache<K, V, P, S, W> {
     type Item = (&'a K, &'a V);
     type IntoIter = Iter<'a, K, V, P::Meta>;
 
@@ -754,7 +1017,7 @@ impl<'a, K, V, P: Policy, S, W> IntoIterator for &'a PolicyCache<K, V, P, S, W> 
 impl<K, V, P, S, W> Extend<(K, V)> for PolicyCache<K, V, P, S, W>
 where
     K: Hash + Eq,
-    P: Policy,
+    P: Policy<K, V>,
     S: BuildHasher,
     W: Weigher<K, V>,
 {
@@ -770,7 +1033,7 @@ impl<K, V, P, S, W> Clone for PolicyCache<K, V, P, S, W>
 where
     K: Clone,
     V: Clone,
-    P: Policy + Clone,
+    P: Policy<K, V> + Clone,
     P::Meta: Clone,
     S: Clone,
     W: Clone,
@@ -790,10 +1053,14 @@ where
     }
 }
 
-impl<K: fmt::Debug, V: fmt::Debug, P: Policy, S, W> fmt::Debug for PolicyCache<K, V, P, S, W> {
+impl<K: fmt::Debug, V: fmt::Debug, P: Policy<K, V>, S, W> fmt::Debug
+    for PolicyCache<K, V, P, S, W>
+{
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        struct Entries<'a, K, V, P: Policy, S, W>(&'a PolicyCache<K, V, P, S, W>);
-        impl<K: fmt::Debug, V: fmt::Debug, P: Policy, S, W> fmt::Debug for Entries<'_, K, V, P, S, W> {
+        struct Entries<'a, K, V, P: Policy<K, V>, S, W>(&'a PolicyCache<K, V, P, S, W>);
+        impl<K: fmt::Debug, V: fmt::Debug, P: Policy<K, V>, S, W> fmt::Debug
+            for Entries<'_, K, V, P, S, W>
+        {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_map().entries(self.0.iter()).finish()
             }

@@ -1,7 +1,7 @@
 //! Random replacement.
 
 use crate::arena::Handle;
-use crate::policy::{Entries, Policy, Sealed};
+use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
 /// Per-entry state of [`Rr`]: the entry's position in the key vector.
@@ -10,6 +10,8 @@ use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 pub struct RrMeta {
     index: u32,
 }
+
+impl EntryMeta for RrMeta {}
 
 /// The random-replacement policy: evicts an entry chosen uniformly at
 /// random.
@@ -58,24 +60,24 @@ impl Rr {
 
 impl Sealed for Rr {}
 
-impl Policy for Rr {
+impl<K, V> Policy<K, V> for Rr {
     type Meta = RrMeta;
 
     #[inline]
-    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {
+    fn on_insert(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {
         // The arena caps entries below u32::MAX, so the index fits.
         entries[handle].meta.index = self.keys.len() as u32;
         self.keys.push(handle);
     }
 
     #[inline]
-    fn on_hit<K, V>(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
+    fn on_hit(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
 
     #[inline]
-    fn on_update<K, V>(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
+    fn on_update(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
 
     #[inline]
-    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {
+    fn on_remove(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {
         let index = entries[handle].meta.index as usize;
         self.keys.swap_remove(index);
         if let Some(&moved) = self.keys.get(index) {
@@ -84,7 +86,7 @@ impl Policy for Rr {
     }
 
     #[inline]
-    fn victim<K, V>(&mut self, _entries: &Entries<K, V, RrMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &Entries<K, V, RrMeta>) -> Option<Handle> {
         if self.keys.is_empty() {
             return None;
         }

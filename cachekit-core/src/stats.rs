@@ -32,6 +32,8 @@ pub struct CacheStats {
     pub misses: u64,
     /// Entries removed by the policy to make room for another.
     pub evictions: u64,
+    /// Entries removed because their time ran out (time-aware caches).
+    pub expirations: u64,
 }
 
 impl CacheStats {

@@ -16,27 +16,27 @@ pub struct Unbounded {
 
 impl Sealed for Unbounded {}
 
-impl Policy for Unbounded {
+impl<K, V> Policy<K, V> for Unbounded {
     type Meta = Links;
 
     #[inline]
-    fn on_insert<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_insert(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.push_back(entries, handle);
     }
 
     #[inline]
-    fn on_hit<K, V>(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
+    fn on_hit(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
 
     #[inline]
-    fn on_update<K, V>(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
+    fn on_update(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
 
     #[inline]
-    fn on_remove<K, V>(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_remove(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
         self.order.unlink(entries, handle);
     }
 
     #[inline]
-    fn victim<K, V>(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
         self.order.front()
     }
 

@@ -30,9 +30,12 @@
 //! | [`MruCache`] | the most recently used entry |
 //! | [`RrCache`] | a random entry (seedable) |
 //! | [`UnboundedCache`] | nothing |
+//! | [`TtlCache`] | expired entries first, then LRU; one time-to-live |
+//! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
 
 pub use cachekit_core::{
-    Builder, Cache, CacheStats, DefaultHashBuilder, Equivalent, Fifo, FifoCache, Iter, KeyRef, Lfu,
-    LfuCache, Listener, Lru, LruCache, Mru, MruCache, Policy, PolicyCache, RemovalCause, Rr,
-    RrCache, TooLarge, Unbounded, UnboundedCache, UnitWeigher, Weigher,
+    Builder, Cache, CacheStats, Clock, DefaultHashBuilder, Equivalent, Fifo, FifoCache, FrozenTime,
+    Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache, ManualClock, MonotonicClock, Mru,
+    MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache, Timed, Tlru, TlruCache,
+    TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
 };

@@ -1,0 +1,99 @@
+//! Time sources for the time-aware caches.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Where a time-aware cache reads the current time (cachetools' `timer`).
+///
+/// The default is [`MonotonicClock`]; tests use a [`ManualClock`] and move
+/// time by hand, so no test needs to sleep.
+pub trait Clock {
+    /// The current instant; must never go backwards.
+    fn now(&self) -> Instant;
+}
+
+/// The operating system's monotonic clock, [`Instant::now`].
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct MonotonicClock;
+
+impl Clock for MonotonicClock {
+    #[inline]
+    fn now(&self) -> Instant {
+        Instant::now()
+    }
+}
+
+/// A clock that moves only when told to; clones share one time, so a test
+/// keeps a clone and drives the cache's clock with it.
+///
+/// # Examples
+///
+/// ```
+/// use std::time::Duration;
+/// use cachekit_core::{Clock, ManualClock};
+///
+/// let clock = ManualClock::new();
+/// let cache_side = clock.clone();
+/// let start = cache_side.now();
+/// clock.advance(Duration::from_secs(90));
+/// assert_eq!(cache_side.now() - start, Duration::from_secs(90));
+/// ```
+#[derive(Clone, Debug)]
+pub struct ManualClock {
+    origin: Instant,
+    elapsed_nanos: Arc<AtomicU64>,
+}
+
+impl Default for ManualClock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ManualClock {
+    /// A clock standing at an arbitrary origin.
+    pub fn new() -> Self {
+        ManualClock {
+            origin: Instant::now(),
+            elapsed_nanos: Arc::new(AtomicU64::new(0)),
+        }
+    }
+
+    /// Moves time forward by `by` for every clone of this clock.
+    pub fn advance(&self, by: Duration) {
+        let nanos = u64::try_from(by.as_nanos()).unwrap_or(u64::MAX);
+        // Saturates after 584 years of advancing instead of wrapping.
+        let _ = self
+            .elapsed_nanos
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |t| {
+                Some(t.saturating_add(nanos))
+            });
+    }
+
+    /// Time advanced since the clock was created.
+    pub fn elapsed(&self) -> Duration {
+        Duration::from_nanos(self.elapsed_nanos.load(Ordering::Acquire))
+    }
+}
+
+impl Clock for ManualClock {
+    #[inline]
+    fn now(&self) -> Instant {
+        self.origin + self.elapsed()
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for Arc<C> {
+    #[inline]
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
+
+impl<C: Clock + ?Sized> Clock for &C {
+    #[inline]
+    fn now(&self) -> Instant {
+        (**self).now()
+    }
+}
