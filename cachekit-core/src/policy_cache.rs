@@ -400,21 +400,25 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         Some(handle)
     }
 
-    /// Removes every entry expired at `now`, oldest deadline first, telling
-    /// the listener; returns how many went.
-    fn expire_at(&mut self, now: Instant, mut sink: impl FnMut(K, V)) -> usize {
-        let mut count = 0;
+    /// Removes every entry expired at `now`, earliest deadline first, into
+    /// `collect` if given, else to the listener.
+    fn expire_at(&mut self, now: Instant, mut collect: Option<&mut Vec<(K, V)>>) {
         while let Some(handle) = self.policy.next_expired(&self.entries, now) {
             let node = self.remove_handle(handle);
             self.stats.expirations += 1;
-            count += 1;
-            if let Some(listener) = &self.listener {
-                listener(node.key, node.value, RemovalCause::Expired);
-            } else {
-                sink(node.key, node.value);
+            match collect.as_deref_mut() {
+                Some(expired) => expired.push((node.key, node.value)),
+                None => self.report(node.key, node.value, RemovalCause::Expired),
             }
         }
-        count
+    }
+
+    /// Hands an entry that leaves the cache on its own to the listener.
+    #[inline]
+    fn report(&self, key: K, value: V, cause: RemovalCause) {
+        if let Some(listener) = &self.listener {
+            listener(key, value, cause);
+        }
     }
 
     /// Removes what has expired, if the policy expires entries at all.
@@ -422,7 +426,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     fn expire_now(&mut self) {
         if P::EXPIRES {
             if let Some(now) = self.policy.now() {
-                self.expire_at(now, |_, _| {});
+                self.expire_at(now, None);
             }
         }
     }
@@ -660,18 +664,10 @@ where
         let Some(now) = self.policy.now() else {
             return Ok(None);
         };
-        self.expire_at(now, |_, _| {});
+        self.expire_at(now, None);
         match self.policy.deadline(key, value, now) {
             Some(deadline) if deadline <= now => Err(()),
             deadline => Ok(deadline),
-        }
-    }
-
-    /// Hands an entry that leaves the cache on its own to the listener.
-    #[inline]
-    fn report(&self, key: K, value: V, cause: RemovalCause) {
-        if let Some(listener) = &self.listener {
-            listener(key, value, cause);
         }
     }
 
@@ -859,15 +855,15 @@ where
     ///
     /// Expired entries are invisible to every lookup whether or not this is
     /// called; calling it frees their memory at a time of your choosing.
-    /// A listener, if set, receives them instead (with
-    /// [`RemovalCause::Expired`]) and the returned list is empty.
+    /// They are returned, not reported to the listener (which hears of the
+    /// entries that insertions expire on their way).
     pub fn expire(&mut self) -> Vec<(K, V)> {
         let now = self
             .policy
             .now()
             .unwrap_or_else(|| self.policy.clock().now());
         let mut expired = Vec::new();
-        self.expire_at(now, |key, value| expired.push((key, value)));
+        self.expire_at(now, Some(&mut expired));
         expired
     }
 
