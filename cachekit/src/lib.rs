@@ -39,3 +39,12 @@ pub use cachekit_core::{
     MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache, Timed, Tlru, TlruCache,
     TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
 };
+
+pub use cachekit_macros::cached;
+pub use memo::{CacheInfo, CacheView};
+
+mod memo;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;

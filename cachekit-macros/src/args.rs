@@ -1,0 +1,131 @@
+//! The attribute's arguments: `cache = EXPR, key = EXPR, lock, cache_failures`.
+
+use proc_macro2::Span;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::{Expr, Token};
+
+use crate::errors::Errors;
+
+/// Which attribute is being parsed: the options differ slightly.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Attr {
+    Cached,
+    #[allow(dead_code)] // `#[cached_method]` shares the parser
+    CachedMethod,
+}
+
+impl Attr {
+    pub fn name(self) -> &'static str {
+        match self {
+            Attr::Cached => "cached",
+            Attr::CachedMethod => "cached_method",
+        }
+    }
+}
+
+/// The parsed options.
+#[derive(Default)]
+pub struct Args {
+    /// `cache = EXPR`: builds the cache (default: an unbounded cache).
+    pub cache: Option<Expr>,
+    /// `key = EXPR`: the key function (default: all arguments).
+    pub key: Option<Expr>,
+    /// `lock`: one cache shared by all threads.
+    pub lock: Option<Span>,
+    /// `cache_failures`: cache `Err`/`None` results too.
+    pub cache_failures: Option<Span>,
+}
+
+/// One `name` or `name = value` item, before validation.
+struct Item {
+    name: syn::Ident,
+    value: Option<(Token![=], Expr)>,
+}
+
+impl Parse for Item {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.call(syn::ext::IdentExt::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            let eq: Token![=] = input.parse()?;
+            let expr: Expr = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    format!("expected an expression after `{name} =`: {e}"),
+                )
+            })?;
+            Some((eq, expr))
+        } else {
+            None
+        };
+        Ok(Item { name, value })
+    }
+}
+
+impl Args {
+    /// Parses the attribute's tokens, collecting every error.
+    pub fn parse(attr: Attr, input: ParseStream, errors: &mut Errors) -> Args {
+        let items = match Punctuated::<Item, Token![,]>::parse_terminated(input) {
+            Ok(items) => items,
+            Err(e) => {
+                errors.push(e);
+                return Args::default();
+            }
+        };
+        let mut args = Args::default();
+        for item in items {
+            let name = item.name.to_string();
+            let slot_span = item.name.span();
+            match (name.as_str(), item.value) {
+                ("cache", Some((_, expr))) => set(&mut args.cache, expr, &item.name, errors),
+                ("key", Some((_, expr))) => set(&mut args.key, expr, &item.name, errors),
+                ("lock", None) if attr == Attr::Cached => {
+                    set(&mut args.lock, slot_span, &item.name, errors)
+                }
+                ("cache_failures", None) => {
+                    set(&mut args.cache_failures, slot_span, &item.name, errors)
+                }
+                ("cache" | "key", None) => errors.push(syn::Error::new_spanned(
+                    &item.name,
+                    format!("`{name}` needs a value: `{name} = ...`"),
+                )),
+                ("lock" | "cache_failures", Some((eq, expr))) => errors.push(syn::Error::new(
+                    eq.span().join(expr.span()).unwrap_or(eq.span),
+                    format!("`{name}` takes no value: write just `{name}`"),
+                )),
+                ("lock", None) => errors.push(syn::Error::new_spanned(
+                    &item.name,
+                    "`lock` does not apply to `#[cached_method]`: the field's type decides \
+                     (a `Mutex` field is shared between threads, a `RefCell` field is not)",
+                )),
+                _ => errors.push(syn::Error::new_spanned(
+                    &item.name,
+                    format!(
+                        "unknown `#[{}]` argument `{name}`; expected {}",
+                        attr.name(),
+                        match attr {
+                            Attr::Cached =>
+                                "`cache = ...`, `key = ...`, `lock` or `cache_failures`",
+                            Attr::CachedMethod =>
+                                "`cache = self.FIELD`, `key = ...` or `cache_failures`",
+                        }
+                    ),
+                )),
+            }
+        }
+        args
+    }
+}
+
+/// Stores an option, reporting a repeated one at its second occurrence.
+fn set<T>(slot: &mut Option<T>, value: T, name: &syn::Ident, errors: &mut Errors) {
+    if slot.is_some() {
+        errors.push(syn::Error::new_spanned(
+            name,
+            format!("duplicate `{name}` argument"),
+        ));
+    } else {
+        *slot = Some(value);
+    }
+}

@@ -1,0 +1,204 @@
+//! A typed view of the function being cached, validated on construction.
+
+use proc_macro2::Span;
+use quote::format_ident;
+use syn::visit::Visit;
+use syn::{FnArg, Ident, ItemFn, Pat, ReturnType, Signature, Type};
+
+use crate::args::Attr;
+use crate::errors::Errors;
+
+/// One argument of the cached function.
+pub struct Arg<'a> {
+    /// The name it is bound to (a fresh name for `_`).
+    pub ident: Ident,
+    /// Its declared type.
+    pub ty: &'a Type,
+    /// Whether it is a shared reference `&T` (looked up as `T`, owned via
+    /// `ToOwned`) rather than a value (looked up as itself, owned via
+    /// `Clone`).
+    pub is_ref: bool,
+}
+
+/// How the return value is cached.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// Every result.
+    Always,
+    /// Only `Ok`/`Some`.
+    Fallible,
+}
+
+/// The function as the expansion sees it.
+pub struct Function<'a> {
+    pub item: &'a ItemFn,
+    pub args: Vec<Arg<'a>>,
+    /// The return type (`()` when omitted).
+    pub output: Type,
+    pub output_kind: OutputKind,
+    pub is_async: bool,
+}
+
+impl<'a> Function<'a> {
+    /// Builds the view of a free function, reporting what `#[cached]` cannot
+    /// handle.
+    pub fn from_item(
+        item: &'a ItemFn,
+        attr: Attr,
+        cache_failures: bool,
+        errors: &mut Errors,
+    ) -> Function<'a> {
+        let sig = &item.sig;
+        check_signature(sig, attr, errors);
+        let mut args = Vec::new();
+        for (i, input) in sig.inputs.iter().enumerate() {
+            match input {
+                FnArg::Receiver(receiver) => {
+                    if attr == Attr::Cached {
+                        errors.push(syn::Error::new_spanned(
+                            receiver,
+                            "`#[cached]` cannot cache a method: use `#[cached_method]` on methods \
+                             taking `self`, which keeps one cache per instance",
+                        ));
+                    }
+                }
+                FnArg::Typed(typed) => {
+                    if let Some(arg) = arg(i, &typed.pat, &typed.ty, errors) {
+                        args.push(arg);
+                    }
+                }
+            }
+        }
+        let (output, output_kind) = match &sig.output {
+            ReturnType::Default => (syn::parse_quote!(()), OutputKind::Always),
+            ReturnType::Type(_, ty) => {
+                if let Some(span) = find_impl_trait(ty) {
+                    errors.push(syn::Error::new(
+                        span,
+                        "a cached function cannot return `impl Trait`: the cache must name the \
+                         type of the values it keeps; return a concrete type",
+                    ));
+                }
+                let kind = if !cache_failures && is_fallible(ty) {
+                    OutputKind::Fallible
+                } else {
+                    OutputKind::Always
+                };
+                ((**ty).clone(), kind)
+            }
+        };
+        Function {
+            item,
+            args,
+            output,
+            output_kind,
+            is_async: sig.asyncness.is_some(),
+        }
+    }
+}
+
+fn check_signature(sig: &Signature, attr: Attr, errors: &mut Errors) {
+    let name = attr.name();
+    if let Some(constness) = &sig.constness {
+        errors.push(syn::Error::new_spanned(
+            constness,
+            format!("`#[{name}]` cannot cache a `const fn`: a cache lookup is not a constant"),
+        ));
+    }
+    if let Some(unsafety) = &sig.unsafety {
+        errors.push(syn::Error::new_spanned(
+            unsafety,
+            format!("`#[{name}]` does not support `unsafe fn`: wrap the unsafe call in a safe function and cache that"),
+        ));
+    }
+    if let Some(abi) = &sig.abi {
+        errors.push(syn::Error::new_spanned(
+            abi,
+            format!("`#[{name}]` does not support `extern` functions"),
+        ));
+    }
+    if let Some(variadic) = &sig.variadic {
+        errors.push(syn::Error::new_spanned(
+            variadic,
+            format!("`#[{name}]` does not support variadic functions"),
+        ));
+    }
+    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+        let message = match attr {
+            Attr::Cached => "`#[cached]` does not support generic functions: the cache is one static \
+                 per function, so its key and value types cannot depend on type or lifetime \
+                 parameters; cache a non-generic function with concrete types",
+            Attr::CachedMethod => "`#[cached_method]` does not support generic methods: the \
+                 instance's cache has one key and one value type; use the impl's type parameters instead",
+        };
+        errors.push(syn::Error::new_spanned(&sig.generics, message));
+    }
+}
+
+fn arg<'a>(i: usize, pat: &'a Pat, ty: &'a Type, errors: &mut Errors) -> Option<Arg<'a>> {
+    let ident = match pat {
+        Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => p.ident.clone(),
+        Pat::Wild(_) => format_ident!("__cachekit_arg{}", i),
+        _ => {
+            errors.push(syn::Error::new_spanned(
+                pat,
+                "argument patterns are not supported by the caching macros: bind the argument \
+                 to a name and destructure it in the body",
+            ));
+            return None;
+        }
+    };
+    let mut ok = true;
+    if let Some(span) = find_impl_trait(ty) {
+        errors.push(syn::Error::new(
+            span,
+            "`impl Trait` arguments are not supported: the cache key needs a concrete type; \
+             take a concrete type or a reference (`&str`, `&[T]`, `&MyType`)",
+        ));
+        ok = false;
+    }
+    let is_ref = match ty {
+        Type::Reference(r) if r.mutability.is_some() => {
+            errors.push(syn::Error::new_spanned(
+                r,
+                "a cached function cannot take `&mut` arguments: a cache hit would skip the \
+                 mutation; take `&T` or a value",
+            ));
+            ok = false;
+            true
+        }
+        Type::Reference(_) => true,
+        _ => false,
+    };
+    ok.then_some(Arg { ident, ty, is_ref })
+}
+
+/// Whether the return type is a `Result` or `Option`, by its last path
+/// segment (so `io::Result<T>` and `anyhow::Result<T>` count).
+fn is_fallible(ty: &Type) -> bool {
+    match ty {
+        Type::Path(p) if p.qself.is_none() => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Result" || s.ident == "Option"),
+        Type::Paren(p) => is_fallible(&p.elem),
+        Type::Group(g) => is_fallible(&g.elem),
+        _ => false,
+    }
+}
+
+/// The span of an `impl Trait` anywhere in `ty`.
+fn find_impl_trait(ty: &Type) -> Option<Span> {
+    struct Find(Option<Span>);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_type_impl_trait(&mut self, t: &'ast syn::TypeImplTrait) {
+            if self.0.is_none() {
+                self.0 = Some(syn::spanned::Spanned::span(t));
+            }
+        }
+    }
+    let mut find = Find(None);
+    find.visit_type(ty);
+    find.0
+}

@@ -1,0 +1,29 @@
+//! Collects every error of one expansion so that the user sees them all at
+//! once (serde's `Ctxt`).
+
+use proc_macro2::TokenStream;
+
+#[derive(Default)]
+pub struct Errors {
+    combined: Option<syn::Error>,
+}
+
+impl Errors {
+    pub fn push(&mut self, error: syn::Error) {
+        match &mut self.combined {
+            Some(combined) => combined.combine(error),
+            None => self.combined = Some(error),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.combined.is_none()
+    }
+
+    /// The errors as `compile_error!` invocations.
+    pub fn into_compile_errors(self) -> TokenStream {
+        self.combined
+            .map(syn::Error::into_compile_error)
+            .unwrap_or_default()
+    }
+}

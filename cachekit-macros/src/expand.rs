@@ -1,0 +1,417 @@
+//! Code generation for `#[cached]`.
+//!
+//! A cached `fn name(args) -> R` becomes:
+//! - `fn name(args) -> R`, which forwards to a dispatch function;
+//! - `struct name { .. }` (type namespace only, so it does not clash with the
+//!   function) whose associated functions are the cache handle:
+//!   `name::clear()`, `name::invalidate(args)`, `name::cache_info()`, ...;
+//! - `name::__cachekit_dispatch(op)`, the one function that holds the cache
+//!   slot, the `cache = ...` expression, the key function and the original
+//!   body, so that type inference sees them together (the cache's type is
+//!   never written down).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
+use syn::{Expr, Ident, ItemFn};
+
+use crate::args::{Args, Attr};
+use crate::ast::{Function, OutputKind};
+use crate::errors::Errors;
+
+/// Expands `#[cached(attr)] item`.
+pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = match syn::parse::Parser::parse2(
+        |input: syn::parse::ParseStream| Ok(Args::parse(Attr::Cached, input, &mut errors)),
+        attr,
+    ) {
+        Ok(args) => args,
+        Err(e) => {
+            errors.push(e);
+            Args::default()
+        }
+    };
+    let item_fn: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(_) => {
+            errors.push(syn::Error::new(
+                Span::call_site(),
+                "`#[cached]` applies to functions (`fn`, `async fn`)",
+            ));
+            return with_errors(item, errors);
+        }
+    };
+    let function = Function::from_item(
+        &item_fn,
+        Attr::Cached,
+        args.cache_failures.is_some(),
+        &mut errors,
+    );
+    check_key_arity(&args, function.args.len(), &mut errors);
+    if !errors.is_empty() {
+        // Keep the user's function so that the rest of the crate (and IDEs)
+        // still see it.
+        return with_errors(item, errors);
+    }
+    expand(&args, &function)
+}
+
+fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
+    let errors = errors.into_compile_errors();
+    quote!(#item #errors)
+}
+
+/// A key closure must take exactly the function's arguments.
+pub fn check_key_arity(args: &Args, arity: usize, errors: &mut Errors) {
+    if let Some(Expr::Closure(closure)) = &args.key {
+        if closure.inputs.len() != arity {
+            let message = format!(
+                "the key closure takes {} argument{} but the function has {}: it receives \
+                 the function's arguments in order (use `_` for those the key ignores)",
+                closure.inputs.len(),
+                if closure.inputs.len() == 1 { "" } else { "s" },
+                arity,
+            );
+            let error = if closure.inputs.is_empty() {
+                syn::Error::new(closure.or1_token.span, message)
+            } else {
+                syn::Error::new_spanned(&closure.inputs, message)
+            };
+            errors.push(error);
+        }
+    }
+}
+
+fn expand(args: &Args, function: &Function) -> TokenStream {
+    let item = function.item;
+    let sig = &item.sig;
+    let vis = &item.vis;
+    let name = &sig.ident;
+    let attrs = &item.attrs;
+    let lint_attrs = item.attrs.iter().filter(|a| {
+        ["allow", "warn", "deny", "expect", "forbid"]
+            .iter()
+            .any(|lint| a.path().is_ident(lint))
+    });
+    let private = quote!(::cachekit::__private);
+    let output = &function.output;
+    let kind = match function.output_kind {
+        OutputKind::Always => quote!(#private::Always),
+        OutputKind::Fallible => quote!(#private::Fallible),
+    };
+    // Spanned on the return type so that "not `Clone`" points there.
+    let output_trait = quote_spanned!(output.span()=> #private::Output<#kind>);
+    let value = quote_spanned!(output.span()=> <#output as #output_trait>::Value);
+
+    let idents: Vec<&Ident> = function.args.iter().map(|a| &a.ident).collect();
+    let tys: Vec<_> = function.args.iter().map(|a| a.ty).collect();
+    let inputs = quote!(#(#idents: #tys),*);
+    let args_tuple = quote!((#(#idents,)*));
+    let args_tuple_ty = quote!((#(#tys,)*));
+
+    // The original function, renamed, inside the dispatch function.
+    let original = {
+        let mut original_sig = sig.clone();
+        original_sig.ident = format_ident!("__cachekit_original");
+        for (input, arg) in original_sig.inputs.iter_mut().zip(&function.args) {
+            if let syn::FnArg::Typed(typed) = input {
+                if matches!(*typed.pat, syn::Pat::Wild(_)) {
+                    let ident = &arg.ident;
+                    *typed.pat = syn::parse_quote!(#ident);
+                }
+            }
+        }
+        let block = &item.block;
+        quote! {
+            #(#lint_attrs)*
+            #original_sig #block
+        }
+    };
+    let dot_await = function.is_async.then(|| quote!(.await));
+    let asyncness = &sig.asyncness;
+    let call_original = quote!(__cachekit_original(#(#idents),*) #dot_await);
+
+    let key = Key::new(args.key.as_ref(), function);
+    let key_prelude = &key.prelude;
+    let probe = &key.probe;
+    let owned_key = &key.owned;
+
+    let cache_expr = match &args.cache {
+        Some(expr) => expr.to_token_stream(),
+        None => quote!(::cachekit::UnboundedCache::new()),
+    };
+    let cache_span = args.cache.as_ref().map_or(Span::call_site(), |e| e.span());
+    let init = quote_spanned!(cache_span=> let __cachekit_init = || #cache_expr;);
+
+    let returned = quote!(#private::Done::Returned);
+    let from_cached = quote!(<#output as #output_trait>::from_cached);
+    let cacheable = quote!(<#output as #output_trait>::cacheable);
+
+    let body = if args.lock.is_some() {
+        let slot = quote_spanned! {cache_span=>
+            static __CACHEKIT_SLOT: #private::SharedSlot = #private::SharedSlot::new();
+            let __cachekit_memo = __CACHEKIT_SLOT.memo(__cachekit_init);
+        };
+        let begin = if function.is_async {
+            quote!(__cachekit_memo.begin_async(#probe).await)
+        } else {
+            quote!(__cachekit_memo.begin(#probe))
+        };
+        quote! {
+            #init
+            #slot
+            match __cachekit_op {
+                #private::Op::Call(#args_tuple) => {
+                    #key_prelude
+                    let __cachekit_ticket = match #begin {
+                        #private::Begin::Hit(__cachekit_value) => {
+                            return #returned(#from_cached(__cachekit_value));
+                        }
+                        #private::Begin::Miss(__cachekit_ticket) => __cachekit_ticket,
+                    };
+                    let __cachekit_key = #owned_key;
+                    let __cachekit_result: #output = #call_original;
+                    __cachekit_ticket.finish(__cachekit_key, #cacheable(&__cachekit_result));
+                    #returned(__cachekit_result)
+                }
+                #private::Op::Keyed(__cachekit_request, #args_tuple) => {
+                    #key_prelude
+                    __cachekit_memo.keyed(__cachekit_request, #probe)
+                }
+                #private::Op::Keyless(__cachekit_request) => __cachekit_memo.keyless(__cachekit_request),
+            }
+        }
+    } else {
+        let slot = quote! {
+            #private::thread_local! {
+                static __CACHEKIT_SLOT: #private::LocalSlot = const { #private::LocalSlot::new() };
+            }
+        };
+        let call = if function.is_async {
+            quote! {
+                let __cachekit_hit = #private::local(&__CACHEKIT_SLOT, &__cachekit_init, |__cachekit_memo| {
+                    __cachekit_memo.and_then(|__cachekit_memo| __cachekit_memo.lookup(#probe))
+                });
+                if let ::core::option::Option::Some(__cachekit_value) = __cachekit_hit {
+                    return #returned(#from_cached(__cachekit_value));
+                }
+                let __cachekit_key = #owned_key;
+                let __cachekit_result: #output = #call_original;
+                let __cachekit_value = #cacheable(&__cachekit_result);
+                #private::local(&__CACHEKIT_SLOT, &__cachekit_init, |__cachekit_memo| {
+                    if let ::core::option::Option::Some(__cachekit_memo) = __cachekit_memo {
+                        __cachekit_memo.store(__cachekit_key, __cachekit_value);
+                    }
+                });
+                #returned(__cachekit_result)
+            }
+        } else {
+            quote! {
+                #private::local(&__CACHEKIT_SLOT, &__cachekit_init, |__cachekit_memo| {
+                    if let ::core::option::Option::Some(__cachekit_memo) = __cachekit_memo {
+                        if let ::core::option::Option::Some(__cachekit_value) = __cachekit_memo.lookup(#probe) {
+                            return #returned(#from_cached(__cachekit_value));
+                        }
+                    }
+                    let __cachekit_key = #owned_key;
+                    let __cachekit_result: #output = #call_original;
+                    if let ::core::option::Option::Some(__cachekit_memo) = __cachekit_memo {
+                        __cachekit_memo.store(__cachekit_key, #cacheable(&__cachekit_result));
+                    }
+                    #returned(__cachekit_result)
+                })
+            }
+        };
+        quote! {
+            #slot
+            #init
+            match __cachekit_op {
+                #private::Op::Call(#args_tuple) => {
+                    #key_prelude
+                    #call
+                }
+                #private::Op::Keyed(__cachekit_request, #args_tuple) => {
+                    #key_prelude
+                    #private::local(&__CACHEKIT_SLOT, &__cachekit_init, |__cachekit_memo| match __cachekit_memo {
+                        ::core::option::Option::Some(__cachekit_memo) => __cachekit_memo.keyed(__cachekit_request, #probe),
+                        ::core::option::Option::None => #private::Done::Unit,
+                    })
+                }
+                #private::Op::Keyless(__cachekit_request) => {
+                    #private::local(&__CACHEKIT_SLOT, &__cachekit_init, |__cachekit_memo| match __cachekit_memo {
+                        ::core::option::Option::Some(__cachekit_memo) => __cachekit_memo.keyless(__cachekit_request),
+                        ::core::option::Option::None => #private::Done::Unit,
+                    })
+                }
+            }
+        }
+    };
+
+    let dispatch = |op: TokenStream| {
+        if function.is_async {
+            quote!(#private::now(#name::__cachekit_dispatch(#op)))
+        } else {
+            quote!(#name::__cachekit_dispatch(#op))
+        }
+    };
+    let call_dispatch =
+        quote!(#name::__cachekit_dispatch(#private::Op::Call(#args_tuple)) #dot_await);
+    let invalidate =
+        dispatch(quote!(#private::Op::Keyed(#private::Request::Invalidate, #args_tuple)));
+    let peek = dispatch(quote!(#private::Op::Keyed(#private::Request::Peek, #args_tuple)));
+    let contains = dispatch(quote!(#private::Op::Keyed(#private::Request::Contains, #args_tuple)));
+    let clear = dispatch(quote!(#private::Op::Keyless(#private::Request::Clear)));
+    let info = dispatch(quote!(#private::Op::Keyless(#private::Request::Info)));
+    let lend = dispatch(quote!(#private::Op::Keyless(__cachekit_request)));
+
+    let scope = if args.lock.is_some() {
+        "shared by all threads"
+    } else {
+        "of the calling thread (without `lock`, each thread has its own cache)"
+    };
+    let handle_doc = format!(
+        " The cache of [`{name}()`](fn@{name}), {scope}.\n\n Generated by `#[cached]`: \
+         `{name}::clear()`, `{name}::invalidate(..)`, `{name}::peek(..)`, \
+         `{name}::contains(..)`, `{name}::cache_info()` and `{name}::with_cache(..)`."
+    );
+
+    quote! {
+        #(#attrs)*
+        #vis #asyncness fn #name(#inputs) -> #output {
+            #call_dispatch.returned()
+        }
+
+        #[doc = #handle_doc]
+        #[allow(non_camel_case_types, dead_code)]
+        #vis struct #name {
+            _private: (),
+        }
+
+        #[allow(dead_code, clippy::all)]
+        impl #name {
+            #[doc(hidden)]
+            #[inline]
+            #asyncness fn __cachekit_dispatch(
+                __cachekit_op: #private::Op<'_, #args_tuple_ty>,
+            ) -> #private::Done<#output, #value> {
+                #original
+                #body
+            }
+
+            /// Removes the cached result of a call with these arguments (the key
+            /// function applies), returning it.
+            #vis fn invalidate(#inputs) -> ::core::option::Option<#value> {
+                #invalidate.value()
+            }
+
+            /// The cached result of a call with these arguments, without
+            /// counting a use or a hit.
+            #vis fn peek(#inputs) -> ::core::option::Option<#value> {
+                #peek.value()
+            }
+
+            /// Whether a call with these arguments would be a hit.
+            #vis fn contains(#inputs) -> bool {
+                #contains.bool()
+            }
+
+            /// Empties the cache and resets the hit and miss counts.
+            #vis fn clear() {
+                let _ = #clear;
+            }
+
+            /// Hits, misses, `maxsize` and `currsize` (cachetools' `cache_info()`).
+            #vis fn cache_info() -> ::cachekit::CacheInfo {
+                #info.info()
+            }
+
+            /// Runs `f` on the cache (under its lock for a `lock` function);
+            /// `None` if the cache is in use by this very thread (from inside
+            /// its own weigher or listener) or the thread is exiting.
+            #vis fn with_cache<__CachekitT>(
+                f: impl ::core::ops::FnOnce(&mut dyn ::cachekit::CacheView) -> __CachekitT,
+            ) -> ::core::option::Option<__CachekitT> {
+                #private::lend(f, |__cachekit_request| {
+                    let _ = #lend;
+                })
+            }
+        }
+    }
+}
+
+/// How the key is derived from the arguments (bound as locals of the same
+/// names).
+struct Key {
+    /// Statements run before the lookup.
+    prelude: TokenStream,
+    /// A reference to look the key up with.
+    probe: TokenStream,
+    /// The owned key, built on a miss.
+    owned: TokenStream,
+}
+
+impl Key {
+    fn new(key_fn: Option<&Expr>, function: &Function) -> Key {
+        let private = quote!(::cachekit::__private);
+        match key_fn {
+            Some(key_fn) => {
+                let span = key_fn.span();
+                let tys = function.args.iter().map(|a| a.ty);
+                let passed = function.args.iter().map(|a| {
+                    let ident = &a.ident;
+                    if a.is_ref {
+                        quote!(#ident)
+                    } else {
+                        quote!(::core::clone::Clone::clone(&#ident))
+                    }
+                });
+                Key {
+                    prelude: quote_spanned! {span=>
+                        let __cachekit_key_fn: fn(#(#tys),*) -> _ = #key_fn;
+                        let __cachekit_key = #private::check_key(__cachekit_key_fn(#(#passed),*));
+                    },
+                    probe: quote!(&__cachekit_key),
+                    owned: quote!(__cachekit_key),
+                }
+            }
+            None => {
+                let parts: Vec<_> = function
+                    .args
+                    .iter()
+                    .map(|a| {
+                        let ident = &a.ident;
+                        let probe = if a.is_ref {
+                            quote!(#ident)
+                        } else {
+                            quote!(&#ident)
+                        };
+                        let owned = if a.is_ref {
+                            quote_spanned!(a.ty.span()=> #private::check_key(::std::borrow::ToOwned::to_owned(#ident)))
+                        } else {
+                            quote_spanned!(a.ty.span()=> #private::check_key(::core::clone::Clone::clone(&#ident)))
+                        };
+                        (probe, owned)
+                    })
+                    .collect();
+                let (probe, owned) = match parts.as_slice() {
+                    [] => (quote!(&()), quote!(())),
+                    [(probe, owned)] => (probe.clone(), owned.clone()),
+                    parts => {
+                        let probes = parts.iter().map(|p| &p.0);
+                        let owneds = parts.iter().map(|p| &p.1);
+                        (
+                            quote!(&#private::KeyRef((#(#probes,)*))),
+                            quote!((#(#owneds,)*)),
+                        )
+                    }
+                };
+                Key {
+                    prelude: TokenStream::new(),
+                    probe,
+                    owned,
+                }
+            }
+        }
+    }
+}
