@@ -1,57 +1,582 @@
-use cachekit::{cached, LruCache};
+//! Behaviour of `#[cached]`: every option and their combinations
+//! (lock × async × fallible results × cache kinds), the per-function handle,
+//! one computation per key under contention, and panics in the computing
+//! call.
+
+#![deny(warnings)]
+
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier, LazyLock, Mutex};
+use std::task::{Context, Poll};
+use std::thread;
+use std::time::Duration;
 
-static CALLS: AtomicUsize = AtomicUsize::new(0);
+use cachekit::{cached, FifoCache, LfuCache, LruCache, ManualClock, TtlCache};
+use futures::executor::block_on;
 
-#[cached(cache = LruCache::new(2))]
-fn square(x: u64) -> u64 {
-    CALLS.fetch_add(1, Ordering::SeqCst);
-    x * x
-}
+/// Counts the calls of one function body.
+struct Calls(AtomicUsize);
 
-#[cached(key = |query: &str, page: u32, _ts: f64| (query.trim().to_lowercase(), page))]
-fn search(query: &str, page: u32, timestamp: f64) -> String {
-    format!("{query}:{page}:{timestamp}")
-}
-
-#[cached(lock, cache = LruCache::new(100))]
-fn fib(n: u64) -> u64 {
-    if n < 2 {
-        n
-    } else {
-        fib(n - 1) + fib(n - 2)
+impl Calls {
+    const fn new() -> Self {
+        Calls(AtomicUsize::new(0))
+    }
+    fn hit(&self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+    fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
-#[cached]
-fn greet(name: &str, times: usize) -> Result<String, String> {
-    if times == 0 {
-        Err("no".into())
-    } else {
-        Ok(name.repeat(times))
+/// A future that is pending once, so that concurrent tasks interleave.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
     }
 }
 
-#[cached(lock)]
-async fn slow(x: u32) -> u32 {
-    x + 1
+mod thread_local_cache {
+    use super::*;
+
+    static CALLS: Calls = Calls::new();
+
+    #[cached(cache = LruCache::new(2))]
+    fn square(x: u64) -> u64 {
+        CALLS.hit();
+        x * x
+    }
+
+    #[test]
+    fn hits_skip_the_body_and_lru_evicts() {
+        assert_eq!(square(2), 4);
+        assert_eq!(square(2), 4);
+        assert_eq!(CALLS.get(), 1);
+        square(3);
+        square(2); // a use: 3 is now least recent
+        square(4); // evicts 3
+        assert!(square::contains(2) && square::contains(4));
+        assert!(!square::contains(3));
+        let info = square::cache_info();
+        assert_eq!((info.hits, info.misses), (2, 3));
+        assert_eq!((info.maxsize, info.currsize, info.len), (2, 2, 2));
+    }
+
+    static PER_THREAD: Calls = Calls::new();
+
+    #[cached]
+    fn per_thread(x: u32) -> u32 {
+        PER_THREAD.hit();
+        x
+    }
+
+    #[test]
+    fn each_thread_has_its_own_cache() {
+        per_thread(1);
+        per_thread(1);
+        assert_eq!(PER_THREAD.get(), 1);
+        thread::spawn(|| {
+            assert!(!per_thread::contains(1));
+            per_thread(1);
+            assert_eq!(per_thread::cache_info().misses, 1);
+        })
+        .join()
+        .unwrap();
+        assert_eq!(PER_THREAD.get(), 2);
+        // This thread's counters did not see the other thread's call.
+        assert_eq!(per_thread::cache_info().misses, 1);
+        // The default cache is unbounded.
+        assert_eq!(per_thread::cache_info().maxsize, usize::MAX);
+    }
 }
 
-#[test]
-fn smoke() {
-    assert_eq!(square(3), 9);
-    assert_eq!(square(3), 9);
-    assert_eq!(CALLS.load(Ordering::SeqCst), 1);
-    let info = square::cache_info();
-    assert_eq!((info.hits, info.misses), (1, 1));
-    assert_eq!(search(" Shoes ", 1, 1.0), " Shoes :1:1");
-    assert_eq!(search("shoes", 1, 2.0), " Shoes :1:1");
-    assert_eq!(fib(80), 23416728348467685);
-    assert!(greet("a", 0).is_err());
-    assert_eq!(greet("a", 2).unwrap(), "aa");
-    assert_eq!(greet::cache_info().misses, 2);
-    assert!(greet::contains("a", 2));
-    assert!(!greet::contains("a", 0));
-    assert_eq!(cachekit::__private::now(slow(1)), 2);
-    assert!(slow::contains(1));
+mod keys {
+    use super::*;
+
+    static SEARCHES: Calls = Calls::new();
+
+    #[cached(key = |query: &str, page: u32, _timestamp: f64| (query.trim().to_lowercase(), page))]
+    fn search_products(query: &str, page: u32, timestamp: f64) -> Vec<String> {
+        SEARCHES.hit();
+        vec![format!("{query}/{page}/{timestamp}")]
+    }
+
+    #[test]
+    fn key_closure_ignores_an_argument_and_normalises_another() {
+        let first = search_products("Shoes ", 1, 1.5);
+        assert_eq!(search_products(" shoes", 1, 99.0), first);
+        assert_eq!(SEARCHES.get(), 1);
+        search_products("shoes", 2, 1.5);
+        assert_eq!(SEARCHES.get(), 2);
+        // The handle applies the key closure too.
+        assert!(search_products::contains("SHOES", 2, 0.0));
+        assert_eq!(search_products::invalidate("shoes", 1, -1.0), Some(first));
+        assert!(!search_products::contains("shoes", 1, 0.0));
+    }
+
+    #[cached(key = |a, _, _| a % 10)]
+    fn untyped_key(a: u32, b: u32, _: &str) -> u32 {
+        a + b
+    }
+
+    #[test]
+    fn untyped_closure_parameters_are_inferred() {
+        assert_eq!(untyped_key(3, 1, "x"), 4);
+        // Same key (13 % 10 == 3): the cached result is returned.
+        assert_eq!(untyped_key(13, 100, "y"), 4);
+        assert_eq!(untyped_key::peek(23, 0, ""), Some(4));
+    }
+
+    #[cached]
+    fn owned_and_borrowed(name: String, tag: &str, count: u8, bytes: &[u8]) -> usize {
+        name.len() + tag.len() + count as usize + bytes.len()
+    }
+
+    #[test]
+    fn default_key_is_all_arguments() {
+        assert_eq!(owned_and_borrowed("ab".into(), "c", 1, &[1, 2]), 6);
+        assert_eq!(owned_and_borrowed("ab".into(), "c", 1, &[1, 2]), 6);
+        assert_eq!(owned_and_borrowed("ab".into(), "c", 2, &[1, 2]), 7);
+        let info = owned_and_borrowed::cache_info();
+        assert_eq!((info.hits, info.misses), (1, 2));
+        assert!(owned_and_borrowed::contains("ab".into(), "c", 2, &[1, 2]));
+        assert!(!owned_and_borrowed::contains("ab".into(), "c", 2, &[1]));
+    }
+
+    static NO_ARGS: Calls = Calls::new();
+
+    #[cached]
+    fn no_args() -> &'static str {
+        NO_ARGS.hit();
+        "constant"
+    }
+
+    #[cached]
+    fn unit_result(mut x: u32) {
+        x += 1;
+        let _ = x;
+    }
+
+    #[test]
+    fn zero_arguments_and_unit_results() {
+        no_args();
+        no_args();
+        assert_eq!(NO_ARGS.get(), 1);
+        unit_result(1);
+        unit_result(1);
+        assert_eq!(unit_result::cache_info().hits, 1);
+    }
+}
+
+mod failures {
+    use super::*;
+
+    static PARSES: Calls = Calls::new();
+
+    #[cached]
+    fn parse(text: &str) -> Result<u32, String> {
+        PARSES.hit();
+        text.parse().map_err(|_| format!("not a number: {text}"))
+    }
+
+    #[test]
+    fn errors_are_not_cached() {
+        assert!(parse("x").is_err());
+        assert!(parse("x").is_err());
+        assert_eq!(PARSES.get(), 2);
+        assert_eq!(parse("7"), Ok(7));
+        assert_eq!(parse("7"), Ok(7));
+        assert_eq!(PARSES.get(), 3);
+        assert_eq!(parse::peek("7"), Some(7));
+        assert_eq!(parse::peek("x"), None);
+    }
+
+    static FINDS: Calls = Calls::new();
+
+    #[cached(lock)]
+    fn find(id: u32) -> Option<String> {
+        FINDS.hit();
+        (id % 2 == 0).then(|| format!("user {id}"))
+    }
+
+    #[test]
+    fn none_is_not_cached() {
+        assert_eq!(find(1), None);
+        assert_eq!(find(1), None);
+        assert_eq!(find(2).as_deref(), Some("user 2"));
+        assert_eq!(find(2).as_deref(), Some("user 2"));
+        assert_eq!(FINDS.get(), 3);
+    }
+
+    static NEGATIVE: Calls = Calls::new();
+
+    #[cached(cache_failures)]
+    fn negative(id: u32) -> Option<u32> {
+        NEGATIVE.hit();
+        id.checked_sub(10)
+    }
+
+    #[test]
+    fn cache_failures_caches_none_too() {
+        assert_eq!(negative(1), None);
+        assert_eq!(negative(1), None);
+        assert_eq!(NEGATIVE.get(), 1);
+        assert_eq!(negative::peek(1), Some(None));
+    }
+
+    static BIG: Calls = Calls::new();
+
+    #[cached(cache = LruCache::with_weigher(10, |_: &usize, v: &Vec<u8>| v.len()))]
+    fn bytes(n: usize) -> Vec<u8> {
+        BIG.hit();
+        vec![0; n]
+    }
+
+    #[test]
+    fn a_value_too_large_is_returned_not_cached() {
+        assert_eq!(bytes(20).len(), 20);
+        assert_eq!(bytes(20).len(), 20);
+        assert_eq!(BIG.get(), 2);
+        bytes(4);
+        bytes(4);
+        assert_eq!(BIG.get(), 3);
+        assert_eq!(bytes::cache_info().currsize, 4);
+    }
+}
+
+mod cache_kinds {
+    use super::*;
+
+    static CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);
+    static RATES: Calls = Calls::new();
+
+    #[cached(lock, cache = TtlCache::with_clock(16, Duration::from_secs(60), CLOCK.clone()))]
+    fn exchange_rate(from: &str, to: &str) -> f64 {
+        RATES.hit();
+        from.len() as f64 / to.len() as f64
+    }
+
+    #[test]
+    fn ttl_entries_expire_on_the_injected_clock() {
+        exchange_rate("USD", "EURO");
+        CLOCK.advance(Duration::from_secs(59));
+        exchange_rate("USD", "EURO");
+        assert_eq!(RATES.get(), 1);
+        CLOCK.advance(Duration::from_secs(1));
+        assert!(!exchange_rate::contains("USD", "EURO"));
+        exchange_rate("USD", "EURO");
+        assert_eq!(RATES.get(), 2);
+    }
+
+    #[cached(cache = LfuCache::new(2))]
+    fn lfu(x: u32) -> u32 {
+        x
+    }
+
+    #[cached(cache = FifoCache::new(2))]
+    fn fifo(x: u32) -> u32 {
+        x
+    }
+
+    #[cached(cache = hashbrown::HashMap::new())]
+    fn plain_map(x: u32) -> u32 {
+        x
+    }
+
+    #[test]
+    fn policies_apply_to_the_function_cache() {
+        lfu(1);
+        lfu(1);
+        lfu(2);
+        lfu(3); // evicts 2, the least frequently used
+        assert!(lfu::contains(1) && !lfu::contains(2));
+        fifo(1);
+        fifo(1);
+        fifo(2);
+        fifo(3); // evicts 1, the first in, whatever its uses
+        assert!(!fifo::contains(1) && fifo::contains(2));
+        for x in 0..100 {
+            plain_map(x);
+        }
+        assert_eq!(plain_map::cache_info().len, 100);
+        assert_eq!(plain_map::cache_info().maxsize, usize::MAX);
+    }
+}
+
+mod handle {
+    use super::*;
+
+    #[cached(lock, cache = LruCache::new(8))]
+    fn double(x: u32) -> u32 {
+        x * 2
+    }
+
+    #[test]
+    fn clear_invalidate_peek_and_with_cache() {
+        double(1);
+        double(2);
+        double(2);
+        assert_eq!(double::peek(2), Some(4));
+        assert_eq!(double::peek(3), None);
+        // peek and contains count neither hits nor misses.
+        assert_eq!(double::cache_info().hits, 1);
+        assert_eq!(double::invalidate(1), Some(2));
+        assert_eq!(double::invalidate(1), None);
+        assert_eq!(double::with_cache(|cache| cache.len()), Some(1));
+        let primed = double::with_cache(|cache| {
+            let lru = cache.as_any_mut().downcast_mut::<LruCache<u32, u32>>()?;
+            lru.insert(100, 7);
+            Some(lru.len())
+        });
+        assert_eq!(primed, Some(Some(2)));
+        assert_eq!(double(100), 7, "a primed entry is a hit");
+        double::clear();
+        let info = double::cache_info();
+        assert_eq!((info.hits, info.misses, info.len), (0, 0, 0));
+    }
+
+    #[cached(lock, cache = LruCache::new(200))]
+    fn fibonacci(n: u64) -> u64 {
+        if n < 2 {
+            n
+        } else {
+            fibonacci(n - 1) + fibonacci(n - 2)
+        }
+    }
+
+    #[cached]
+    fn fibonacci_local(n: u64) -> u64 {
+        if n < 2 {
+            n
+        } else {
+            fibonacci_local(n - 1) + fibonacci_local(n - 2)
+        }
+    }
+
+    #[test]
+    fn recursion_does_not_deadlock_and_computes_each_value_once() {
+        assert_eq!(fibonacci(90), 2_880_067_194_370_816_120);
+        assert_eq!(fibonacci::cache_info().misses, 91);
+        assert_eq!(fibonacci_local(90), 2_880_067_194_370_816_120);
+        assert_eq!(fibonacci_local::cache_info().misses, 91);
+    }
+}
+
+mod concurrency {
+    use super::*;
+
+    static SLOW: Calls = Calls::new();
+
+    #[cached(lock)]
+    fn slow(key: u32) -> u32 {
+        SLOW.hit();
+        thread::sleep(Duration::from_millis(50));
+        key * 10
+    }
+
+    #[test]
+    fn concurrent_callers_of_one_key_compute_once() {
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    slow(7)
+                })
+            })
+            .collect();
+        for h in handles {
+            assert_eq!(h.join().unwrap(), 70);
+        }
+        assert_eq!(SLOW.get(), 1);
+        let info = slow::cache_info();
+        assert_eq!((info.hits, info.misses), (7, 1));
+    }
+
+    static GATE: LazyLock<Mutex<Option<std::sync::mpsc::Receiver<()>>>> =
+        LazyLock::new(|| Mutex::new(None));
+
+    #[cached(lock)]
+    fn gated(key: u32) -> u32 {
+        if key == 1 {
+            // Key 1 computes until key 2 has finished: if key 2 waited for
+            // key 1, this would time out.
+            let rx = GATE.lock().unwrap().take().unwrap();
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("another key was blocked by this computation");
+        }
+        key
+    }
+
+    #[test]
+    fn other_keys_proceed_while_one_computes() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *GATE.lock().unwrap() = Some(rx);
+        let first = thread::spawn(|| gated(1));
+        while gated::cache_info().misses == 0 {
+            thread::yield_now();
+        }
+        assert_eq!(gated(2), 2);
+        tx.send(()).unwrap();
+        assert_eq!(first.join().unwrap(), 1);
+    }
+
+    static PANICS: Calls = Calls::new();
+
+    #[cached(lock)]
+    fn flaky(key: u32) -> u32 {
+        PANICS.hit();
+        if PANICS.get() == 1 {
+            thread::sleep(Duration::from_millis(50));
+            panic!("first computation fails");
+        }
+        key + 1
+    }
+
+    #[test]
+    fn a_panicking_computation_hands_over_to_a_waiter() {
+        let barrier = Arc::new(Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    std::panic::catch_unwind(|| flaky(5)).ok()
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        // One caller panicked, the others got the value computed by the one
+        // that took over; nobody hung and nothing is poisoned.
+        assert_eq!(results.iter().filter(|r| r.is_none()).count(), 1);
+        assert!(results.iter().flatten().all(|&v| v == 6));
+        assert_eq!(PANICS.get(), 2);
+        assert_eq!(flaky(5), 6);
+    }
+
+    #[cached(lock)]
+    fn counted(key: u32) -> u32 {
+        key
+    }
+
+    #[test]
+    fn hits_and_misses_are_exact_under_contention() {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                thread::spawn(move || {
+                    for i in 0..1000u32 {
+                        assert_eq!(counted((i * 7 + t) % 10), (i * 7 + t) % 10);
+                    }
+                })
+            })
+            .collect();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        let info = counted::cache_info();
+        assert_eq!(info.hits + info.misses, 4000);
+        assert_eq!(info.misses, 10, "each key is computed exactly once");
+    }
+}
+
+mod asynchronous {
+    use super::*;
+
+    static FETCHES: Calls = Calls::new();
+
+    #[cached(lock, cache = LruCache::new(16))]
+    async fn fetch(id: u32) -> Result<String, String> {
+        FETCHES.hit();
+        YieldOnce(false).await;
+        if id == 0 {
+            Err("no such id".into())
+        } else {
+            Ok(format!("item {id}"))
+        }
+    }
+
+    #[test]
+    fn concurrent_tasks_of_one_key_compute_once() {
+        let results = block_on(futures::future::join_all((0..5).map(|_| fetch(3))));
+        assert!(results.iter().all(|r| r.as_deref() == Ok("item 3")));
+        assert_eq!(FETCHES.get(), 1);
+        assert!(block_on(fetch(0)).is_err());
+        assert!(block_on(fetch(0)).is_err());
+        assert_eq!(FETCHES.get(), 3, "errors are not cached");
+        assert_eq!(fetch::peek(3).as_deref(), Some("item 3"));
+        let info = fetch::cache_info();
+        assert_eq!((info.hits, info.misses), (4, 3));
+    }
+
+    #[test]
+    fn futures_are_send() {
+        fn assert_send<T: Send>(_: &T) {}
+        let future = fetch(1);
+        assert_send(&future);
+        block_on(future).unwrap();
+        let local = local_echo(1);
+        assert_send(&local);
+        assert_eq!(block_on(local), 1);
+        assert!(local_echo::contains(1));
+    }
+
+    #[cached]
+    async fn local_echo(id: u32) -> u32 {
+        YieldOnce(false).await;
+        id
+    }
+
+    static LOCAL: Calls = Calls::new();
+
+    #[cached]
+    async fn local_fetch(id: u32) -> u32 {
+        LOCAL.hit();
+        YieldOnce(false).await;
+        id
+    }
+
+    #[test]
+    fn thread_local_async_caches_per_thread() {
+        thread::spawn(|| {
+            assert_eq!(block_on(local_fetch(9)), 9);
+            assert_eq!(block_on(local_fetch(9)), 9);
+            assert_eq!(LOCAL.get(), 1);
+            assert!(local_fetch::contains(9));
+            local_fetch::clear();
+            assert!(!local_fetch::contains(9));
+        })
+        .join()
+        .unwrap();
+    }
+
+    static CANCELLED: Calls = Calls::new();
+
+    #[cached(lock)]
+    async fn cancellable(id: u32) -> u32 {
+        CANCELLED.hit();
+        YieldOnce(false).await;
+        id
+    }
+
+    #[test]
+    fn a_cancelled_computation_hands_over() {
+        // Poll the first call once (it marks the key pending), then drop it.
+        let mut first = Box::pin(cancellable(4));
+        let waker = futures::task::noop_waker();
+        let mut cx = Context::from_waker(&waker);
+        assert!(first.as_mut().poll(&mut cx).is_pending());
+        drop(first);
+        assert_eq!(block_on(cancellable(4)), 4);
+        assert_eq!(CANCELLED.get(), 2);
+    }
 }

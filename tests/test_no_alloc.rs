@@ -132,3 +132,43 @@ fn get_or_insert_with_hits_do_not_allocate() {
     });
     assert_eq!(n, 0);
 }
+
+#[cachekit::cached(cache = cachekit::LruCache::new(64))]
+fn local_lookup(name: &str, page: u32) -> u64 {
+    name.len() as u64 + page as u64
+}
+
+#[cachekit::cached(lock, cache = cachekit::LruCache::new(64))]
+fn shared_lookup(name: &str) -> u64 {
+    name.len() as u64
+}
+
+#[cachekit::cached(lock)]
+fn shared_result(name: &str) -> Result<u64, String> {
+    Ok(name.len() as u64)
+}
+
+#[test]
+fn cached_function_hits_do_not_allocate() {
+    let name = String::from("a query string that would have to be copied");
+    // Misses build owned keys (and the caches themselves) once.
+    local_lookup(&name, 2);
+    shared_lookup(&name);
+    shared_result(&name).unwrap();
+    assert_eq!(
+        allocations_during(|| {
+            for _ in 0..1000 {
+                assert_eq!(local_lookup(&name, 2), name.len() as u64 + 2);
+                assert_eq!(shared_lookup(&name), name.len() as u64);
+                assert_eq!(shared_result(&name), Ok(name.len() as u64));
+            }
+        }),
+        0
+    );
+    // The counter does see a miss building its key.
+    assert!(
+        allocations_during(|| {
+            shared_lookup("another query");
+        }) > 0
+    );
+}

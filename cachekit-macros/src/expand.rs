@@ -265,6 +265,21 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let info = dispatch(quote!(#private::Op::Keyless(#private::Request::Info)));
     let lend = dispatch(quote!(#private::Op::Keyless(__cachekit_request)));
 
+    let (lent, lend_fn, send, send_bound) = if function.is_async {
+        (
+            quote!(#private::LentSend<'_>),
+            quote!(#private::lend_send),
+            quote!(+ ::core::marker::Send),
+            quote!(: ::core::marker::Send),
+        )
+    } else {
+        (
+            quote!(#private::Lent<'_>),
+            quote!(#private::lend),
+            quote!(),
+            quote!(),
+        )
+    };
     let scope = if args.lock.is_some() {
         "shared by all threads"
     } else {
@@ -293,7 +308,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             #[doc(hidden)]
             #[inline]
             #asyncness fn __cachekit_dispatch(
-                __cachekit_op: #private::Op<'_, #args_tuple_ty>,
+                __cachekit_op: #private::Op<'_, #args_tuple_ty, #lent>,
             ) -> #private::Done<#output, #value> {
                 #original
                 #body
@@ -329,10 +344,10 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             /// Runs `f` on the cache (under its lock for a `lock` function);
             /// `None` if the cache is in use by this very thread (from inside
             /// its own weigher or listener) or the thread is exiting.
-            #vis fn with_cache<__CachekitT>(
-                f: impl ::core::ops::FnOnce(&mut dyn ::cachekit::CacheView) -> __CachekitT,
+            #vis fn with_cache<__CachekitT #send_bound>(
+                f: impl ::core::ops::FnOnce(&mut dyn ::cachekit::CacheView) -> __CachekitT #send,
             ) -> ::core::option::Option<__CachekitT> {
-                #private::lend(f, |__cachekit_request| {
+                #lend_fn(f, |__cachekit_request| {
                     let _ = #lend;
                 })
             }

@@ -99,8 +99,14 @@ pub fn check_key<K: Key>(key: K) -> K {
     key
 }
 
+/// The closure a [`Request::With`] lends the cache to.
+pub type Lent<'a> = dyn FnMut(&mut dyn CacheView) + 'a;
+/// The closure of [`Request::With`] for an `async fn`, whose future must
+/// stay `Send`.
+pub type LentSend<'a> = dyn FnMut(&mut dyn CacheView) + Send + 'a;
+
 /// A handle operation on a memoized function's cache.
-pub enum Request<'a> {
+pub enum Request<'a, L: ?Sized + 'a = Lent<'a>> {
     /// Clear the cache and the hit/miss counts.
     Clear,
     /// Read the counters.
@@ -112,17 +118,17 @@ pub enum Request<'a> {
     /// Whether the given arguments have an entry.
     Contains,
     /// Lend the cache.
-    With(&'a mut dyn FnMut(&mut dyn CacheView)),
+    With(&'a mut L),
 }
 
 /// What the generated dispatch function is asked to do.
-pub enum Op<'a, A> {
+pub enum Op<'a, A, L: ?Sized + 'a = Lent<'a>> {
     /// Call the function with these arguments.
     Call(A),
     /// A request about the entry of these arguments.
-    Keyed(Request<'a>, A),
+    Keyed(Request<'a, L>, A),
     /// A request about the whole cache.
-    Keyless(Request<'a>),
+    Keyless(Request<'a, L>),
 }
 
 /// What an [`Op`] answers.
@@ -188,6 +194,21 @@ pub fn lend<T>(
     out
 }
 
+/// [`lend`] for an `async fn`'s cache.
+pub fn lend_send<T: Send>(
+    f: impl FnOnce(&mut dyn CacheView) -> T + Send,
+    dispatch: impl FnOnce(Request<'_, LentSend<'_>>),
+) -> Option<T> {
+    let mut f = Some(f);
+    let mut out = None;
+    dispatch(Request::With(&mut |view: &mut dyn CacheView| {
+        if let Some(f) = f.take() {
+            out = Some(f(view));
+        }
+    }));
+    out
+}
+
 /// Runs a future that never waits (a handle operation on an `async fn`'s
 /// cache) to completion.
 pub fn now<F: Future>(future: F) -> F::Output {
@@ -234,8 +255,9 @@ impl<C> State<C> {
         }
     }
 
-    fn answer<K, V, Q, R>(&mut self, request: Request<'_>, probe: Option<&Q>) -> Done<R, V>
+    fn answer<K, V, Q, R, L>(&mut self, request: Request<'_, L>, probe: Option<&Q>) -> Done<R, V>
     where
+        L: ?Sized + FnMut(&mut dyn CacheView),
         C: Cache<K, V> + 'static,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
@@ -348,8 +370,9 @@ impl<C> LocalMemo<C> {
     }
 
     /// Answers a request about the entry of `probe`.
-    pub fn keyed<K, V, Q, R>(&self, request: Request<'_>, probe: &Q) -> Done<R, V>
+    pub fn keyed<K, V, Q, R, L>(&self, request: Request<'_, L>, probe: &Q) -> Done<R, V>
     where
+        L: ?Sized + FnMut(&mut dyn CacheView),
         C: Cache<K, V> + 'static,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
@@ -361,8 +384,9 @@ impl<C> LocalMemo<C> {
     }
 
     /// Answers a request about the whole cache.
-    pub fn keyless<K, V, R>(&self, request: Request<'_>) -> Done<R, V>
+    pub fn keyless<K, V, R, L>(&self, request: Request<'_, L>) -> Done<R, V>
     where
+        L: ?Sized + FnMut(&mut dyn CacheView),
         C: Cache<K, V> + 'static,
         K: Hash + Eq,
         V: Clone,
@@ -544,8 +568,9 @@ impl<C> SharedMemo<C> {
     }
 
     /// Answers a request about the entry of `probe`.
-    pub fn keyed<K, V, Q, R>(&self, request: Request<'_>, probe: &Q) -> Done<R, V>
+    pub fn keyed<K, V, Q, R, L>(&self, request: Request<'_, L>, probe: &Q) -> Done<R, V>
     where
+        L: ?Sized + FnMut(&mut dyn CacheView),
         C: Cache<K, V> + 'static,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
@@ -554,8 +579,9 @@ impl<C> SharedMemo<C> {
     }
 
     /// Answers a request about the whole cache.
-    pub fn keyless<K, V, R>(&self, request: Request<'_>) -> Done<R, V>
+    pub fn keyless<K, V, R, L>(&self, request: Request<'_, L>) -> Done<R, V>
     where
+        L: ?Sized + FnMut(&mut dyn CacheView),
         C: Cache<K, V> + 'static,
         K: Hash + Eq,
         V: Clone,
