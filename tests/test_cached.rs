@@ -579,4 +579,18 @@ mod asynchronous {
         assert_eq!(block_on(cancellable(4)), 4);
         assert_eq!(CANCELLED.get(), 2);
     }
+
+    #[cached(lock)]
+    async fn rate(from: &str, to: &str) -> f64 {
+        YieldOnce(false).await;
+        from.len() as f64 / to.len() as f64
+    }
+
+    #[test]
+    fn borrowed_multi_argument_keys_work_across_await() {
+        let from = String::from("USD");
+        assert_eq!(block_on(rate(&from, "EURO")), 0.75);
+        assert_eq!(block_on(rate("USD", "EURO")), 0.75);
+        assert_eq!(rate::cache_info().hits, 1);
+    }
 }

@@ -1,5 +1,6 @@
 //! Procedural macros of cachekit. Depend on the `cachekit` crate, which
-//! re-exports them with their documentation, rather than on this crate.
+//! re-exports them, rather than on this crate: the generated code refers to
+//! `::cachekit`.
 
 mod args;
 mod ast;
@@ -8,7 +9,160 @@ mod expand;
 
 use proc_macro::TokenStream;
 
-/// Memoizes a function; documented in the `cachekit` crate.
+/// Memoizes a function: Python cachetools' `@cached(cache, key, lock)`.
+///
+/// ```
+/// use cachekit::{cached, LruCache};
+///
+/// #[cached(cache = LruCache::new(256))]
+/// fn fibonacci(n: u64) -> u64 {
+///     if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) }
+/// }
+///
+/// assert_eq!(fibonacci(90), 2_880_067_194_370_816_120);
+/// assert_eq!(fibonacci::cache_info().misses, 91); // each n computed once
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning | default |
+/// | --- | --- | --- |
+/// | `cache = EXPR` | builds the cache, on first use: any type implementing `cachekit::Cache` (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, `hashbrown::HashMap::new()`, a weighted cache, ...) | `UnboundedCache::new()` |
+/// | `key = CLOSURE` | derives the key from the arguments | all arguments |
+/// | `lock` | one cache shared by all threads, with one computation per key | one cache **per thread** |
+/// | `cache_failures` | also cache `Err(_)` / `None` results | not cached |
+///
+/// **Without `lock`, every thread has its own cache**: nothing is shared and
+/// nothing is synchronized, so a value computed on one thread is computed
+/// again on another. Use `lock` for a process-wide cache.
+///
+/// # Keys
+///
+/// By default the key is the tuple of all arguments, owned: a `&str`
+/// argument is stored as a `String`, `&[T]` as `Vec<T>`, `&T` as `T`
+/// (through `ToOwned`), values by `Clone`. A hit looks the key up with the
+/// borrowed arguments and **never allocates or clones**; only a miss builds
+/// the owned key. Key parts must be `Hash + Eq`.
+///
+/// `key = |..| ..` receives the arguments in order (references as
+/// references, values as clones) and returns an owned key; parameter types
+/// may be written or left out, and `_` ignores an argument. Calls that map to
+/// the same key share one entry:
+///
+/// ```
+/// use cachekit::cached;
+///
+/// #[cached(key = |query: &str, page: u32, _timestamp: f64| (query.trim().to_lowercase(), page))]
+/// fn search_products(query: &str, page: u32, timestamp: f64) -> Vec<String> {
+///     vec![format!("results for {query} page {page} at {timestamp}")]
+/// }
+///
+/// let first = search_products("Shoes", 1, 1.0);
+/// assert_eq!(search_products(" shoes ", 1, 2.0), first); // same key, cached
+/// ```
+///
+/// Rust's types already separate `f(1u8)` from `f(1u16)` (cachetools'
+/// `typedkey`): every argument has one static type.
+///
+/// # Values
+///
+/// Hits return a clone of the cached value, so the return type must be
+/// `Clone`; wrap large values in `std::sync::Arc`. A function returning
+/// `Result<T, E>` caches only `Ok(T)`, and one returning `Option<T>` only
+/// `Some(T)`, as cachetools never caches an exception: the return type is
+/// recognised by its last path segment (`Result`, `io::Result`,
+/// `anyhow::Result`, `Option`). `cache_failures` caches every result.
+///
+/// ```
+/// use cachekit::cached;
+///
+/// #[cached(lock)]
+/// fn parse_port(text: &str) -> Result<u16, std::num::ParseIntError> {
+///     text.parse()
+/// }
+///
+/// assert!(parse_port("http").is_err());
+/// assert_eq!(parse_port("8080"), Ok(8080));
+/// assert_eq!(parse_port::cache_info().currsize, 1); // the error was not stored
+/// ```
+///
+/// A value too large for a weighted cache is returned and not stored.
+///
+/// # Locking and concurrency
+///
+/// No lock is ever held while the function body runs, so the function may
+/// call itself (recursion) or other cached functions. With `lock`,
+/// concurrent calls with the same key compute once: the others wait and
+/// then return the stored value (cachetools' `condition`), while calls with
+/// other keys proceed in parallel. If the computing call panics (or, for an
+/// `async fn`, its future is dropped), one waiting caller computes instead;
+/// nothing is poisoned and nobody hangs.
+///
+/// # `async fn`
+///
+/// Works the same way with any executor (the generated code uses no
+/// runtime). No lock is held across an `.await`; with `lock`, tasks waiting
+/// for a key being computed are woken when it is done. The future is `Send`
+/// when the function's body is.
+///
+/// ```
+/// use cachekit::{cached, TtlCache};
+/// use std::time::Duration;
+///
+/// #[cached(lock, cache = TtlCache::new(1024, Duration::from_secs(60)))]
+/// async fn exchange_rate(from: &str, to: &str) -> Result<f64, String> {
+///     // an HTTP request in real code
+///     Ok(if from == to { 1.0 } else { 0.92 })
+/// }
+///
+/// # futures::executor::block_on(async {
+/// assert_eq!(exchange_rate("USD", "EUR").await, Ok(0.92));
+/// assert!(exchange_rate::contains("USD", "EUR"));
+/// # });
+/// ```
+///
+/// # The cache handle
+///
+/// Next to `fn name`, the macro generates a type `name` (it lives in the
+/// type namespace, so it does not clash with the function) whose associated
+/// functions reach the cache. The handle functions take the same arguments
+/// as the function and apply the key function (cachetools' `cache_key`):
+///
+/// | call | does |
+/// | --- | --- |
+/// | `name::invalidate(args..)` | removes the entry of these arguments, returning its value |
+/// | `name::peek(args..)` | the cached value, without counting a use or a hit |
+/// | `name::contains(args..)` | whether the call would be a hit |
+/// | `name::clear()` | empties the cache and resets the counts (`cache_clear()`) |
+/// | `name::cache_info()` | hits, misses, maxsize, currsize (`cache_info()`) |
+/// | `name::with_cache(\|c\| ..)` | runs a closure on the cache (under its lock) as a `&mut dyn CacheView` |
+///
+/// Without `lock`, the handle reaches the calling thread's cache.
+///
+/// ```
+/// use cachekit::{cached, LruCache};
+///
+/// #[cached(lock, cache = LruCache::new(100))]
+/// fn get_user(id: u64) -> String {
+///     format!("user {id}")
+/// }
+///
+/// get_user(7);
+/// get_user(7);
+/// assert_eq!(get_user::peek(7).as_deref(), Some("user 7"));
+/// assert_eq!(get_user::invalidate(7).as_deref(), Some("user 7"));
+/// let info = get_user::cache_info();
+/// assert_eq!((info.hits, info.misses, info.currsize), (1, 1, 0));
+/// ```
+///
+/// # Limits
+///
+/// Each of these is a compile error at the offending token: methods taking
+/// `self` (use `#[cached_method]`), generic functions, `&mut` or
+/// `impl Trait` arguments, argument patterns other than a name or `_`,
+/// `const`/`unsafe`/`extern` functions, and `impl Trait` return types.
+/// `#[cached]` applies to free functions (not to associated functions in an
+/// `impl` block).
 #[proc_macro_attribute]
 pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::cached(attr.into(), item.into()).into()

@@ -501,7 +501,7 @@ impl<C> SharedMemo<C> {
 
     /// Looks `probe` up, waiting (without blocking the thread) while another
     /// caller computes it.
-    pub fn begin_async<'a, K, V, Q>(&'a self, probe: &'a Q) -> BeginAsync<'a, C, Q, K, V>
+    pub fn begin_async<'m, 'p, K, V, Q>(&'m self, probe: &'p Q) -> BeginAsync<'m, 'p, C, Q, K, V>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -625,20 +625,20 @@ impl<C> Drop for Ticket<'_, C> {
 }
 
 /// The future of [`SharedMemo::begin_async`].
-pub struct BeginAsync<'a, C, Q: ?Sized, K, V> {
-    memo: &'a SharedMemo<C>,
-    probe: &'a Q,
+pub struct BeginAsync<'m, 'p, C, Q: ?Sized, K, V> {
+    memo: &'m SharedMemo<C>,
+    probe: &'p Q,
     hash: Option<u64>,
     types: core::marker::PhantomData<fn() -> (K, V)>,
 }
 
-impl<'a, C, Q, K, V> Future for BeginAsync<'a, C, Q, K, V>
+impl<'m, C, Q, K, V> Future for BeginAsync<'m, '_, C, Q, K, V>
 where
     C: Cache<K, V>,
     V: Clone,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    type Output = Begin<'a, C, V>;
+    type Output = Begin<'m, C, V>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
