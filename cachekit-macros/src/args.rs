@@ -12,7 +12,6 @@ use crate::errors::Errors;
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Attr {
     Cached,
-    #[allow(dead_code)] // `#[cached_method]` shares the parser
     CachedMethod,
 }
 
@@ -36,6 +35,9 @@ pub struct Args {
     pub lock: Option<Span>,
     /// `cache_failures`: cache `Err`/`None` results too.
     pub cache_failures: Option<Span>,
+    /// `no_handle` (`#[cached_method]`): generate no handle methods, as a
+    /// trait impl may not add methods.
+    pub no_handle: Option<Span>,
 }
 
 /// One `name` or `name = value` item, before validation.
@@ -85,6 +87,9 @@ impl Args {
                 }
                 ("cache_failures", None) => {
                     set(&mut args.cache_failures, slot_span, &item.name, errors)
+                }
+                ("no_handle", None) if attr == Attr::CachedMethod => {
+                    set(&mut args.no_handle, slot_span, &item.name, errors)
                 }
                 ("cache" | "key", None) => errors.push(syn::Error::new_spanned(
                     &item.name,

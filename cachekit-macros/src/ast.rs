@@ -37,6 +37,8 @@ pub struct Function<'a> {
     pub output: Type,
     pub output_kind: OutputKind,
     pub is_async: bool,
+    /// `#[cached_method]`: whether the receiver is `&mut self`.
+    pub mut_receiver: bool,
 }
 
 impl<'a> Function<'a> {
@@ -51,14 +53,30 @@ impl<'a> Function<'a> {
         let sig = &item.sig;
         check_signature(sig, attr, errors);
         let mut args = Vec::new();
+        let mut mut_receiver = false;
+        let mut has_receiver = false;
         for (i, input) in sig.inputs.iter().enumerate() {
             match input {
                 FnArg::Receiver(receiver) => {
+                    has_receiver = true;
+                    mut_receiver = receiver.mutability.is_some();
                     if attr == Attr::Cached {
                         errors.push(syn::Error::new_spanned(
                             receiver,
                             "`#[cached]` cannot cache a method: use `#[cached_method]` on methods \
                              taking `self`, which keeps one cache per instance",
+                        ));
+                    } else if receiver.reference.is_none() || receiver.colon_token.is_some() {
+                        errors.push(syn::Error::new_spanned(
+                            receiver,
+                            "`#[cached_method]` caches methods taking `&self` or `&mut self`: \
+                             the cache lives in a field of the instance",
+                        ));
+                    } else if mut_receiver && sig.asyncness.is_some() {
+                        errors.push(syn::Error::new_spanned(
+                            receiver,
+                            "`#[cached_method]` does not support `async fn` with `&mut self`: \
+                             take `&self` and keep the cache in a `Mutex` (or `RefCell`) field",
                         ));
                     }
                 }
@@ -68,6 +86,13 @@ impl<'a> Function<'a> {
                     }
                 }
             }
+        }
+        if attr == Attr::CachedMethod && !has_receiver {
+            errors.push(syn::Error::new_spanned(
+                &sig.ident,
+                "`#[cached_method]` needs a `&self` or `&mut self` receiver, whose field holds \
+                 the cache; for a function without `self`, use `#[cached]` on a free function",
+            ));
         }
         let (output, output_kind) = match &sig.output {
             ReturnType::Default => (syn::parse_quote!(()), OutputKind::Always),
@@ -93,6 +118,7 @@ impl<'a> Function<'a> {
             output,
             output_kind,
             is_async: sig.asyncness.is_some(),
+            mut_receiver,
         }
     }
 }

@@ -357,17 +357,17 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
 
 /// How the key is derived from the arguments (bound as locals of the same
 /// names).
-struct Key {
+pub struct Key {
     /// Statements run before the lookup.
-    prelude: TokenStream,
+    pub prelude: TokenStream,
     /// A reference to look the key up with.
-    probe: TokenStream,
+    pub probe: TokenStream,
     /// The owned key, built on a miss.
-    owned: TokenStream,
+    pub owned: TokenStream,
 }
 
 impl Key {
-    fn new(key_fn: Option<&Expr>, function: &Function) -> Key {
+    pub fn new(key_fn: Option<&Expr>, function: &Function) -> Key {
         let private = quote!(::cachekit::__private);
         match key_fn {
             Some(key_fn) => {

@@ -6,6 +6,7 @@ mod args;
 mod ast;
 mod errors;
 mod expand;
+mod method;
 
 use proc_macro::TokenStream;
 
@@ -166,4 +167,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::cached(attr.into(), item.into()).into()
+}
+
+/// Memoizes a method per instance: cachetools' `@cachedmethod`; documented
+/// in the `cachekit` crate.
+#[proc_macro_attribute]
+pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
+    method::cached_method(attr.into(), item.into()).into()
 }

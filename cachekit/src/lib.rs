@@ -40,9 +40,11 @@ pub use cachekit_core::{
     TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
 };
 
-pub use cachekit_macros::cached;
+pub use cachekit_macros::{cached, cached_method};
+pub use cell::CacheCell;
 pub use memo::{CacheInfo, CacheView};
 
+mod cell;
 mod memo;
 
 #[doc(hidden)]

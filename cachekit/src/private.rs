@@ -19,7 +19,9 @@ use std::thread::{self, LocalKey, ThreadId};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::memo::{CacheInfo, CacheView, Viewed};
-use crate::{Cache, Equivalent};
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::{Cache, CacheCell, Equivalent};
 
 pub use crate::KeyRef;
 pub use std::thread_local;
@@ -419,7 +421,7 @@ impl SharedSlot {
             Box::new(SharedMemo {
                 inner: Mutex::new(Shared {
                     state: State::new(init()),
-                    pending: hashbrown::HashMap::with_hasher(ahash::RandomState::new()),
+                    pending: Flights::new(),
                 }),
                 ready: Condvar::new(),
                 hasher: ahash::RandomState::new(),
@@ -448,7 +450,7 @@ pub struct SharedMemo<C> {
 
 struct Shared<C> {
     state: State<C>,
-    pending: hashbrown::HashMap<u64, Flight, ahash::RandomState>,
+    pending: Flights,
 }
 
 struct Flight {
@@ -463,6 +465,69 @@ struct Flight {
 enum Caller<'a> {
     Thread,
     Task(&'a Waker),
+}
+
+/// The keys being computed, by hash, with the tasks waiting for them.
+struct Flights {
+    map: hashbrown::HashMap<u64, Flight, ahash::RandomState>,
+}
+
+impl Flights {
+    const fn new() -> Self {
+        // The keys are already hashes: fixed seeds are as good as random ones
+        // and keep this constructible in a `static`.
+        Flights {
+            map: hashbrown::HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// Whether `caller` must wait for a computation of `hash` (a task's
+    /// waker is registered to be woken when it ends). A thread never waits
+    /// for its own computation.
+    fn must_wait(&mut self, hash: u64, caller: Caller<'_>) -> bool {
+        let Some(flight) = self.map.get_mut(&hash) else {
+            return false;
+        };
+        match caller {
+            Caller::Thread => flight.owner != Some(thread::current().id()),
+            Caller::Task(waker) => {
+                if !flight.wakers.iter().any(|w| w.will_wake(waker)) {
+                    flight.wakers.push(waker.clone());
+                }
+                true
+            }
+        }
+    }
+
+    /// Marks `hash` as being computed by `caller`; whether the mark is new
+    /// (and so is the caller's to finish).
+    fn start(&mut self, hash: u64, caller: Caller<'_>) -> bool {
+        match self.map.entry(hash) {
+            hashbrown::hash_map::Entry::Occupied(_) => false,
+            hashbrown::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Flight {
+                    owner: match caller {
+                        Caller::Thread => Some(thread::current().id()),
+                        Caller::Task(_) => None,
+                    },
+                    wakers: Vec::new(),
+                });
+                true
+            }
+        }
+    }
+
+    /// Ends the computation of `hash`, waking the tasks waiting for it (the
+    /// caller notifies waiting threads).
+    fn finish(&mut self, hash: u64) {
+        if let Some(flight) = self.map.remove(&hash) {
+            flight.wakers.into_iter().for_each(Waker::wake);
+        }
+    }
 }
 
 /// The outcome of a lookup in a [`SharedMemo`].
@@ -530,36 +595,15 @@ impl<C> SharedMemo<C> {
     {
         if !shared.pending.is_empty() {
             let h = *hash.get_or_insert_with(|| self.hasher.hash_one(probe));
-            if let Some(flight) = shared.pending.get_mut(&h) {
-                match caller {
-                    Caller::Thread if flight.owner == Some(thread::current().id()) => {}
-                    Caller::Thread => return None,
-                    Caller::Task(waker) => {
-                        if !flight.wakers.iter().any(|w| w.will_wake(waker)) {
-                            flight.wakers.push(waker.clone());
-                        }
-                        return None;
-                    }
-                }
+            if shared.pending.must_wait(h, caller) {
+                return None;
             }
         }
         if let Some(value) = shared.state.lookup(probe) {
             return Some(Begin::Hit(value));
         }
         let h = *hash.get_or_insert_with(|| self.hasher.hash_one(probe));
-        let owns = match shared.pending.entry(h) {
-            hashbrown::hash_map::Entry::Occupied(_) => false,
-            hashbrown::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Flight {
-                    owner: match caller {
-                        Caller::Thread => Some(thread::current().id()),
-                        Caller::Task(_) => None,
-                    },
-                    wakers: Vec::new(),
-                });
-                true
-            }
-        };
+        let owns = shared.pending.start(h, caller);
         Some(Begin::Miss(Ticket {
             memo: self,
             hash: h,
@@ -605,13 +649,10 @@ impl<C> Ticket<'_, C> {
     }
 
     fn release(&mut self, shared: &mut Shared<C>) {
-        if !std::mem::take(&mut self.owns) {
-            return;
+        if std::mem::take(&mut self.owns) {
+            shared.pending.finish(self.hash);
+            self.memo.ready.notify_all();
         }
-        if let Some(flight) = shared.pending.remove(&self.hash) {
-            flight.wakers.into_iter().for_each(Waker::wake);
-        }
-        self.memo.ready.notify_all();
     }
 }
 
@@ -654,4 +695,334 @@ where
             None => Poll::Pending,
         }
     }
+}
+
+/// A `&mut self` method's cache, lent as a [`CacheCell`].
+pub struct Exclusive<'a, C>(RefCell<&'a mut C>);
+
+impl<'a, C> Exclusive<'a, C> {
+    /// Lends `cache` for one step of a call.
+    #[inline]
+    pub fn new(cache: &'a mut C) -> Self {
+        Exclusive(RefCell::new(cache))
+    }
+}
+
+impl<C> CacheCell for Exclusive<'_, C> {
+    type Cache = C;
+    const SHARED: bool = false;
+
+    #[inline]
+    fn with_cache<T>(&self, f: impl FnOnce(&mut C) -> T) -> Option<T> {
+        let mut cache = self.0.try_borrow_mut().ok()?;
+        Some(f(&mut cache))
+    }
+}
+
+/// The computations in progress of one `#[cached_method]`, across all
+/// instances (keyed by the field's address and the key's hash), so that a
+/// thread-safe field computes each key once at a time.
+///
+/// Hits do not touch it while nothing is being computed (`active == 0`).
+/// Each call makes exactly one counted lookup (`get`); re-checks after
+/// waiting use `peek`, so a call that waited for another's computation
+/// counts as a miss in the cache's statistics.
+pub struct MethodFlights {
+    flights: Mutex<Flights>,
+    ready: Condvar,
+    active: AtomicUsize,
+    hasher: ahash::RandomState,
+}
+
+/// The outcome of a lookup through a [`MethodFlights`].
+pub enum MethodBegin<'a, V> {
+    /// The cached value.
+    Hit(V),
+    /// The caller computes; finish with [`MethodTicket::finish`].
+    Miss(MethodTicket<'a>),
+}
+
+/// A pending computation of a `#[cached_method]`: dropping it without
+/// [`finish`](MethodTicket::finish) lets a waiter take over.
+pub struct MethodTicket<'a> {
+    flights: &'a MethodFlights,
+    hash: u64,
+    owns: bool,
+}
+
+impl MethodFlights {
+    /// No computation in progress.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        MethodFlights {
+            flights: parking_lot::const_mutex(Flights::new()),
+            ready: Condvar::new(),
+            active: AtomicUsize::new(0),
+            hasher: ahash::RandomState::with_seeds(5, 6, 7, 8),
+        }
+    }
+
+    fn ticket(&self, hash: u64, owns: bool) -> MethodTicket<'_> {
+        if owns {
+            self.active.fetch_add(1, Ordering::AcqRel);
+        }
+        MethodTicket {
+            flights: self,
+            hash,
+            owns,
+        }
+    }
+
+    /// The lock-free part of a lookup: `Ok` when it decided the call.
+    #[inline]
+    fn fast<F, K, V, Q>(&self, field: &F, probe: &Q) -> Result<MethodBegin<'_, V>, bool>
+    where
+        F: CacheCell,
+        F::Cache: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if F::SHARED && self.active.load(Ordering::Acquire) != 0 {
+            return Err(false);
+        }
+        match field.with_cache(|cache| cache.get(probe).cloned()) {
+            Some(Some(value)) => Ok(MethodBegin::Hit(value)),
+            // Busy (re-entrant): computed, and not stored if still busy.
+            None => Ok(MethodBegin::Miss(self.ticket(0, false))),
+            Some(None) if !F::SHARED => Ok(MethodBegin::Miss(self.ticket(0, false))),
+            Some(None) => Err(true),
+        }
+    }
+
+    fn hash<F, Q: ?Sized + Hash>(&self, field: &F, probe: &Q) -> u64 {
+        let address = field as *const F as *const () as usize;
+        self.hasher.hash_one((address, probe))
+    }
+
+    /// One attempt under the flights lock: `None` means wait.
+    fn step<F, K, V, Q>(
+        &self,
+        flights: &mut Flights,
+        field: &F,
+        probe: &Q,
+        hash: u64,
+        counted: &mut bool,
+        caller: Caller<'_>,
+    ) -> Option<MethodBegin<'_, V>>
+    where
+        F: CacheCell,
+        F::Cache: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if flights.must_wait(hash, caller) {
+            return None;
+        }
+        let found = field.with_cache(|cache| {
+            if std::mem::replace(counted, true) {
+                cache.peek(probe).cloned()
+            } else {
+                cache.get(probe).cloned()
+            }
+        });
+        if let Some(Some(value)) = found {
+            return Some(MethodBegin::Hit(value));
+        }
+        let owns = flights.start(hash, caller);
+        Some(MethodBegin::Miss(self.ticket(hash, owns)))
+    }
+
+    /// Looks `probe` up in `field`'s cache, blocking while another thread
+    /// computes it.
+    pub fn begin<F, K, V, Q>(&self, field: &F, probe: &Q) -> MethodBegin<'_, V>
+    where
+        F: CacheCell,
+        F::Cache: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let mut counted = match self.fast(field, probe) {
+            Ok(begin) => return begin,
+            Err(counted) => counted,
+        };
+        let hash = self.hash(field, probe);
+        let mut flights = self.flights.lock();
+        loop {
+            if let Some(begin) = self.step(
+                &mut flights,
+                field,
+                probe,
+                hash,
+                &mut counted,
+                Caller::Thread,
+            ) {
+                return begin;
+            }
+            self.ready.wait(&mut flights);
+        }
+    }
+
+    /// Looks `probe` up in `field`'s cache, waiting (without blocking the
+    /// thread) while another caller computes it.
+    pub fn begin_async<'m, 'p, F, K, V, Q>(
+        &'m self,
+        field: &'p F,
+        probe: &'p Q,
+    ) -> MethodBeginAsync<'m, 'p, F, Q, K, V>
+    where
+        F: CacheCell,
+        F::Cache: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        MethodBeginAsync {
+            flights: self,
+            field,
+            probe,
+            counted: None,
+            types: core::marker::PhantomData,
+        }
+    }
+}
+
+impl MethodTicket<'_> {
+    /// Stores the computed value (unless `None`, too large, or the cache is
+    /// busy) and wakes the callers waiting for it.
+    pub fn finish<F, K, V>(self, field: &F, key: K, value: Option<V>)
+    where
+        F: CacheCell,
+        F::Cache: Cache<K, V>,
+    {
+        if let Some(value) = value {
+            field.with_cache(|cache| {
+                let _ = cache.try_insert(key, value);
+            });
+        }
+        // Dropping releases the mark.
+    }
+}
+
+impl Drop for MethodTicket<'_> {
+    fn drop(&mut self) {
+        if self.owns {
+            let mut flights = self.flights.flights.lock();
+            flights.finish(self.hash);
+            self.flights.active.fetch_sub(1, Ordering::AcqRel);
+            self.flights.ready.notify_all();
+        }
+    }
+}
+
+/// The future of [`MethodFlights::begin_async`].
+pub struct MethodBeginAsync<'m, 'p, F, Q: ?Sized, K, V> {
+    flights: &'m MethodFlights,
+    field: &'p F,
+    probe: &'p Q,
+    /// `None` before the first poll; then whether the counted lookup is done.
+    counted: Option<bool>,
+    types: core::marker::PhantomData<fn() -> (K, V)>,
+}
+
+impl<'m, F, Q, K, V> Future for MethodBeginAsync<'m, '_, F, Q, K, V>
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+    V: Clone,
+    Q: ?Sized + Hash + Equivalent<K>,
+{
+    type Output = MethodBegin<'m, V>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let flights = this.flights;
+        let mut counted = match this.counted {
+            Some(counted) => counted,
+            None => match flights.fast(this.field, this.probe) {
+                Ok(begin) => return Poll::Ready(begin),
+                Err(counted) => counted,
+            },
+        };
+        let hash = flights.hash(this.field, this.probe);
+        let mut guard = flights.flights.lock();
+        let step = flights.step(
+            &mut guard,
+            this.field,
+            this.probe,
+            hash,
+            &mut counted,
+            Caller::Task(cx.waker()),
+        );
+        this.counted = Some(counted);
+        match step {
+            Some(begin) => Poll::Ready(begin),
+            None => Poll::Pending,
+        }
+    }
+}
+
+/// Removes the entry of `probe` from a method's cache.
+pub fn method_invalidate<F, K, V, Q>(field: &F, probe: &Q) -> Option<V>
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+    Q: ?Sized + Hash + Equivalent<K>,
+{
+    field.with_cache(|cache| cache.remove(probe)).flatten()
+}
+
+/// The entry of `probe` in a method's cache, without a use.
+pub fn method_peek<F, K, V, Q>(field: &F, probe: &Q) -> Option<V>
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+    V: Clone,
+    Q: ?Sized + Hash + Equivalent<K>,
+{
+    field
+        .with_cache(|cache| cache.peek(probe).cloned())
+        .flatten()
+}
+
+/// Whether a method's cache holds `probe`.
+pub fn method_contains<F, K, V, Q>(field: &F, probe: &Q) -> bool
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+    Q: ?Sized + Hash + Equivalent<K>,
+{
+    field
+        .with_cache(|cache| cache.contains_key(probe))
+        .unwrap_or(false)
+}
+
+/// Empties a method's cache and resets its statistics.
+pub fn method_clear<F, K, V>(field: &F)
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+{
+    field.with_cache(|cache| {
+        cache.clear();
+        cache.reset_stats();
+    });
+}
+
+/// A method's cache counters (the cache's own statistics).
+pub fn method_info<F, K, V>(field: &F) -> CacheInfo
+where
+    F: CacheCell,
+    F::Cache: Cache<K, V>,
+{
+    field
+        .with_cache(|cache| {
+            let stats = cache.stats();
+            CacheInfo {
+                hits: stats.hits,
+                misses: stats.misses,
+                maxsize: cache.maxsize(),
+                currsize: cache.currsize(),
+                len: cache.len(),
+            }
+        })
+        .unwrap_or_default()
 }
