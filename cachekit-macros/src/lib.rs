@@ -169,8 +169,74 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::cached(attr.into(), item.into()).into()
 }
 
-/// Memoizes a method per instance: cachetools' `@cachedmethod`; documented
-/// in the `cachekit` crate.
+/// Memoizes a method with one cache per instance: Python cachetools'
+/// `@cachedmethod(lambda self: self.cache)`.
+///
+/// ```
+/// use cachekit::{cached_method, LruCache};
+/// use std::cell::RefCell;
+///
+/// struct ProductRepository {
+///     cache: RefCell<LruCache<u64, String>>,
+/// }
+///
+/// impl ProductRepository {
+///     #[cached_method(cache = self.cache)]
+///     fn get_product(&self, product_id: u64) -> String {
+///         format!("product {product_id}") // a database query in real code
+///     }
+///
+///     fn invalidate(&self, product_id: u64) {
+///         self.get_product_invalidate(product_id);
+///     }
+/// }
+///
+/// let repo = ProductRepository { cache: RefCell::new(LruCache::new(100)) };
+/// repo.get_product(1);
+/// repo.get_product(1);
+/// assert_eq!(repo.get_product_cache_info().hits, 1);
+/// repo.invalidate(1);
+/// assert!(!repo.get_product_contains(1));
+/// ```
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// | --- | --- |
+/// | `cache = EXPR` | required: the instance's cache, an expression over `self` (`self.cache`, `self.caches.products`) |
+/// | `key = CLOSURE` | derives the key from the arguments other than `self`, as in `#[cached]` |
+/// | `cache_failures` | also cache `Err(_)` / `None` results |
+/// | `no_handle` | generate no handle methods (needed in a trait impl, which may not add methods) |
+///
+/// The key never includes `self` (cachetools' `methodkey`); by default it is
+/// the other arguments, looked up borrowed so that a hit never allocates.
+/// Results, failures, `async fn` and the lock discipline work as in
+/// [`macro@cached`].
+///
+/// # The field
+///
+/// A `&self` method's field holds the cache behind interior mutability
+/// (see `cachekit::CacheCell`): `RefCell<C>` for one thread;
+/// `std::sync::Mutex<C>`, `parking_lot::Mutex<C>` or an `RwLock` to share
+/// the instance between threads, and then concurrent calls with the same key
+/// compute once (the others wait; a panic hands over to a waiter). A
+/// `&mut self` method's field is the cache itself. The lock is held only to
+/// look up and to store, never while the method body runs.
+///
+/// # The handle
+///
+/// For a method `name`, sibling methods with the same receiver:
+/// `name_invalidate(args..) -> Option<V>`, `name_peek(args..) -> Option<V>`,
+/// `name_contains(args..) -> bool`, `name_clear()` and
+/// `name_cache_info() -> CacheInfo`; the arguments go through the key
+/// function. Statistics are the cache's own (`hits`, `misses`); a plain
+/// `HashMap` cache keeps none.
+///
+/// # Limits
+///
+/// Compile errors at the offending token: no `&self`/`&mut self` receiver,
+/// `cache` not mentioning `self`, `async fn` with `&mut self`, and the
+/// argument restrictions of [`macro@cached`].
 #[proc_macro_attribute]
 pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
     method::cached_method(attr.into(), item.into()).into()
