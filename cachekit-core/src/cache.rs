@@ -89,6 +89,12 @@ pub trait Cache<K, V> {
 
     /// Resets the counters of [`stats`](Cache::stats).
     fn reset_stats(&mut self);
+
+    /// Keeps only the entries for which `keep` returns `true`.
+    fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F);
+
+    /// Calls `f` on every (live) entry, in storage order.
+    fn for_each<F: FnMut(&K, &V)>(&self, f: F);
 }
 
 impl<K, V, P, S, W> Cache<K, V> for PolicyCache<K, V, P, S, W>
@@ -167,6 +173,14 @@ where
     fn reset_stats(&mut self) {
         PolicyCache::reset_stats(self)
     }
+
+    fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
+        PolicyCache::retain(self, keep)
+    }
+
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        self.iter().for_each(|(k, v)| f(k, v))
+    }
 }
 
 /// A plain hash map as an unbounded cache: nothing is ever evicted,
@@ -238,4 +252,12 @@ where
     }
 
     fn reset_stats(&mut self) {}
+
+    fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, keep: F) {
+        hashbrown::HashMap::retain(self, keep)
+    }
+
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        self.iter().for_each(|(k, v)| f(k, v))
+    }
 }

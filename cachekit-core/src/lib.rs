@@ -27,6 +27,9 @@
 //! | [`TtlCache`] | expired entries, then LRU; one time-to-live for all | `TTLCache` |
 //! | [`TlruCache`] | expired entries, then LRU; a deadline per entry | `TLRUCache` |
 //!
+//! [`ConcurrentCache`] wraps any of them for use by many threads through
+//! `&self`, striped into shards, with one computation per missing key.
+//!
 //! All are aliases of one generic [`PolicyCache`], so they share one API:
 //! `get` (a use), `peek` and `contains_key` (not uses), `insert` (returns
 //! the old value), `try_insert`, `remove`, `pop_victim` (cachetools'
@@ -62,8 +65,11 @@
 pub mod arena;
 mod cache;
 mod clock;
+mod concurrent;
 mod error;
 mod fifo;
+#[doc(hidden)]
+pub mod flight;
 mod key;
 mod lfu;
 mod lru;
@@ -79,6 +85,7 @@ mod weigher;
 
 pub use cache::Cache;
 pub use clock::{Clock, ManualClock, MonotonicClock};
+pub use concurrent::ConcurrentCache;
 pub use equivalent::Equivalent;
 pub use error::{NotStored, TooLarge};
 pub use fifo::{Fifo, FifoCache};

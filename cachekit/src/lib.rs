@@ -34,14 +34,15 @@
 //! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
 
 pub use cachekit_core::{
-    Builder, Cache, CacheStats, Clock, DefaultHashBuilder, Equivalent, Fifo, FifoCache, FrozenTime,
-    Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache, ManualClock, MonotonicClock, Mru,
-    MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache, Timed, Tlru, TlruCache,
-    TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
+    Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder, Equivalent, Fifo,
+    FifoCache, FrozenTime, Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache, ManualClock,
+    MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache,
+    Timed, Tlru, TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher,
+    Weigher,
 };
 
 pub use cachekit_macros::{cached, cached_method};
-pub use cell::CacheCell;
+pub use cell::{Busy, CacheCell};
 pub use memo::{CacheInfo, CacheView};
 
 mod cell;

@@ -14,14 +14,17 @@ use core::hash::Hash;
 use core::pin::Pin;
 use core::task::{Context, Poll, Waker};
 use std::sync::OnceLock;
-use std::thread::{self, LocalKey, ThreadId};
+use std::thread::LocalKey;
 
 use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use crate::memo::{CacheInfo, CacheView, Viewed};
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::cell::Busy;
+pub use crate::cell::Exclusive;
 use crate::{Cache, CacheCell, Equivalent};
+use cachekit_core::flight::{Caller, Flights};
 
 pub use crate::KeyRef;
 pub use std::thread_local;
@@ -453,83 +456,6 @@ struct Shared<C> {
     pending: Flights,
 }
 
-struct Flight {
-    /// The computing thread, for a synchronous computation.
-    owner: Option<ThreadId>,
-    /// Tasks waiting for the result.
-    wakers: Vec<Waker>,
-}
-
-/// Who asks: a thread that can block, or a task to wake later.
-#[derive(Clone, Copy)]
-enum Caller<'a> {
-    Thread,
-    Task(&'a Waker),
-}
-
-/// The keys being computed, by hash, with the tasks waiting for them.
-struct Flights {
-    map: hashbrown::HashMap<u64, Flight, ahash::RandomState>,
-}
-
-impl Flights {
-    const fn new() -> Self {
-        // The keys are already hashes: fixed seeds are as good as random ones
-        // and keep this constructible in a `static`.
-        Flights {
-            map: hashbrown::HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
-        }
-    }
-
-    fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
-    /// Whether `caller` must wait for a computation of `hash` (a task's
-    /// waker is registered to be woken when it ends). A thread never waits
-    /// for its own computation.
-    fn must_wait(&mut self, hash: u64, caller: Caller<'_>) -> bool {
-        let Some(flight) = self.map.get_mut(&hash) else {
-            return false;
-        };
-        match caller {
-            Caller::Thread => flight.owner != Some(thread::current().id()),
-            Caller::Task(waker) => {
-                if !flight.wakers.iter().any(|w| w.will_wake(waker)) {
-                    flight.wakers.push(waker.clone());
-                }
-                true
-            }
-        }
-    }
-
-    /// Marks `hash` as being computed by `caller`; whether the mark is new
-    /// (and so is the caller's to finish).
-    fn start(&mut self, hash: u64, caller: Caller<'_>) -> bool {
-        match self.map.entry(hash) {
-            hashbrown::hash_map::Entry::Occupied(_) => false,
-            hashbrown::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Flight {
-                    owner: match caller {
-                        Caller::Thread => Some(thread::current().id()),
-                        Caller::Task(_) => None,
-                    },
-                    wakers: Vec::new(),
-                });
-                true
-            }
-        }
-    }
-
-    /// Ends the computation of `hash`, waking the tasks waiting for it (the
-    /// caller notifies waiting threads).
-    fn finish(&mut self, hash: u64) {
-        if let Some(flight) = self.map.remove(&hash) {
-            flight.wakers.into_iter().for_each(Waker::wake);
-        }
-    }
-}
-
 /// The outcome of a lookup in a [`SharedMemo`].
 pub enum Begin<'a, C, V> {
     /// The cached value.
@@ -697,28 +623,6 @@ where
     }
 }
 
-/// A `&mut self` method's cache, lent as a [`CacheCell`].
-pub struct Exclusive<'a, C>(RefCell<&'a mut C>);
-
-impl<'a, C> Exclusive<'a, C> {
-    /// Lends `cache` for one step of a call.
-    #[inline]
-    pub fn new(cache: &'a mut C) -> Self {
-        Exclusive(RefCell::new(cache))
-    }
-}
-
-impl<C> CacheCell for Exclusive<'_, C> {
-    type Cache = C;
-    const SHARED: bool = false;
-
-    #[inline]
-    fn with_cache<T>(&self, f: impl FnOnce(&mut C) -> T) -> Option<T> {
-        let mut cache = self.0.try_borrow_mut().ok()?;
-        Some(f(&mut cache))
-    }
-}
-
 /// The computations in progress of one `#[cached_method]`, across all
 /// instances (keyed by the field's address and the key's hash), so that a
 /// thread-safe field computes each key once at a time.
@@ -777,20 +681,19 @@ impl MethodFlights {
     #[inline]
     fn fast<F, K, V, Q>(&self, field: &F, probe: &Q) -> Result<MethodBegin<'_, V>, bool>
     where
-        F: CacheCell,
-        F::Cache: Cache<K, V>,
+        F: CacheCell<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
         if F::SHARED && self.active.load(Ordering::Acquire) != 0 {
             return Err(false);
         }
-        match field.with_cache(|cache| cache.get(probe).cloned()) {
-            Some(Some(value)) => Ok(MethodBegin::Hit(value)),
+        match field.cell_get(probe) {
+            Ok(Some(value)) => Ok(MethodBegin::Hit(value)),
             // Busy (re-entrant): computed, and not stored if still busy.
-            None => Ok(MethodBegin::Miss(self.ticket(0, false))),
-            Some(None) if !F::SHARED => Ok(MethodBegin::Miss(self.ticket(0, false))),
-            Some(None) => Err(true),
+            Err(Busy) => Ok(MethodBegin::Miss(self.ticket(0, false))),
+            Ok(None) if !F::SHARED => Ok(MethodBegin::Miss(self.ticket(0, false))),
+            Ok(None) => Err(true),
         }
     }
 
@@ -810,22 +713,19 @@ impl MethodFlights {
         caller: Caller<'_>,
     ) -> Option<MethodBegin<'_, V>>
     where
-        F: CacheCell,
-        F::Cache: Cache<K, V>,
+        F: CacheCell<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
         if flights.must_wait(hash, caller) {
             return None;
         }
-        let found = field.with_cache(|cache| {
-            if std::mem::replace(counted, true) {
-                cache.peek(probe).cloned()
-            } else {
-                cache.get(probe).cloned()
-            }
-        });
-        if let Some(Some(value)) = found {
+        let found = if std::mem::replace(counted, true) {
+            field.cell_peek(probe)
+        } else {
+            field.cell_get(probe).ok().flatten()
+        };
+        if let Some(value) = found {
             return Some(MethodBegin::Hit(value));
         }
         let owns = flights.start(hash, caller);
@@ -836,8 +736,7 @@ impl MethodFlights {
     /// computes it.
     pub fn begin<F, K, V, Q>(&self, field: &F, probe: &Q) -> MethodBegin<'_, V>
     where
-        F: CacheCell,
-        F::Cache: Cache<K, V>,
+        F: CacheCell<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
@@ -870,8 +769,7 @@ impl MethodFlights {
         probe: &'p Q,
     ) -> MethodBeginAsync<'m, 'p, F, Q, K, V>
     where
-        F: CacheCell,
-        F::Cache: Cache<K, V>,
+        F: CacheCell<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
@@ -890,13 +788,10 @@ impl MethodTicket<'_> {
     /// busy) and wakes the callers waiting for it.
     pub fn finish<F, K, V>(self, field: &F, key: K, value: Option<V>)
     where
-        F: CacheCell,
-        F::Cache: Cache<K, V>,
+        F: CacheCell<K, V>,
     {
         if let Some(value) = value {
-            field.with_cache(|cache| {
-                let _ = cache.try_insert(key, value);
-            });
+            field.cell_store(key, value);
         }
         // Dropping releases the mark.
     }
@@ -925,8 +820,7 @@ pub struct MethodBeginAsync<'m, 'p, F, Q: ?Sized, K, V> {
 
 impl<'m, F, Q, K, V> Future for MethodBeginAsync<'m, '_, F, Q, K, V>
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
     V: Clone,
     Q: ?Sized + Hash + Equivalent<K>,
 {
@@ -963,66 +857,43 @@ where
 /// Removes the entry of `probe` from a method's cache.
 pub fn method_invalidate<F, K, V, Q>(field: &F, probe: &Q) -> Option<V>
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    field.with_cache(|cache| cache.remove(probe)).flatten()
+    field.cell_remove(probe)
 }
 
 /// The entry of `probe` in a method's cache, without a use.
 pub fn method_peek<F, K, V, Q>(field: &F, probe: &Q) -> Option<V>
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
     V: Clone,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    field
-        .with_cache(|cache| cache.peek(probe).cloned())
-        .flatten()
+    field.cell_peek(probe)
 }
 
 /// Whether a method's cache holds `probe`.
 pub fn method_contains<F, K, V, Q>(field: &F, probe: &Q) -> bool
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    field
-        .with_cache(|cache| cache.contains_key(probe))
-        .unwrap_or(false)
+    field.cell_contains(probe)
 }
 
 /// Empties a method's cache and resets its statistics.
 pub fn method_clear<F, K, V>(field: &F)
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
 {
-    field.with_cache(|cache| {
-        cache.clear();
-        cache.reset_stats();
-    });
+    field.cell_clear()
 }
 
 /// A method's cache counters (the cache's own statistics).
 pub fn method_info<F, K, V>(field: &F) -> CacheInfo
 where
-    F: CacheCell,
-    F::Cache: Cache<K, V>,
+    F: CacheCell<K, V>,
 {
-    field
-        .with_cache(|cache| {
-            let stats = cache.stats();
-            CacheInfo {
-                hits: stats.hits,
-                misses: stats.misses,
-                maxsize: cache.maxsize(),
-                currsize: cache.currsize(),
-                len: cache.len(),
-            }
-        })
-        .unwrap_or_default()
+    field.cell_info()
 }
