@@ -1,0 +1,301 @@
+//! `ConcurrentCache` under many threads: invariants of random operation
+//! mixes, one computation per key under contention, panicking and failing
+//! loaders, the async variant, and the sharding arithmetic.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::Duration;
+
+use cachekit::{ConcurrentCache, LfuCache, LruCache, ManualClock, TtlCache};
+use futures::executor::block_on;
+
+/// A small deterministic generator per thread (no shared RNG state).
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+}
+
+#[test]
+fn shards_add_up_to_maxsize() {
+    for (maxsize, shards) in [(0, 4), (1, 4), (7, 4), (1000, 3), (1000, 16), (65_537, 64)] {
+        let cache = ConcurrentCache::with_shards(maxsize, shards, LruCache::<u64, u64>::new);
+        assert!(cache.shards().is_power_of_two());
+        assert!(cache.shards() >= shards);
+        let mut total = 0;
+        cache.for_each_shard(|shard| total += shard.maxsize());
+        assert_eq!(total, maxsize, "{maxsize} over {shards} shards");
+    }
+    // Small caches get one shard and follow their policy exactly.
+    assert_eq!(
+        ConcurrentCache::new(100, LruCache::<u64, u64>::new).shards(),
+        1
+    );
+    let big = ConcurrentCache::new(1 << 20, LruCache::<u64, u64>::new);
+    assert!(big.shards() > 1);
+}
+
+#[test]
+fn one_shard_is_exactly_the_policy() {
+    let cache = ConcurrentCache::with_shards(3, 1, LruCache::new);
+    cache.insert("a", 1);
+    cache.insert("b", 2);
+    cache.insert("c", 3);
+    assert_eq!(cache.get("a"), Some(1));
+    cache.insert("d", 4); // evicts b, the least recent
+    assert!(!cache.contains_key("b"));
+    assert_eq!(cache.peek("a"), Some(1));
+    assert_eq!(cache.remove("a"), Some(1));
+    let mut keys: Vec<_> = cache.snapshot().into_iter().map(|(k, _)| k).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, ["c", "d"]);
+    let stats = cache.stats();
+    assert_eq!((stats.hits, stats.evictions), (1, 1));
+}
+
+#[test]
+fn random_operations_from_many_threads_keep_the_invariants() {
+    const THREADS: u64 = 8;
+    const OPS: u64 = 20_000;
+    const KEYS: u64 = 512;
+    let cache = Arc::new(ConcurrentCache::with_shards(256, 8, LruCache::new));
+    let gets = Arc::new(AtomicUsize::new(0));
+    let handles: Vec<_> = (0..THREADS)
+        .map(|t| {
+            let (cache, gets) = (cache.clone(), gets.clone());
+            thread::spawn(move || {
+                let mut rng = SplitMix(t);
+                for _ in 0..OPS {
+                    let r = rng.next();
+                    let key = r % KEYS;
+                    // Every value encodes its key: a lost or crossed entry
+                    // would show up as a value for the wrong key.
+                    match (r >> 32) % 10 {
+                        0..=3 => {
+                            gets.fetch_add(1, Ordering::Relaxed);
+                            if let Some(v) = cache.get(&key) {
+                                assert_eq!(v % KEYS, key);
+                            }
+                        }
+                        4..=6 => {
+                            cache.insert(key, key + KEYS * (r >> 48));
+                        }
+                        7 => {
+                            if let Some(v) = cache.remove(&key) {
+                                assert_eq!(v % KEYS, key);
+                            }
+                        }
+                        8 => {
+                            gets.fetch_add(1, Ordering::Relaxed);
+                            let v = cache.get_or_insert_with(key, || key + KEYS);
+                            assert_eq!(v % KEYS, key);
+                        }
+                        _ => {
+                            assert!(cache.len() <= 256);
+                            assert!(cache.currsize() <= 256);
+                        }
+                    }
+                }
+            })
+        })
+        .collect();
+    handles.into_iter().for_each(|h| h.join().unwrap());
+    let entries = cache.snapshot();
+    assert!(entries.len() <= 256);
+    assert_eq!(entries.len(), cache.len());
+    let keys: HashSet<_> = entries.iter().map(|(k, _)| *k).collect();
+    assert_eq!(keys.len(), entries.len(), "no key is stored twice");
+    assert!(entries.iter().all(|(k, v)| v % KEYS == *k));
+    let stats = cache.stats();
+    assert_eq!(
+        stats.hits + stats.misses,
+        gets.load(Ordering::Relaxed) as u64,
+        "every get is counted exactly once"
+    );
+}
+
+#[test]
+fn contended_misses_compute_once() {
+    let cache = Arc::new(ConcurrentCache::new(1000, LruCache::new));
+    let computations = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(8));
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let (cache, computations, barrier) =
+                (cache.clone(), computations.clone(), barrier.clone());
+            thread::spawn(move || {
+                barrier.wait();
+                cache.get_or_insert_with("key".to_string(), || {
+                    computations.fetch_add(1, Ordering::SeqCst);
+                    thread::sleep(Duration::from_millis(50));
+                    42
+                })
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), 42);
+    }
+    assert_eq!(computations.load(Ordering::SeqCst), 1);
+    let stats = cache.stats();
+    assert_eq!((stats.hits, stats.misses), (7, 1));
+}
+
+#[test]
+fn other_keys_are_not_blocked_by_a_computation() {
+    let cache = Arc::new(ConcurrentCache::with_shards(100, 1, LruCache::new));
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let slow = {
+        let cache = cache.clone();
+        thread::spawn(move || {
+            cache.get_or_insert_with(1, || {
+                started_tx.send(()).unwrap();
+                release_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                1
+            })
+        })
+    };
+    started_rx.recv().unwrap();
+    // Same shard, another key: proceeds while key 1 computes.
+    assert_eq!(cache.get_or_insert_with(2, || 2), 2);
+    cache.insert(3, 3);
+    release_tx.send(()).unwrap();
+    assert_eq!(slow.join().unwrap(), 1);
+}
+
+#[test]
+fn a_panicking_loader_hands_over_and_nothing_hangs() {
+    let cache = Arc::new(ConcurrentCache::new(100, LruCache::new));
+    let attempts = Arc::new(AtomicUsize::new(0));
+    let barrier = Arc::new(Barrier::new(4));
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let (cache, attempts, barrier) = (cache.clone(), attempts.clone(), barrier.clone());
+            thread::spawn(move || {
+                barrier.wait();
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    cache.get_or_insert_with(9u32, || {
+                        if attempts.fetch_add(1, Ordering::SeqCst) == 0 {
+                            thread::sleep(Duration::from_millis(50));
+                            panic!("loader failed");
+                        }
+                        90u32
+                    })
+                }))
+                .ok()
+            })
+        })
+        .collect();
+    let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert_eq!(results.iter().filter(|r| r.is_none()).count(), 1);
+    assert!(results.iter().flatten().all(|&v| v == 90));
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+}
+
+#[test]
+fn errors_are_returned_and_not_cached() {
+    let cache = ConcurrentCache::new(100, LfuCache::new);
+    let r: Result<u32, String> = cache.try_get_or_insert_with(1u32, || Err("down".into()));
+    assert_eq!(r, Err("down".to_string()));
+    assert!(!cache.contains_key(&1));
+    let r: Result<u32, String> = cache.try_get_or_insert_with(1u32, || Ok(10));
+    assert_eq!(r, Ok(10));
+    let r: Result<u32, String> = cache.try_get_or_insert_with(1u32, || Err("unused".into()));
+    assert_eq!(r, Ok(10));
+}
+
+/// A future that is pending once, so that concurrent tasks interleave.
+struct YieldOnce(bool);
+
+impl Future for YieldOnce {
+    type Output = ();
+    fn poll(
+        mut self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<()> {
+        if self.0 {
+            std::task::Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            std::task::Poll::Pending
+        }
+    }
+}
+
+#[test]
+fn async_callers_of_one_key_compute_once() {
+    let cache = ConcurrentCache::new(100, LruCache::new);
+    let computations = AtomicUsize::new(0);
+    let values = block_on(futures::future::join_all((0..5).map(|_| {
+        cache.get_or_insert_with_async(7u32, async {
+            computations.fetch_add(1, Ordering::SeqCst);
+            YieldOnce(false).await;
+            70u32
+        })
+    })));
+    assert_eq!(values, [70; 5]);
+    assert_eq!(computations.load(Ordering::SeqCst), 1);
+    fn assert_send<T: Send>(_: &T) {}
+    let future = cache.get_or_insert_with_async(8u32, async { 80u32 });
+    assert_send(&future);
+    assert_eq!(block_on(future), 80);
+}
+
+#[test]
+fn a_cancelled_async_computation_hands_over() {
+    let cache = ConcurrentCache::new(100, LruCache::new);
+    let mut first = Box::pin(cache.get_or_insert_with_async(1u32, async {
+        YieldOnce(false).await;
+        10u32
+    }));
+    let waker = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(first.as_mut().poll(&mut cx).is_pending());
+    drop(first);
+    assert_eq!(
+        block_on(cache.get_or_insert_with_async(1u32, async { 11u32 })),
+        11
+    );
+}
+
+#[test]
+fn ttl_shards_expire_on_the_clock() {
+    let clock = ManualClock::new();
+    let cache = ConcurrentCache::with_shards(64, 4, |n| {
+        TtlCache::with_clock(n, Duration::from_secs(10), clock.clone())
+    });
+    for i in 0..20u32 {
+        cache.insert(i, i);
+    }
+    assert_eq!(cache.len(), 20);
+    clock.advance(Duration::from_secs(10));
+    assert_eq!(cache.len(), 0);
+    assert_eq!(cache.get(&3), None);
+    let mut expired = 0;
+    cache.for_each_shard(|shard| expired += shard.expire().len());
+    assert_eq!(expired, 20);
+}
+
+#[test]
+fn retain_and_clear_reach_every_shard() {
+    let cache = ConcurrentCache::with_shards(1000, 8, LruCache::new);
+    for i in 0..100u32 {
+        cache.insert(i, i);
+    }
+    cache.retain(|_, v: &mut u32| *v % 2 == 0);
+    assert_eq!(cache.len(), 50);
+    assert!(cache.snapshot().iter().all(|(_, v)| v % 2 == 0));
+    cache.clear();
+    assert!(cache.is_empty());
+}
