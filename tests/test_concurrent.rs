@@ -293,9 +293,9 @@ fn retain_and_clear_reach_every_shard() {
     for i in 0..100u32 {
         cache.insert(i, i);
     }
-    cache.retain(|_, v: &mut u32| *v % 2 == 0);
+    cache.retain(|_, v: &mut u32| v.is_multiple_of(2));
     assert_eq!(cache.len(), 50);
-    assert!(cache.snapshot().iter().all(|(_, v)| v % 2 == 0));
+    assert!(cache.snapshot().iter().all(|(_, v)| v.is_multiple_of(2)));
     cache.clear();
     assert!(cache.is_empty());
 }
