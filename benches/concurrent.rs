@@ -1,0 +1,150 @@
+//! Throughput of the thread-safe caches on a Zipf(0.99) key stream, at 1
+//! and 2 threads: cachekit's `ConcurrentCache` (LRU shards) against
+//! `moka::sync::Cache` and `quick_cache::sync::Cache`, in the same run.
+//!
+//! `cargo bench --bench concurrent`
+//!
+//! Each thread replays its own slice of one pre-generated key sequence as
+//! "get, and insert on a miss" (the memoization access pattern) against a
+//! cache of 10,000 entries over 100,000 keys.
+
+use std::hint::black_box;
+use std::sync::{Arc, Barrier};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use cachekit::{ConcurrentCache, LruCache};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const CAPACITY: usize = 10_000;
+const KEYS: usize = 100_000;
+const OPS_PER_THREAD: usize = 100_000;
+
+/// Keys drawn from Zipf(`s`) over `0..n` by inverse CDF, with a seeded
+/// xorshift generator so every run replays the same stream.
+fn zipf_keys(n: usize, s: f64, count: usize, seed: u64) -> Vec<u64> {
+    let mut cdf = Vec::with_capacity(n);
+    let mut total = 0.0;
+    for rank in 1..=n {
+        total += 1.0 / (rank as f64).powf(s);
+        cdf.push(total);
+    }
+    let mut state = seed | 1;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64 * total;
+            cdf.partition_point(|&c| c < u) as u64
+        })
+        .collect()
+}
+
+/// What a benchmarked cache must do.
+trait SharedCache: Send + Sync + 'static {
+    fn get_or_insert(&self, key: u64) -> u64;
+}
+
+impl SharedCache for ConcurrentCache<LruCache<u64, u64>> {
+    #[inline]
+    fn get_or_insert(&self, key: u64) -> u64 {
+        match self.get(&key) {
+            Some(v) => v,
+            None => {
+                self.insert(key, key);
+                key
+            }
+        }
+    }
+}
+
+impl SharedCache for moka::sync::Cache<u64, u64> {
+    #[inline]
+    fn get_or_insert(&self, key: u64) -> u64 {
+        match self.get(&key) {
+            Some(v) => v,
+            None => {
+                self.insert(key, key);
+                key
+            }
+        }
+    }
+}
+
+impl SharedCache for quick_cache::sync::Cache<u64, u64> {
+    #[inline]
+    fn get_or_insert(&self, key: u64) -> u64 {
+        match self.get(&key) {
+            Some(v) => v,
+            None => {
+                self.insert(key, key);
+                key
+            }
+        }
+    }
+}
+
+/// Runs `iters` rounds of every thread replaying its key slice; returns
+/// the wall time of the replays only.
+fn run<C: SharedCache>(
+    cache: &Arc<C>,
+    keys: &Arc<Vec<u64>>,
+    threads: usize,
+    iters: u64,
+) -> Duration {
+    let mut elapsed = Duration::ZERO;
+    for _ in 0..iters {
+        let barrier = Arc::new(Barrier::new(threads + 1));
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let (cache, keys, barrier) = (cache.clone(), keys.clone(), barrier.clone());
+                thread::spawn(move || {
+                    let slice = &keys[t * OPS_PER_THREAD..(t + 1) * OPS_PER_THREAD];
+                    barrier.wait();
+                    let mut sum = 0u64;
+                    for &key in slice {
+                        sum = sum.wrapping_add(cache.get_or_insert(key));
+                    }
+                    black_box(sum);
+                })
+            })
+            .collect();
+        barrier.wait();
+        let start = Instant::now();
+        handles.into_iter().for_each(|h| h.join().unwrap());
+        elapsed += start.elapsed();
+    }
+    elapsed
+}
+
+fn bench(c: &mut Criterion) {
+    let keys = Arc::new(zipf_keys(KEYS, 0.99, 2 * OPS_PER_THREAD, 0x5eed));
+    for threads in [1, 2] {
+        let mut group = c.benchmark_group(format!("concurrent/zipf/{threads}_threads"));
+        group.throughput(Throughput::Elements((threads * OPS_PER_THREAD) as u64));
+        group.sample_size(20);
+
+        let cachekit = Arc::new(ConcurrentCache::new(CAPACITY, LruCache::new));
+        run(&cachekit, &keys, threads, 1); // warm the cache
+        group.bench_function("cachekit", |b| {
+            b.iter_custom(|iters| run(&cachekit, &keys, threads, iters))
+        });
+
+        let moka = Arc::new(moka::sync::Cache::new(CAPACITY as u64));
+        run(&moka, &keys, threads, 1);
+        group.bench_function("moka", |b| {
+            b.iter_custom(|iters| run(&moka, &keys, threads, iters))
+        });
+
+        let quick = Arc::new(quick_cache::sync::Cache::new(CAPACITY));
+        run(&quick, &keys, threads, 1);
+        group.bench_function("quick_cache", |b| {
+            b.iter_custom(|iters| run(&quick, &keys, threads, iters))
+        });
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
