@@ -1,6 +1,33 @@
 //! Memoization for Rust with the semantics of Python's `cachetools`.
 //!
 //! ```
+//! use cachekit::{cached, LruCache};
+//!
+//! #[cached(cache = LruCache::new(256))]
+//! fn fibonacci(n: u64) -> u64 {
+//!     if n < 2 { n } else { fibonacci(n - 1) + fibonacci(n - 2) }
+//! }
+//!
+//! assert_eq!(fibonacci(80), 23_416_728_348_467_685);
+//! let info = fibonacci::cache_info();
+//! assert_eq!(info.misses, 81); // each n computed once
+//! ```
+//!
+//! # Memoizing
+//!
+//! - [`macro@cached`] memoizes a free function (sync or `async`), with
+//!   `cache = ...` (any [`Cache`]), `key = |..| ..`, and `lock` for one cache
+//!   shared by all threads (without it, **each thread has its own cache**).
+//!   It generates a handle: `name::invalidate(args)`, `name::clear()`,
+//!   `name::cache_info()`, ...
+//! - [`macro@cached_method`] memoizes a method with one cache per instance,
+//!   held in a field (see [`CacheCell`] for the field types).
+//!
+//! # Caches
+//!
+//! The caches can also be used directly, like maps:
+//!
+//! ```
 //! use cachekit::{LruCache, TooLarge};
 //!
 //! let mut cache = LruCache::new(2);
@@ -18,9 +45,8 @@
 //! assert_eq!(bytes.len(), 1); // the refusal changed nothing
 //! ```
 //!
-//! This crate is the facade: it re-exports the caches of `cachekit-core`
-//! (see [`PolicyCache`] for the shared API and the [`Cache`] trait for code
-//! generic over the policy).
+//! They are re-exported from `cachekit-core` (see [`PolicyCache`] for the
+//! shared API and the [`Cache`] trait for code generic over the policy).
 //!
 //! | type | evicts |
 //! | --- | --- |
@@ -32,6 +58,9 @@
 //! | [`UnboundedCache`] | nothing |
 //! | [`TtlCache`] | expired entries first, then LRU; one time-to-live |
 //! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
+//!
+//! [`ConcurrentCache`] wraps any of them for many threads (sharded, with one
+//! computation per missing key).
 
 pub use cachekit_core::{
     Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder, Equivalent, Fifo,
