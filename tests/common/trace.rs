@@ -1,0 +1,76 @@
+//! Reading the ARC paper's block traces (`../shared/traces/*.lis.zst`) and
+//! replaying them through a cache.
+//!
+//! Traces from: Nimrod Megiddo and Dharmendra S. Modha, "ARC: A
+//! Self-Tuning, Low Overhead Replacement Cache," USENIX Conference on File
+//! and Storage Technologies (FAST 03), San Francisco, CA, pp. 115-130,
+//! March 31 - April 2, 2003.
+
+#![allow(dead_code)] // each includer uses a part
+
+use std::fs::File;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+
+/// Where the traces are: `$CACHEKIT_TRACES`, else `../shared/traces` beside
+/// the repository.
+pub fn trace_dir() -> PathBuf {
+    match std::env::var_os("CACHEKIT_TRACES") {
+        Some(dir) => PathBuf::from(dir),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/traces"),
+    }
+}
+
+/// Every request of a trace, in order: each line `start count _ _` stands
+/// for the blocks `start..start + count`.
+pub fn read_trace(name: &str) -> Result<Vec<u64>, String> {
+    let path = trace_dir().join(name);
+    let file = File::open(&path).map_err(|e| {
+        format!(
+            "cannot open trace {} ({e}); set CACHEKIT_TRACES to the directory holding {name}",
+            path.display()
+        )
+    })?;
+    let decoder = ruzstd::decoding::StreamingDecoder::new(BufReader::new(file))
+        .map_err(|e| format!("{}: not a zstd stream: {e}", path.display()))?;
+    let mut requests = Vec::new();
+    for (number, line) in BufReader::new(decoder).lines().enumerate() {
+        let line = line.map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut fields = line.split_whitespace();
+        let (Some(start), Some(count)) = (fields.next(), fields.next()) else {
+            continue;
+        };
+        let parse = |field: &str| {
+            field
+                .parse::<u64>()
+                .map_err(|e| format!("{}:{}: {e}", path.display(), number + 1))
+        };
+        let (start, count) = (parse(start)?, parse(count)?);
+        requests.extend(start..start + count);
+    }
+    Ok(requests)
+}
+
+/// Hits of `requests` replayed as "get; on a miss, insert".
+pub fn replay(requests: &[u64], mut access: impl FnMut(u64) -> bool) -> u64 {
+    requests.iter().filter(|&&block| access(block)).count() as u64
+}
+
+/// `hits / requests` as a percentage rounded to two decimals, as text.
+pub fn percent(hits: u64, requests: usize) -> String {
+    format!("{:.2}", hits as f64 * 100.0 / requests as f64)
+}
+
+/// The reference table of `../shared/traces/README.md`: trace, size, LRU,
+/// ARC.
+pub const REFERENCE: &[(&str, usize, &str, &str)] = &[
+    ("OLTP.lis.zst", 1_000, "32.83", "38.93"),
+    ("OLTP.lis.zst", 2_000, "42.47", "46.08"),
+    ("OLTP.lis.zst", 5_000, "53.65", "55.25"),
+    ("OLTP.lis.zst", 10_000, "60.70", "61.87"),
+    ("OLTP.lis.zst", 15_000, "64.63", "65.40"),
+    ("P3.lis.zst", 1_024, "1.05", "1.12"),
+    ("P3.lis.zst", 4_096, "1.32", "2.33"),
+    ("P3.lis.zst", 16_384, "2.07", "7.00"),
+    ("P3.lis.zst", 65_536, "12.72", "26.89"),
+];
