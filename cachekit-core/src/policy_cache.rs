@@ -392,12 +392,17 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Evicts one entry in policy order and tells the listener.
     fn evict_one(&mut self) -> Option<Handle> {
         let handle = self.policy.victim(&self.entries)?;
+        self.evict(handle);
+        Some(handle)
+    }
+
+    /// Evicts the entry at `handle` (a victim the policy chose).
+    fn evict(&mut self, handle: Handle) {
         let node = self.remove_handle(handle);
         self.stats.evictions += 1;
         if let Some(listener) = &self.listener {
             listener(node.key, node.value, RemovalCause::Evicted);
         }
-        Some(handle)
     }
 
     /// Removes every entry expired at `now`, earliest deadline first, into
@@ -696,7 +701,9 @@ where
                     let new = self.insert_new(hash, key, value, weight, deadline);
                     return (new, old.value);
                 }
-                self.evict_one();
+                // The victim just chosen, not a second choice: a random
+                // policy would pick another (possibly this very entry).
+                self.evict(victim);
             }
         }
         let node = &mut self.entries[handle];
