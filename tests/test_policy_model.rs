@@ -111,7 +111,7 @@ impl Model {
         }
     }
 
-    fn to_back(&mut self, i: usize) {
+    fn move_to_back(&mut self, i: usize) {
         let entry = self.entries.remove(i);
         self.entries.push(entry);
     }
@@ -124,7 +124,7 @@ impl Model {
 
     fn hit(&mut self, i: usize) {
         match self.kind {
-            Kind::Lru | Kind::Mru => self.to_back(i),
+            Kind::Lru | Kind::Mru => self.move_to_back(i),
             Kind::Lfu => self.count_use(i),
             Kind::Fifo | Kind::Rr | Kind::Unbounded => {}
         }
@@ -132,7 +132,7 @@ impl Model {
 
     fn updated(&mut self, i: usize) {
         match self.kind {
-            Kind::Lru | Kind::Mru | Kind::Fifo => self.to_back(i),
+            Kind::Lru | Kind::Mru | Kind::Fifo => self.move_to_back(i),
             Kind::Lfu => self.count_use(i),
             Kind::Rr | Kind::Unbounded => {}
         }
@@ -320,7 +320,7 @@ where
             Op::GetOrInsert(k, v, w) => {
                 let got = cache
                     .get_or_insert_with(k, || (v, w))
-                    .map(|v| *v)
+                    .copied()
                     .map_err(|e| e.cause);
                 let expected = match model.get(k) {
                     Some(found) => Ok(found),
@@ -340,8 +340,10 @@ where
                 prop_assert_eq!(got, expected);
             }
             Op::Retain => {
-                cache.retain(|k, v| (k + v.1 as u8) % 3 != 0);
-                model.entries.retain(|e| (e.key + e.value.1 as u8) % 3 != 0);
+                cache.retain(|k, v| !(k + v.1 as u8).is_multiple_of(3));
+                model
+                    .entries
+                    .retain(|e| !(e.key + e.value.1 as u8).is_multiple_of(3));
             }
             Op::SetMaxsize(n) => {
                 cache.set_maxsize(n);
