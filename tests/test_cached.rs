@@ -521,13 +521,19 @@ mod asynchronous {
     #[test]
     fn futures_are_send() {
         fn assert_send<T: Send>(_: &T) {}
-        let future = fetch(1);
+        let future = shared_echo(1);
         assert_send(&future);
-        block_on(future).unwrap();
+        assert_eq!(block_on(future), 1);
         let local = local_echo(1);
         assert_send(&local);
         assert_eq!(block_on(local), 1);
         assert!(local_echo::contains(1));
+    }
+
+    #[cached(lock)]
+    async fn shared_echo(id: u32) -> u32 {
+        YieldOnce(false).await;
+        id
     }
 
     #[cached]
@@ -592,5 +598,28 @@ mod asynchronous {
         assert_eq!(block_on(rate(&from, "EURO")), 0.75);
         assert_eq!(block_on(rate("USD", "EURO")), 0.75);
         assert_eq!(rate::cache_info().hits, 1);
+    }
+}
+
+/// A public cached function's generated handle is documented: this module
+/// denies `missing_docs`.
+#[deny(missing_docs)]
+pub mod documented {
+    /// Doubles, cached per thread.
+    #[cachekit::cached]
+    pub fn double(x: u32) -> u32 {
+        x * 2
+    }
+
+    /// Triples, cached for all threads.
+    #[cachekit::cached(lock)]
+    pub async fn triple(x: u32) -> u32 {
+        x * 3
+    }
+
+    #[test]
+    fn documented_functions_work() {
+        assert_eq!(double(2), 4);
+        assert_eq!(futures::executor::block_on(triple(2)), 6);
     }
 }

@@ -72,6 +72,8 @@ impl Args {
             Ok(items) => items,
             Err(e) => {
                 errors.push(e);
+                // Drop what is left, so that the error above is the only one.
+                let _ = input.parse::<proc_macro2::TokenStream>();
                 return Args::default();
             }
         };

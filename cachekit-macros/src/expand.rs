@@ -35,8 +35,8 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     let item_fn: ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
         Err(_) => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
+            errors.push(syn::Error::new_spanned(
+                &item,
                 "`#[cached]` applies to functions (`fn`, `async fn`)",
             ));
             return with_errors(item, errors);
@@ -145,8 +145,8 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let init = quote_spanned!(cache_span=> let __cachekit_init = || #cache_expr;);
 
     let returned = quote!(#private::Done::Returned);
-    let from_cached = quote!(<#output as #output_trait>::from_cached);
-    let cacheable = quote!(<#output as #output_trait>::cacheable);
+    let from_cached = quote_spanned!(output.span()=> <#output as #output_trait>::from_cached);
+    let cacheable = quote_spanned!(output.span()=> <#output as #output_trait>::cacheable);
 
     let body = if args.lock.is_some() {
         let slot = quote_spanned! {cache_span=>
@@ -399,7 +399,7 @@ impl Key {
                         let probe = if a.is_ref {
                             quote!(#ident)
                         } else {
-                            quote!(&#ident)
+                            quote_spanned!(a.ty.span()=> &#ident)
                         };
                         let owned = if a.is_ref {
                             quote_spanned!(a.ty.span()=> #private::check_key(::std::borrow::ToOwned::to_owned(#ident)))
@@ -409,20 +409,31 @@ impl Key {
                         (probe, owned)
                     })
                     .collect();
+                // Each part is checked where the user wrote its type, so that
+                // "not `Hash`" points at the argument rather than the macro.
+                let checks = function.args.iter().zip(&parts).map(|(a, (probe, _))| {
+                    quote_spanned!(a.ty.span()=> #private::check_key_part(#probe);)
+                });
+                let inputs_span = function
+                    .item
+                    .sig
+                    .inputs
+                    .first()
+                    .map_or(Span::call_site(), |first| first.span());
                 let (probe, owned) = match parts.as_slice() {
                     [] => (quote!(&()), quote!(())),
-                    [(probe, owned)] => (probe.clone(), owned.clone()),
+                    [(probe, owned)] => (quote_spanned!(inputs_span=> #probe), owned.clone()),
                     parts => {
                         let probes = parts.iter().map(|p| &p.0);
                         let owneds = parts.iter().map(|p| &p.1);
                         (
-                            quote!(&#private::KeyRef((#(#probes,)*))),
+                            quote_spanned!(inputs_span=> &#private::KeyRef((#(#probes,)*))),
                             quote!((#(#owneds,)*)),
                         )
                     }
                 };
                 Key {
-                    prelude: TokenStream::new(),
+                    prelude: quote!(#(#checks)*),
                     probe,
                     owned,
                 }

@@ -46,6 +46,11 @@ pub struct Busy;
 /// assert_eq!(repo.product(7), "product 7");
 /// assert!(repo.product_contains(7));
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot hold a `#[cached_method]` cache for `&self` methods",
+    label = "the `cache = ...` field",
+    note = "wrap the cache in `RefCell`, `Mutex` or `RwLock`, use a `ConcurrentCache`, or take `&mut self` to use a plain cache"
+)]
 pub trait CacheCell<K, V> {
     /// Whether several threads may call through the field at once (then
     /// concurrent calls with the same key compute once).

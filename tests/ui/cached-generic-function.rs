@@ -1,0 +1,8 @@
+use cachekit::cached;
+
+#[cached]
+fn identity<T: Clone>(value: T) -> T {
+    value
+}
+
+fn main() {}

@@ -1,0 +1,8 @@
+use cachekit::cached;
+
+#[cached]
+fn first<'a>(text: &'a str) -> usize {
+    text.len()
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use cachekit::cached;
+
+#[cached]
+struct NotAFunction;
+
+fn main() {}
