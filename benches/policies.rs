@@ -1,1 +1,418 @@
-fn main() {}
+//! Core cache operations, side by side with the crates a user would pick
+//! instead, in one run: `cargo bench --bench policies`.
+//!
+//! For a cache of 10,000 entries, with `u64` and `String` keys (looked up
+//! as `&str`): `get_hit` (every lookup finds its key), `get_miss` (none
+//! does), `insert_evict` (the cache is full: every insert evicts) and
+//! `zipf` (Zipf(0.99) over 100,000 keys: get, insert on a miss). Each
+//! iteration runs 1,024 operations; criterion reports time per iteration
+//! and throughput in operations per second. A bare `hashbrown::HashMap`
+//! (ahash) `get` is the physical limit for a hit.
+
+use std::hint::black_box;
+
+use cachekit::{FifoCache, LfuCache, LruCache, RrCache, TtlCache};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+
+const CAPACITY: usize = 10_000;
+const BATCH: usize = 1024;
+const UNIVERSE: usize = 100_000;
+
+/// The operations every benchmarked cache offers, with `Q` the borrowed
+/// form lookups use.
+trait Ops<K, Q: ?Sized> {
+    fn get(&mut self, key: &Q) -> bool;
+    fn put(&mut self, key: K);
+}
+
+macro_rules! cachekit_ops {
+    ($($cache:ty),*) => {$(
+        impl Ops<u64, u64> for $cache {
+            #[inline]
+            fn get(&mut self, key: &u64) -> bool {
+                self.get(key).is_some()
+            }
+            #[inline]
+            fn put(&mut self, key: u64) {
+                self.insert(key, key);
+            }
+        }
+    )*};
+}
+
+macro_rules! cachekit_string_ops {
+    ($($cache:ty),*) => {$(
+        impl Ops<String, str> for $cache {
+            #[inline]
+            fn get(&mut self, key: &str) -> bool {
+                self.get(key).is_some()
+            }
+            #[inline]
+            fn put(&mut self, key: String) {
+                self.insert(key, 0);
+            }
+        }
+    )*};
+}
+
+cachekit_ops!(
+    LruCache<u64, u64>,
+    LfuCache<u64, u64>,
+    FifoCache<u64, u64>,
+    RrCache<u64, u64>,
+    TtlCache<u64, u64>
+);
+cachekit_string_ops!(
+    LruCache<String, u64>,
+    LfuCache<String, u64>,
+    FifoCache<String, u64>,
+    RrCache<String, u64>,
+    TtlCache<String, u64>
+);
+
+impl Ops<u64, u64> for lru::LruCache<u64, u64> {
+    #[inline]
+    fn get(&mut self, key: &u64) -> bool {
+        self.get(key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: u64) {
+        self.put(key, key);
+    }
+}
+
+impl Ops<String, str> for lru::LruCache<String, u64> {
+    #[inline]
+    fn get(&mut self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: String) {
+        self.put(key, 0);
+    }
+}
+
+impl Ops<u64, u64> for quick_cache::unsync::Cache<u64, u64> {
+    #[inline]
+    fn get(&mut self, key: &u64) -> bool {
+        quick_cache::unsync::Cache::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: u64) {
+        self.insert(key, key);
+    }
+}
+
+impl Ops<String, str> for quick_cache::unsync::Cache<String, u64> {
+    #[inline]
+    fn get(&mut self, key: &str) -> bool {
+        quick_cache::unsync::Cache::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: String) {
+        self.insert(key, 0);
+    }
+}
+
+type Schnell<K> = schnellru::LruMap<K, u64, schnellru::ByLength>;
+
+impl Ops<u64, u64> for Schnell<u64> {
+    #[inline]
+    fn get(&mut self, key: &u64) -> bool {
+        schnellru::LruMap::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: u64) {
+        self.insert(key, key);
+    }
+}
+
+impl Ops<String, str> for Schnell<String> {
+    #[inline]
+    fn get(&mut self, key: &str) -> bool {
+        schnellru::LruMap::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: String) {
+        self.insert(key, 0);
+    }
+}
+
+/// The physical limit of a hit: no policy, no eviction.
+impl Ops<u64, u64> for hashbrown::HashMap<u64, u64, ahash::RandomState> {
+    #[inline]
+    fn get(&mut self, key: &u64) -> bool {
+        hashbrown::HashMap::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: u64) {
+        self.insert(key, key);
+    }
+}
+
+impl Ops<String, str> for hashbrown::HashMap<String, u64, ahash::RandomState> {
+    #[inline]
+    fn get(&mut self, key: &str) -> bool {
+        hashbrown::HashMap::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: String) {
+        self.insert(key, 0);
+    }
+}
+
+/// A seeded xorshift stream.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
+
+/// Ranks drawn from Zipf(`s`) over `0..n` by inverse CDF.
+fn zipf(n: usize, s: f64, count: usize, seed: u64) -> Vec<usize> {
+    let mut cdf = Vec::with_capacity(n);
+    let mut total = 0.0;
+    for rank in 1..=n {
+        total += 1.0 / (rank as f64).powf(s);
+        cdf.push(total);
+    }
+    let mut rng = Rng(seed | 1);
+    (0..count)
+        .map(|_| {
+            let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
+            cdf.partition_point(|&c| c < u).min(n - 1)
+        })
+        .collect()
+}
+
+/// The key universe, as `u64` (scrambled so that neighbours do not hash
+/// alike) and as `String`.
+struct Keys {
+    ints: Vec<u64>,
+    strings: Vec<String>,
+}
+
+impl Keys {
+    fn new() -> Self {
+        let ints: Vec<u64> = (0..UNIVERSE as u64 + 1_000_000)
+            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555)
+            .collect();
+        let strings = (0..UNIVERSE + 1_000_000)
+            .map(|i| format!("user:{i:08}:profile"))
+            .collect();
+        Keys { ints, strings }
+    }
+}
+
+/// What each workload needs: a filled cache, and the keys it touches.
+fn bench_group<C, K, Q>(
+    c: &mut Criterion,
+    key_kind: &str,
+    name: &str,
+    make: impl Fn() -> C,
+    universe: &[K],
+    borrow: impl Fn(&K) -> &Q + Copy,
+) where
+    C: Ops<K, Q>,
+    K: Clone,
+    Q: ?Sized,
+{
+    let mut rng = Rng(0xbe7c4);
+    let resident = &universe[..CAPACITY];
+    let hits: Vec<&Q> = (0..BATCH)
+        .map(|_| borrow(&resident[rng.next() as usize % CAPACITY]))
+        .collect();
+    let misses: Vec<&Q> = (0..BATCH)
+        .map(|i| borrow(&universe[UNIVERSE + i]))
+        .collect();
+    let zipf_keys: Vec<&K> = zipf(UNIVERSE, 0.99, 64 * BATCH, 7)
+        .into_iter()
+        .map(|rank| &universe[rank])
+        .collect();
+
+    let filled = || {
+        let mut cache = make();
+        for key in resident {
+            cache.put(key.clone());
+        }
+        cache
+    };
+
+    let mut group = c.benchmark_group(format!("get_hit/{key_kind}"));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut cache = filled();
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            for key in &hits {
+                black_box(cache.get(black_box(key)));
+            }
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("get_miss/{key_kind}"));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            for key in &misses {
+                black_box(cache.get(black_box(key)));
+            }
+        })
+    });
+    group.finish();
+
+    // Every insert evicts: fresh keys from beyond the resident set. Owned
+    // keys are cloned outside the timed loop.
+    let mut group = c.benchmark_group(format!("insert_evict/{key_kind}"));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let fresh = &universe[UNIVERSE..];
+    let mut next = 0usize;
+    group.bench_function(name, |b| {
+        b.iter_batched(
+            || {
+                let batch: Vec<K> = (0..BATCH)
+                    .map(|i| fresh[(next + i) % fresh.len()].clone())
+                    .collect();
+                next = (next + BATCH) % fresh.len();
+                batch
+            },
+            |batch| {
+                for key in batch {
+                    cache.put(key);
+                }
+            },
+            criterion::BatchSize::LargeInput,
+        )
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group(format!("zipf/{key_kind}"));
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut cache = filled();
+    let mut offset = 0;
+    group.bench_function(BenchmarkId::new(name, "0.99"), |b| {
+        b.iter(|| {
+            for key in &zipf_keys[offset..offset + BATCH] {
+                if !cache.get(borrow(key)) {
+                    cache.put((*key).clone());
+                }
+            }
+            offset = (offset + BATCH) % (zipf_keys.len() - BATCH);
+        })
+    });
+    group.finish();
+}
+
+fn run_all<K, Q>(
+    c: &mut Criterion,
+    key_kind: &str,
+    universe: &[K],
+    borrow: impl Fn(&K) -> &Q + Copy,
+) where
+    K: Clone + std::hash::Hash + Eq,
+    Q: ?Sized,
+    LruCache<K, u64>: Ops<K, Q>,
+    LfuCache<K, u64>: Ops<K, Q>,
+    FifoCache<K, u64>: Ops<K, Q>,
+    RrCache<K, u64>: Ops<K, Q>,
+    TtlCache<K, u64>: Ops<K, Q>,
+    lru::LruCache<K, u64>: Ops<K, Q>,
+    quick_cache::unsync::Cache<K, u64>: Ops<K, Q>,
+    Schnell<K>: Ops<K, Q>,
+    hashbrown::HashMap<K, u64, ahash::RandomState>: Ops<K, Q>,
+{
+    let cap = std::num::NonZeroUsize::new(CAPACITY).unwrap();
+    bench_group(
+        c,
+        key_kind,
+        "hashbrown",
+        || hashbrown::HashMap::with_capacity_and_hasher(CAPACITY, ahash::RandomState::new()),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_lru",
+        || LruCache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "lru",
+        || lru::LruCache::new(cap),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "quick_cache",
+        || quick_cache::unsync::Cache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "schnellru",
+        || schnellru::LruMap::new(schnellru::ByLength::new(CAPACITY as u32)),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_lfu",
+        || LfuCache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_fifo",
+        || FifoCache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_rr",
+        || RrCache::with_seed(CAPACITY, 1),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_ttl",
+        || TtlCache::new(CAPACITY, std::time::Duration::from_secs(3600)),
+        universe,
+        borrow,
+    );
+}
+
+fn policies(c: &mut Criterion) {
+    let keys = Keys::new();
+    run_all(c, "u64", &keys.ints, |k: &u64| k);
+    run_all(c, "string", &keys.strings, |k: &String| k.as_str());
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(30);
+    targets = policies
+}
+criterion_main!(benches);
