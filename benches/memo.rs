@@ -1,0 +1,204 @@
+//! The cost of memoization itself: a hit and a miss through `#[cached]`
+//! (per-thread and `lock`) and `#[cached_method]` (`RefCell` and `Mutex`
+//! fields), against the `cached` crate's `#[cached]` and a hand-written
+//! `HashMap` memo, in one run: `cargo bench --bench memo`.
+//!
+//! Each iteration makes 1,024 calls of a trivial function, so the time is
+//! the memoization overhead alone.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::Mutex;
+
+use cachekit::{cached_method, LruCache};
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+
+const BATCH: usize = 1024;
+const KEYS: u64 = 512;
+
+// ---- u64 argument --------------------------------------------------------
+
+#[cachekit::cached]
+fn cachekit_local(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cachekit::cached(lock)]
+fn cachekit_lock(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cached::macros::cached]
+fn cached_crate(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cached::macros::cached(max_size = 100_000)]
+fn cached_crate_lru(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+thread_local! {
+    static HAND: RefCell<HashMap<u64, u64, ahash::RandomState>> = RefCell::default();
+    static HAND_STR: RefCell<HashMap<String, usize, ahash::RandomState>> = RefCell::default();
+}
+
+fn hand_written(x: u64) -> u64 {
+    if let Some(v) = HAND.with(|m| m.borrow().get(&x).copied()) {
+        return v;
+    }
+    let v = x.wrapping_mul(3);
+    HAND.with(|m| m.borrow_mut().insert(x, v));
+    v
+}
+
+struct Service {
+    local: RefCell<LruCache<u64, u64>>,
+    shared: Mutex<LruCache<u64, u64>>,
+}
+
+impl Service {
+    #[cached_method(cache = self.local)]
+    fn refcell(&self, x: u64) -> u64 {
+        x.wrapping_mul(3)
+    }
+
+    #[cached_method(cache = self.shared)]
+    fn mutex(&self, x: u64) -> u64 {
+        x.wrapping_mul(3)
+    }
+}
+
+// ---- &str argument -------------------------------------------------------
+
+#[cachekit::cached]
+fn cachekit_local_str(name: &str) -> usize {
+    name.len()
+}
+
+#[cachekit::cached(lock)]
+fn cachekit_lock_str(name: &str) -> usize {
+    name.len()
+}
+
+#[cached::macros::cached(key = "String", convert = { name.to_string() })]
+fn cached_crate_str(name: &str) -> usize {
+    name.len()
+}
+
+fn hand_written_str(name: &str) -> usize {
+    if let Some(v) = HAND_STR.with(|m| m.borrow().get(name).copied()) {
+        return v;
+    }
+    let v = name.len();
+    HAND_STR.with(|m| m.borrow_mut().insert(name.to_string(), v));
+    v
+}
+
+// ---- misses ---------------------------------------------------------------
+
+#[cachekit::cached(cache = LruCache::new(1000))]
+fn cachekit_local_miss(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cachekit::cached(lock, cache = LruCache::new(1000))]
+fn cachekit_lock_miss(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cached::macros::cached(max_size = 1000)]
+fn cached_crate_miss(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+fn hits(c: &mut Criterion) {
+    let keys: Vec<u64> = (0..BATCH as u64).map(|i| (i * 7919) % KEYS).collect();
+    let service = Service {
+        local: RefCell::new(LruCache::new(KEYS as usize)),
+        shared: Mutex::new(LruCache::new(KEYS as usize)),
+    };
+    let mut group = c.benchmark_group("memo_hit/u64");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    macro_rules! bench {
+        ($name:expr, $call:expr) => {
+            for &k in &keys {
+                $call(k); // warm
+            }
+            group.bench_function($name, |b| {
+                b.iter(|| {
+                    for &k in &keys {
+                        black_box($call(black_box(k)));
+                    }
+                })
+            });
+        };
+    }
+    bench!("cachekit_cached", cachekit_local);
+    bench!("cachekit_cached_lock", cachekit_lock);
+    bench!("cachekit_method_refcell", |k| service.refcell(k));
+    bench!("cachekit_method_mutex", |k| service.mutex(k));
+    bench!("cached_crate", cached_crate);
+    bench!("cached_crate_lru", cached_crate_lru);
+    bench!("hand_written_hashmap", hand_written);
+    group.finish();
+
+    let names: Vec<String> = (0..KEYS)
+        .map(|i| format!("a fairly ordinary query string #{i}"))
+        .collect();
+    let calls: Vec<&str> = keys.iter().map(|&k| names[k as usize].as_str()).collect();
+    let mut group = c.benchmark_group("memo_hit/str");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    macro_rules! bench_str {
+        ($name:expr, $call:expr) => {
+            for name in &calls {
+                $call(name);
+            }
+            group.bench_function($name, |b| {
+                b.iter(|| {
+                    for name in &calls {
+                        black_box($call(black_box(name)));
+                    }
+                })
+            });
+        };
+    }
+    bench_str!("cachekit_cached", cachekit_local_str);
+    bench_str!("cachekit_cached_lock", cachekit_lock_str);
+    bench_str!("cached_crate", cached_crate_str);
+    bench_str!("hand_written_hashmap", hand_written_str);
+    group.finish();
+}
+
+fn misses(c: &mut Criterion) {
+    let mut group = c.benchmark_group("memo_miss/u64");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut next = 0u64;
+    macro_rules! bench {
+        ($name:expr, $call:expr) => {
+            group.bench_function($name, |b| {
+                b.iter(|| {
+                    for _ in 0..BATCH {
+                        next += 1;
+                        black_box($call(black_box(next)));
+                    }
+                })
+            });
+        };
+    }
+    bench!("cachekit_cached", cachekit_local_miss);
+    bench!("cachekit_cached_lock", cachekit_lock_miss);
+    bench!("cached_crate", cached_crate_miss);
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_millis(500))
+        .measurement_time(std::time::Duration::from_secs(2))
+        .sample_size(30);
+    targets = hits, misses
+}
+criterion_main!(benches);
