@@ -441,3 +441,17 @@ fn the_cache_trait_is_the_inherent_api() {
     assert_eq!(fill(&mut FifoCache::new(5)), [1, 2, 3, 4, 9]);
     assert_eq!(fill(&mut hashbrown::HashMap::new()), [0, 1, 2, 3, 4, 9]);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// Long runs, so that LRU's use queue is compacted many times.
+    #[test]
+    fn lru_matches_the_model_over_long_runs(
+        (maxsize, ops) in (1usize..=12).prop_flat_map(|maxsize| {
+            (Just(maxsize), prop::collection::vec(op(maxsize), 500..3000))
+        })
+    ) {
+        run(Kind::Lru, make(LruCache::builder(maxsize)), 0, ops)?;
+    }
+}
