@@ -236,7 +236,10 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// Compile errors at the offending token: no `&self`/`&mut self` receiver,
 /// `cache` not mentioning `self`, `async fn` with `&mut self`, and the
-/// argument restrictions of [`macro@cached`].
+/// argument restrictions of [`macro@cached`]. In a trait impl, add
+/// `no_handle`: an attribute cannot tell a trait impl from an inherent one,
+/// and without it the compiler rejects the handle methods with "method
+/// `NAME_invalidate` is not a member of trait".
 #[proc_macro_attribute]
 pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
     method::cached_method(attr.into(), item.into()).into()
