@@ -172,3 +172,40 @@ fn cached_function_hits_do_not_allocate() {
         }) > 0
     );
 }
+
+struct Catalog {
+    cache: std::cell::RefCell<LruCache<(String, u32), u64>>,
+    shared: std::sync::Mutex<LruCache<String, u64>>,
+}
+
+impl Catalog {
+    #[cachekit::cached_method(cache = self.cache)]
+    fn search(&self, query: &str, page: u32) -> u64 {
+        query.len() as u64 + u64::from(page)
+    }
+
+    #[cachekit::cached_method(cache = self.shared)]
+    fn lookup(&self, name: &str) -> u64 {
+        name.len() as u64
+    }
+}
+
+#[test]
+fn cached_method_hits_do_not_allocate() {
+    let catalog = Catalog {
+        cache: std::cell::RefCell::new(LruCache::new(16)),
+        shared: std::sync::Mutex::new(LruCache::new(16)),
+    };
+    let query = String::from("running shoes, size 44, waterproof");
+    catalog.search(&query, 3);
+    catalog.lookup(&query);
+    assert_eq!(
+        allocations_during(|| {
+            for _ in 0..1000 {
+                assert_eq!(catalog.search(&query, 3), query.len() as u64 + 3);
+                assert_eq!(catalog.lookup(&query), query.len() as u64);
+            }
+        }),
+        0
+    );
+}
