@@ -623,3 +623,35 @@ pub mod documented {
         assert_eq!(futures::executor::block_on(triple(2)), 6);
     }
 }
+
+mod placement {
+    #[test]
+    fn a_cached_function_can_be_local_to_a_block() {
+        #[cachekit::cached(cache = cachekit::LruCache::new(4))]
+        fn local_square(x: u32) -> u32 {
+            x * x
+        }
+        assert_eq!(local_square(3), 9);
+        assert_eq!(local_square(3), 9);
+        assert_eq!(local_square::cache_info().hits, 1);
+    }
+
+    pub(crate) mod nested {
+        /// Slices and crate-visible functions.
+        #[cachekit::cached(lock)]
+        pub(crate) fn checksum(bytes: &[u8], seed: u64) -> u64 {
+            bytes.iter().fold(seed, |acc, &b| {
+                acc.wrapping_mul(31).wrapping_add(u64::from(b))
+            })
+        }
+    }
+
+    #[test]
+    fn slices_key_as_vecs() {
+        let data = vec![1u8, 2, 3];
+        let a = nested::checksum(&data, 7);
+        assert_eq!(nested::checksum(&[1, 2, 3], 7), a);
+        assert_eq!(nested::checksum::cache_info().hits, 1);
+        assert!(nested::checksum::contains(&data[..], 7));
+    }
+}
