@@ -29,6 +29,11 @@ fn cachekit_lock(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
+#[cachekit::cached(lock, cache = cachekit::ConcurrentCache::new(100_000, LruCache::new))]
+fn cachekit_lock_sharded(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
 #[cached::macros::cached]
 fn cached_crate(x: u64) -> u64 {
     x.wrapping_mul(3)
@@ -137,6 +142,7 @@ fn hits(c: &mut Criterion) {
     }
     bench!("cachekit_cached", cachekit_local);
     bench!("cachekit_cached_lock", cachekit_lock);
+    bench!("cachekit_cached_lock_sharded", cachekit_lock_sharded);
     bench!("cachekit_method_refcell", |k| service.refcell(k));
     bench!("cachekit_method_mutex", |k| service.mutex(k));
     bench!("cached_crate", cached_crate);

@@ -655,3 +655,71 @@ mod placement {
         assert!(nested::checksum::contains(&data[..], 7));
     }
 }
+
+mod sharded {
+    use super::*;
+    use cachekit::ConcurrentCache;
+
+    static LOADS: Calls = Calls::new();
+
+    #[cached(lock, cache = ConcurrentCache::new(10_000, LruCache::new))]
+    fn profile(id: u64) -> String {
+        LOADS.hit();
+        thread::sleep(Duration::from_millis(20));
+        format!("profile {id}")
+    }
+
+    #[test]
+    fn a_concurrent_cache_shards_a_lock_function() {
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    profile(t % 2)
+                })
+            })
+            .collect();
+        for (t, h) in handles.into_iter().enumerate() {
+            assert_eq!(h.join().unwrap(), format!("profile {}", t % 2));
+        }
+        assert_eq!(LOADS.get(), 2, "each key computed once");
+        let info = profile::cache_info();
+        assert_eq!((info.hits, info.misses, info.len), (6, 2, 2));
+        assert_eq!(info.maxsize, 10_000);
+        assert_eq!(profile::peek(1).as_deref(), Some("profile 1"));
+        assert_eq!(profile::invalidate(1).as_deref(), Some("profile 1"));
+        assert!(!profile::contains(1));
+        let shards = profile::with_cache(|view| {
+            view.as_any_mut()
+                .downcast_mut::<&ConcurrentCache<LruCache<u64, String>>>()
+                .map(|cache| cache.shards())
+        });
+        assert!(matches!(shards, Some(Some(n)) if n >= 1));
+        profile::clear();
+        assert_eq!(profile::cache_info().len, 0);
+    }
+
+    static FETCHES: Calls = Calls::new();
+
+    #[cached(lock, cache = ConcurrentCache::new(1000, LruCache::new))]
+    async fn fetch(id: u32) -> Result<u32, String> {
+        FETCHES.hit();
+        YieldOnce(false).await;
+        if id == 0 {
+            Err("zero".into())
+        } else {
+            Ok(id * 10)
+        }
+    }
+
+    #[test]
+    fn async_functions_share_a_concurrent_cache() {
+        let results = block_on(futures::future::join_all((0..4).map(|_| fetch(3))));
+        assert!(results.iter().all(|r| *r == Ok(30)));
+        assert_eq!(FETCHES.get(), 1);
+        assert!(block_on(fetch(0)).is_err());
+        assert!(!fetch::contains(0), "errors are not cached");
+    }
+}

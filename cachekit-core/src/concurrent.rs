@@ -251,22 +251,12 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
         K: Hash + Eq,
         V: Clone,
     {
-        let (hash, shard) = self.locate(&key);
-        let mut state = shard.state.lock();
-        loop {
-            if !state.pending.is_empty() && state.pending.must_wait(hash, Caller::Thread) {
-                shard.ready.wait(&mut state);
-                continue;
-            }
-            if let Some(value) = state.cache.get(&key) {
-                return Ok(value.clone());
-            }
-            break;
-        }
-        let flight = InFlight::start(shard, &mut state.pending, hash, Caller::Thread);
-        drop(state);
+        let flight = match self.begin(&key) {
+            Ok(value) => return Ok(value),
+            Err(flight) => flight,
+        };
         let value = init()?;
-        flight.finish(key, value.clone());
+        flight.finish(key, Some(value.clone()));
         Ok(value)
     }
 
@@ -282,21 +272,57 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
         V: Clone,
         F: Future<Output = V>,
     {
-        let (hash, shard) = self.locate(&key);
-        let flight = match (Wait {
-            shard,
-            key: &key,
-            hash,
-            types: PhantomData,
-        })
-        .await
-        {
+        let flight = match self.begin_async(&key).await {
             Ok(value) => return value,
             Err(flight) => flight,
         };
         let value = init.await;
-        flight.finish(key, value.clone());
+        flight.finish(key, Some(value.clone()));
         value
+    }
+
+    /// The first step of a single-flight lookup: the value of `probe`, or
+    /// (on a miss) the computation this caller now owns, after waiting for
+    /// any other caller computing the same key. One counted lookup.
+    #[doc(hidden)]
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Result<V, InFlight<'_, C>>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let (hash, shard) = self.locate(probe);
+        let mut state = shard.state.lock();
+        while !state.pending.is_empty() && state.pending.must_wait(hash, Caller::Thread) {
+            shard.ready.wait(&mut state);
+        }
+        if let Some(value) = state.cache.get(probe) {
+            return Ok(value.clone());
+        }
+        Err(InFlight::start(
+            shard,
+            &mut state.pending,
+            hash,
+            Caller::Thread,
+        ))
+    }
+
+    /// [`begin`](ConcurrentCache::begin) for tasks: waits without blocking
+    /// the thread.
+    #[doc(hidden)]
+    pub fn begin_async<'a, 'p, K, V, Q>(&'a self, probe: &'p Q) -> Wait<'a, 'p, C, Q, K, V>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let (hash, shard) = self.locate(probe);
+        Wait {
+            shard,
+            probe,
+            hash,
+            types: PhantomData,
+        }
     }
 
     /// Keeps only the entries for which `keep` returns `true`, one shard at
@@ -420,7 +446,8 @@ impl<C, S> fmt::Debug for ConcurrentCache<C, S> {
 
 /// A computation this caller owns: storing its value or dropping it (panic,
 /// error, cancellation) wakes the waiting callers.
-struct InFlight<'a, C> {
+#[doc(hidden)]
+pub struct InFlight<'a, C> {
     shard: &'a Shard<C>,
     hash: u64,
     owns: bool,
@@ -435,12 +462,15 @@ impl<'a, C> InFlight<'a, C> {
         }
     }
 
-    fn finish<K, V>(mut self, key: K, value: V)
+    /// Stores the computed value (unless `None`) and wakes the waiters.
+    pub fn finish<K, V>(mut self, key: K, value: Option<V>)
     where
         C: Cache<K, V>,
     {
         let mut state = self.shard.state.lock();
-        let _ = state.cache.try_insert(key, value);
+        if let Some(value) = value {
+            let _ = state.cache.try_insert(key, value);
+        }
         self.release(&mut state.pending);
     }
 
@@ -461,20 +491,21 @@ impl<C> Drop for InFlight<'_, C> {
     }
 }
 
-/// Waits until no other caller computes `key`, then looks it up: the
-/// value, or the computation this caller now owns.
-struct Wait<'a, 'k, C, K, V> {
+/// Waits until no other caller computes `probe`'s key, then looks it up:
+/// the value, or the computation this caller now owns.
+#[doc(hidden)]
+pub struct Wait<'a, 'p, C, Q: ?Sized, K, V> {
     shard: &'a Shard<C>,
-    key: &'k K,
+    probe: &'p Q,
     hash: u64,
-    types: PhantomData<fn() -> V>,
+    types: PhantomData<fn() -> (K, V)>,
 }
 
-impl<'a, C, K, V> Future for Wait<'a, '_, C, K, V>
+impl<'a, C, Q, K, V> Future for Wait<'a, '_, C, Q, K, V>
 where
     C: Cache<K, V>,
-    K: Hash + Eq,
     V: Clone,
+    Q: ?Sized + Hash + Equivalent<K>,
 {
     type Output = Result<V, InFlight<'a, C>>;
 
@@ -485,7 +516,7 @@ where
         {
             return Poll::Pending;
         }
-        if let Some(value) = state.cache.get(this.key) {
+        if let Some(value) = state.cache.get(this.probe) {
             return Poll::Ready(Ok(value.clone()));
         }
         let flight = InFlight::start(

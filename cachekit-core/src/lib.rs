@@ -65,7 +65,8 @@
 pub mod arena;
 mod cache;
 mod clock;
-mod concurrent;
+#[doc(hidden)]
+pub mod concurrent;
 mod error;
 mod fifo;
 #[doc(hidden)]

@@ -99,6 +99,13 @@ use proc_macro::TokenStream;
 /// `async fn`, its future is dropped), one waiting caller computes instead;
 /// nothing is poisoned and nobody hangs.
 ///
+/// A `lock` function's cache sits behind one mutex. For a function called
+/// from many threads at once, give it a sharded
+/// `cache = ConcurrentCache::new(maxsize, LruCache::new)` instead: keys
+/// are spread over independently locked shards (statistics are then the
+/// shards' own, still exact). `lock` accepts cachekit's caches,
+/// `hashbrown::HashMap` and `ConcurrentCache`.
+///
 /// # `async fn`
 ///
 /// Works the same way with any executor (the generated code uses no

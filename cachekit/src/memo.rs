@@ -60,7 +60,8 @@ impl CacheInfo {
 /// expression, so the handle they generate cannot name it; `with_cache`
 /// lends the cache as `&mut dyn CacheView` instead. Everything that needs no
 /// key is here; for the rest, [`as_any_mut`](CacheView::as_any_mut)
-/// downcasts to the concrete cache type when you can name it.
+/// downcasts to the concrete cache type when you can name it (for a
+/// `lock` function with a `ConcurrentCache`, to `&ConcurrentCache<C>`).
 ///
 /// # Examples
 ///
@@ -141,5 +142,55 @@ impl<C: Cache<K, V> + 'static, K, V> CacheView for Viewed<'_, C, K, V> {
     }
     fn as_any_mut(&mut self) -> &mut dyn Any {
         self.cache
+    }
+}
+
+/// Lends a shared [`ConcurrentCache`](crate::ConcurrentCache) as a
+/// [`CacheView`]; `as_any_mut` gives `&'a ConcurrentCache<C, S>`.
+pub(crate) struct ConcurrentView<'a, C, S, K, V> {
+    cache: &'a crate::ConcurrentCache<C, S>,
+    types: PhantomData<fn(K, V)>,
+}
+
+impl<'a, C, S, K, V> ConcurrentView<'a, C, S, K, V> {
+    pub(crate) fn new(cache: &'a crate::ConcurrentCache<C, S>) -> Self {
+        ConcurrentView {
+            cache,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<C, S, K, V> CacheView for ConcurrentView<'static, C, S, K, V>
+where
+    C: Cache<K, V> + 'static,
+    S: core::hash::BuildHasher + 'static,
+{
+    fn len(&self) -> usize {
+        self.cache.len()
+    }
+    fn maxsize(&self) -> usize {
+        self.cache.maxsize()
+    }
+    fn currsize(&self) -> usize {
+        self.cache.currsize()
+    }
+    fn stats(&self) -> CacheStats {
+        self.cache.stats()
+    }
+    fn clear(&mut self) {
+        self.cache.clear()
+    }
+    fn pop_victim(&mut self) -> bool {
+        let mut popped = false;
+        self.cache.for_each_shard(|shard| {
+            if !popped {
+                popped = shard.pop_victim().is_some();
+            }
+        });
+        popped
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        &mut self.cache
     }
 }

@@ -433,21 +433,150 @@ impl SharedSlot {
 
     /// The cache in this slot, built by `init` on first use.
     #[inline]
-    pub fn memo<C: Send + 'static>(&self, init: impl FnOnce() -> C) -> &SharedMemo<C> {
-        let memo = self.cell.get_or_init(|| {
-            Box::new(SharedMemo {
-                inner: Mutex::new(Shared {
-                    state: State::new(init()),
-                    pending: Flights::new(),
-                }),
-                ready: Condvar::new(),
-                hasher: ahash::RandomState::new(),
-            })
-        });
+    pub fn memo<T: Shareable>(&self, init: impl FnOnce() -> T) -> &T::Memo {
+        let memo = self.cell.get_or_init(|| Box::new(init().share()));
         // Only the one generated function that owns this slot fills it, always
         // with the same type.
         memo.downcast_ref()
             .expect("cachekit: a memoized function's slot holds one cache type")
+    }
+}
+
+/// A cache a `lock` function can share between threads, and how.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be the cache of a `#[cached(lock)]` function",
+    label = "the `cache = ...` expression",
+    note = "use one of cachekit's caches, a `hashbrown::HashMap`, or a `ConcurrentCache`"
+)]
+pub trait Shareable: Sized + 'static {
+    /// The shared form: one lock around the cache, or the cache itself
+    /// when it is already thread-safe.
+    type Memo: Send + Sync + 'static;
+    /// Wraps the cache for sharing.
+    fn share(self) -> Self::Memo;
+}
+
+impl<K, V, P, S, W> Shareable for crate::PolicyCache<K, V, P, S, W>
+where
+    P: crate::Policy<K, V>,
+    Self: Send + 'static,
+{
+    type Memo = SharedMemo<Self>;
+    fn share(self) -> SharedMemo<Self> {
+        SharedMemo::new(self)
+    }
+}
+
+impl<K, V, S> Shareable for hashbrown::HashMap<K, V, S>
+where
+    Self: Send + 'static,
+{
+    type Memo = SharedMemo<Self>;
+    fn share(self) -> SharedMemo<Self> {
+        SharedMemo::new(self)
+    }
+}
+
+/// A `ConcurrentCache` is shared as it is: its shards lock separately and
+/// it computes each key once.
+impl<C, S> Shareable for crate::ConcurrentCache<C, S>
+where
+    Self: Send + Sync + 'static,
+{
+    type Memo = ConcurrentMemo<C, S>;
+    fn share(self) -> ConcurrentMemo<C, S> {
+        ConcurrentMemo { cache: self }
+    }
+}
+
+/// A `lock` function's [`ConcurrentCache`](crate::ConcurrentCache): the
+/// same operations as [`SharedMemo`], per shard. Its counters are the
+/// shards' own statistics (every call makes one counted lookup).
+pub struct ConcurrentMemo<C, S> {
+    cache: crate::ConcurrentCache<C, S>,
+}
+
+impl<C, S: core::hash::BuildHasher> ConcurrentMemo<C, S> {
+    /// Looks `probe` up, blocking while another thread computes it.
+    #[inline]
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Begin<cachekit_core::concurrent::InFlight<'_, C>, V>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        match self.cache.begin(probe) {
+            Ok(value) => Begin::Hit(value),
+            Err(flight) => Begin::Miss(flight),
+        }
+    }
+
+    /// Looks `probe` up, waiting without blocking the thread.
+    pub async fn begin_async<K, V, Q>(
+        &self,
+        probe: &Q,
+    ) -> Begin<cachekit_core::concurrent::InFlight<'_, C>, V>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        match self.cache.begin_async(probe).await {
+            Ok(value) => Begin::Hit(value),
+            Err(flight) => Begin::Miss(flight),
+        }
+    }
+
+    /// Answers a request about the entry of `probe`.
+    pub fn keyed<K, V, Q, R, L>(&'static self, request: Request<'_, L>, probe: &Q) -> Done<R, V>
+    where
+        L: ?Sized + FnMut(&mut dyn CacheView),
+        C: Cache<K, V> + 'static,
+        K: Hash,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+        S: 'static,
+    {
+        match request {
+            Request::Invalidate => Done::Value(self.cache.remove(probe)),
+            Request::Peek => Done::Value(self.cache.peek(probe)),
+            Request::Contains => Done::Bool(self.cache.contains_key(probe)),
+            request => self.keyless(request),
+        }
+    }
+
+    /// Answers a request about the whole cache.
+    pub fn keyless<K, V, R, L>(&'static self, request: Request<'_, L>) -> Done<R, V>
+    where
+        L: ?Sized + FnMut(&mut dyn CacheView),
+        C: Cache<K, V> + 'static,
+        K: Hash,
+        S: 'static,
+    {
+        match request {
+            Request::Clear => {
+                self.cache.clear();
+                self.cache.reset_stats();
+                Done::Unit
+            }
+            Request::Info => {
+                let stats = self.cache.stats();
+                Done::Info(CacheInfo {
+                    hits: stats.hits,
+                    misses: stats.misses,
+                    maxsize: self.cache.maxsize(),
+                    currsize: self.cache.currsize(),
+                    len: self.cache.len(),
+                })
+            }
+            Request::With(f) => {
+                f(&mut crate::memo::ConcurrentView::<C, S, K, V>::new(
+                    &self.cache,
+                ));
+                Done::Unit
+            }
+            Request::Invalidate | Request::Peek | Request::Contains => Done::Unit,
+        }
     }
 }
 
@@ -471,11 +600,11 @@ struct Shared<C> {
 }
 
 /// The outcome of a lookup in a [`SharedMemo`].
-pub enum Begin<'a, C, V> {
+pub enum Begin<T, V> {
     /// The cached value.
     Hit(V),
     /// The caller computes; finish with [`Ticket::finish`].
-    Miss(Ticket<'a, C>),
+    Miss(T),
 }
 
 /// A pending computation: dropping it without [`finish`](Ticket::finish)
@@ -487,8 +616,19 @@ pub struct Ticket<'a, C> {
 }
 
 impl<C> SharedMemo<C> {
+    fn new(cache: C) -> Self {
+        SharedMemo {
+            inner: Mutex::new(Shared {
+                state: State::new(cache),
+                pending: Flights::new(),
+            }),
+            ready: Condvar::new(),
+            hasher: ahash::RandomState::new(),
+        }
+    }
+
     /// Looks `probe` up, blocking while another thread computes it.
-    pub fn begin<K, V, Q>(&self, probe: &Q) -> Begin<'_, C, V>
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Begin<Ticket<'_, C>, V>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -527,7 +667,7 @@ impl<C> SharedMemo<C> {
         probe: &Q,
         hash: &mut Option<u64>,
         caller: Caller<'_>,
-    ) -> Option<Begin<'_, C, V>>
+    ) -> Option<Begin<Ticket<'_, C>, V>>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -619,7 +759,7 @@ where
     V: Clone,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    type Output = Begin<'m, C, V>;
+    type Output = Begin<Ticket<'m, C>, V>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
