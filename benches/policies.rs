@@ -11,7 +11,7 @@
 
 use std::hint::black_box;
 
-use cachekit::{FifoCache, LfuCache, LruCache, RrCache, TtlCache};
+use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, RrCache, TtlCache};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const CAPACITY: usize = 10_000;
@@ -57,6 +57,7 @@ macro_rules! cachekit_string_ops {
 
 cachekit_ops!(
     LruCache<u64, u64>,
+    ArcCache<u64, u64>,
     LfuCache<u64, u64>,
     FifoCache<u64, u64>,
     RrCache<u64, u64>,
@@ -64,6 +65,7 @@ cachekit_ops!(
 );
 cachekit_string_ops!(
     LruCache<String, u64>,
+    ArcCache<String, u64>,
     LfuCache<String, u64>,
     FifoCache<String, u64>,
     RrCache<String, u64>,
@@ -317,6 +319,7 @@ fn run_all<K, Q>(
     K: Clone + std::hash::Hash + Eq,
     Q: ?Sized,
     LruCache<K, u64>: Ops<K, Q>,
+    ArcCache<K, u64>: Ops<K, Q>,
     LfuCache<K, u64>: Ops<K, Q>,
     FifoCache<K, u64>: Ops<K, Q>,
     RrCache<K, u64>: Ops<K, Q>,

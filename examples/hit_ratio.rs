@@ -13,7 +13,7 @@
 #[path = "../tests/common/trace.rs"]
 mod trace;
 
-use cachekit::{FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache};
+use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache};
 
 /// A cache under test: `access(block)` looks the block up, inserts it on a
 /// miss, and says whether it hit.
@@ -41,6 +41,7 @@ where
 fn policies() -> Vec<(&'static str, Make)> {
     vec![
         ("LRU", |n| policy(LruCache::new(n))),
+        ("ARC", |n| policy(ArcCache::new(n))),
         ("LFU", |n| policy(LfuCache::new(n))),
         ("FIFO", |n| policy(FifoCache::new(n))),
         ("MRU", |n| policy(MruCache::new(n))),

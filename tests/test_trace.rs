@@ -9,7 +9,7 @@
 #[path = "common/trace.rs"]
 mod trace;
 
-use cachekit::LruCache;
+use cachekit::{ArcCache, LruCache};
 
 fn lru_hit_ratio(requests: &[u64], size: usize) -> String {
     let mut cache = LruCache::new(size);
@@ -49,4 +49,39 @@ fn lru_matches_the_reference_on_oltp() {
 #[test]
 fn lru_matches_the_reference_on_p3() {
     check("P3.lis.zst", 3_912_296);
+}
+
+fn arc_hit_ratio(requests: &[u64], size: usize) -> String {
+    let mut cache = ArcCache::new(size);
+    let hits = trace::replay(requests, |block| {
+        if cache.get(&block).is_some() {
+            true
+        } else {
+            cache.insert(block, ());
+            false
+        }
+    });
+    assert!(cache.len() <= size);
+    trace::percent(hits, requests.len())
+}
+
+/// `ArcCache` reproduces the ARC column. At OLTP 1,000 the published
+/// figure is 38.93 and a straightforward ARC gives 38.95, as the traces'
+/// README notes; every other row matches the paper exactly.
+#[test]
+fn arc_matches_the_reference() {
+    for name in ["OLTP.lis.zst", "P3.lis.zst"] {
+        let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
+        for &(trace_name, size, _lru, arc) in trace::REFERENCE {
+            if trace_name != name {
+                continue;
+            }
+            let expected = if (name, size) == ("OLTP.lis.zst", 1_000) {
+                "38.95"
+            } else {
+                arc
+            };
+            assert_eq!(arc_hit_ratio(&requests, size), expected, "{name} at {size}");
+        }
+    }
 }

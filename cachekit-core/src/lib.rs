@@ -24,6 +24,7 @@
 //! | [`MruCache`] | the most recently used entry | `MRUCache` (removed in cachetools 6) |
 //! | [`RrCache`] | a random entry (seedable) | `RRCache` |
 //! | [`UnboundedCache`] | nothing | `Cache` with infinite `maxsize` |
+//! | [`ArcCache`] | adaptively, between recency and frequency (ARC); resists scans | — |
 //! | [`TtlCache`] | expired entries, then LRU; one time-to-live for all | `TTLCache` |
 //! | [`TlruCache`] | expired entries, then LRU; a deadline per entry | `TLRUCache` |
 //!
@@ -61,6 +62,7 @@
 
 #![warn(missing_docs)]
 
+pub mod adaptive;
 #[doc(hidden)]
 pub mod arena;
 mod cache;
@@ -84,6 +86,7 @@ mod ttl;
 mod unbounded;
 mod weigher;
 
+pub use adaptive::{Adaptive, ArcCache};
 pub use cache::Cache;
 pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use concurrent::ConcurrentCache;

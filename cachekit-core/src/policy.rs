@@ -100,6 +100,20 @@ pub trait Policy<K, V>: Sealed {
         None
     }
 
+    /// A new key of `hash` and `weight` is about to be stored, before any
+    /// eviction makes room for it (adaptive policies learn from the keys
+    /// they evicted recently).
+    #[doc(hidden)]
+    #[inline]
+    fn before_insert(
+        &mut self,
+        _entries: &Entries<K, V, Self::Meta>,
+        _hash: u64,
+        _weight: usize,
+        _maxsize: usize,
+    ) {
+    }
+
     /// A new entry was stored at `handle` (its deadline already set).
     #[doc(hidden)]
     fn on_insert(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);

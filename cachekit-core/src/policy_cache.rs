@@ -652,6 +652,8 @@ where
                 self.replace(handle, hash, key, value, weight, deadline).1,
             )),
             None => {
+                self.policy
+                    .before_insert(&self.entries, hash, weight, self.maxsize);
                 self.make_room(weight);
                 self.insert_new(hash, key, value, weight, deadline);
                 Ok(None)
@@ -837,6 +839,8 @@ where
         let handle = match self.find(hash, &key) {
             Some(stale) => self.replace(stale, hash, key, value, weight, deadline).0,
             None => {
+                self.policy
+                    .before_insert(&self.entries, hash, weight, self.maxsize);
                 self.make_room(weight);
                 self.insert_new(hash, key, value, weight, deadline)
             }

@@ -56,6 +56,7 @@
 //! | [`MruCache`] | the most recently used entry |
 //! | [`RrCache`] | a random entry (seedable) |
 //! | [`UnboundedCache`] | nothing |
+//! | [`ArcCache`] | adaptively between recency and frequency (ARC) |
 //! | [`TtlCache`] | expired entries first, then LRU; one time-to-live |
 //! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
 //!
@@ -63,11 +64,11 @@
 //! computation per missing key).
 
 pub use cachekit_core::{
-    Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder, Equivalent, Fifo,
-    FifoCache, FrozenTime, Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache, ManualClock,
-    MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache,
-    Timed, Tlru, TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher,
-    Weigher,
+    Adaptive, ArcCache, Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder,
+    Equivalent, Fifo, FifoCache, FrozenTime, Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache,
+    ManualClock, MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr,
+    RrCache, Timed, Tlru, TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache,
+    UnitWeigher, Weigher,
 };
 
 pub use cachekit_macros::{cached, cached_method};

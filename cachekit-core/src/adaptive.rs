@@ -1,0 +1,327 @@
+//! Adaptive replacement (ARC).
+//!
+//! Nimrod Megiddo and Dharmendra S. Modha, "ARC: A Self-Tuning, Low
+//! Overhead Replacement Cache," USENIX Conference on File and Storage
+//! Technologies (FAST 03), San Francisco, CA, pp. 115-130, March 31 -
+//! April 2, 2003.
+//!
+//! The cache is split into `T1` (keys seen once recently) and `T2` (keys
+//! seen at least twice), each in LRU order, and remembers the keys it
+//! evicted from each in two ghost lists `B1` and `B2` (hashes only, no
+//! values). A miss on a key in `B1` means `T1` was too small: the target
+//! size `p` of `T1` grows; a miss on a key in `B2` shrinks it. Eviction
+//! takes `T1`'s least recent entry while `T1` is over `p`, else `T2`'s. So
+//! the split between recency and frequency follows the workload, and a scan
+//! (keys seen once) can only flush `T1`.
+//!
+//! Sizes are weights: with unit weights this is the paper's algorithm
+//! exactly (its OLTP table is reproduced by `examples/hit_ratio`).
+
+use hashbrown::HashTable;
+
+use crate::arena::{Arena, Handle, Linked, Links, List};
+use crate::policy::{Entries, EntryMeta, Policy, Sealed};
+use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
+
+/// The ARC policy (see the [module docs](self)).
+#[derive(Clone, Debug, Default)]
+pub struct Adaptive {
+    /// Resident, seen once recently; least recent first.
+    t1: List,
+    /// Resident, seen at least twice; least recent first.
+    t2: List,
+    t1_size: usize,
+    t2_size: usize,
+    /// Target size of `T1` (fractional, as in the paper).
+    p: f64,
+    /// Evicted keys, by hash, least recent first.
+    ghosts: Arena<Ghost>,
+    ghost_index: HashTable<Handle>,
+    b1: List,
+    b2: List,
+    b1_size: usize,
+    b2_size: usize,
+    /// Where the key being inserted comes from.
+    incoming: Incoming,
+    /// The next eviction takes `T1`'s LRU entry and remembers nothing
+    /// (ARC's case IV.A with `T1` full).
+    evict_t1_forgetting: bool,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Incoming {
+    #[default]
+    New,
+    FromB1,
+    FromB2,
+}
+
+#[derive(Clone, Debug)]
+struct Ghost {
+    hash: u64,
+    weight: usize,
+    frequent: bool,
+    links: Links,
+}
+
+impl Linked for Ghost {
+    #[inline]
+    fn links(&self) -> &Links {
+        &self.links
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        &mut self.links
+    }
+}
+
+/// An entry's list (`T1` or `T2`) and the weight it was counted with.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AdaptiveMeta {
+    links: Links,
+    frequent: bool,
+    weight: usize,
+}
+
+impl EntryMeta for AdaptiveMeta {}
+
+impl Linked for AdaptiveMeta {
+    #[inline]
+    fn links(&self) -> &Links {
+        &self.links
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        &mut self.links
+    }
+}
+
+impl Adaptive {
+    fn find_ghost(&self, hash: u64) -> Option<Handle> {
+        let ghosts = &self.ghosts;
+        self.ghost_index
+            .find(hash, |&h| ghosts[h].hash == hash)
+            .copied()
+    }
+
+    fn forget_ghost(&mut self, handle: Handle) {
+        let hash = self.ghosts[handle].hash;
+        if let Ok(slot) = self.ghost_index.find_entry(hash, |&h| h == handle) {
+            slot.remove();
+        }
+        let (frequent, weight) = (self.ghosts[handle].frequent, self.ghosts[handle].weight);
+        if frequent {
+            self.b2.unlink(&mut self.ghosts, handle);
+            self.b2_size -= weight;
+        } else {
+            self.b1.unlink(&mut self.ghosts, handle);
+            self.b1_size -= weight;
+        }
+        self.ghosts.remove(handle);
+    }
+
+    /// Forgets the least recent ghost of `B1` (or `B2` when `frequent`).
+    fn forget_oldest(&mut self, frequent: bool) -> bool {
+        let oldest = if frequent {
+            self.b2.front()
+        } else {
+            self.b1.front()
+        };
+        match oldest {
+            Some(handle) => {
+                self.forget_ghost(handle);
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn remember(&mut self, hash: u64, weight: usize, frequent: bool) {
+        if let Some(old) = self.find_ghost(hash) {
+            self.forget_ghost(old);
+        }
+        let Ok(handle) = self.ghosts.insert(Ghost {
+            hash,
+            weight,
+            frequent,
+            links: Links::default(),
+        }) else {
+            return; // four billion ghosts: remember nothing more
+        };
+        let ghosts = &self.ghosts;
+        self.ghost_index
+            .insert_unique(hash, handle, |&h| ghosts[h].hash);
+        if frequent {
+            self.b2.push_back(&mut self.ghosts, handle);
+            self.b2_size += weight;
+        } else {
+            self.b1.push_back(&mut self.ghosts, handle);
+            self.b1_size += weight;
+        }
+    }
+
+    fn link<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, AdaptiveMeta>,
+        handle: Handle,
+        frequent: bool,
+    ) {
+        let weight = entries[handle].weight;
+        let meta = &mut entries[handle].meta;
+        meta.frequent = frequent;
+        meta.weight = weight;
+        if frequent {
+            self.t2.push_back(entries, handle);
+            self.t2_size += weight;
+        } else {
+            self.t1.push_back(entries, handle);
+            self.t1_size += weight;
+        }
+    }
+
+    fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
+        let meta = entries[handle].meta;
+        if meta.frequent {
+            self.t2.unlink(entries, handle);
+            self.t2_size -= meta.weight;
+        } else {
+            self.t1.unlink(entries, handle);
+            self.t1_size -= meta.weight;
+        }
+    }
+}
+
+impl Sealed for Adaptive {}
+
+impl<K, V> Policy<K, V> for Adaptive {
+    type Meta = AdaptiveMeta;
+
+    fn before_insert(
+        &mut self,
+        _entries: &Entries<K, V, AdaptiveMeta>,
+        hash: u64,
+        weight: usize,
+        maxsize: usize,
+    ) {
+        let c = maxsize;
+        self.evict_t1_forgetting = false;
+        self.incoming = Incoming::New;
+        if let Some(ghost) = self.find_ghost(hash) {
+            let (ghost_weight, frequent) = (self.ghosts[ghost].weight, self.ghosts[ghost].frequent);
+            if frequent {
+                // Case III: T2 was too small.
+                let ratio = self.b1_size as f64 / self.b2_size.max(1) as f64;
+                self.p = (self.p - ratio.max(1.0) * ghost_weight as f64).max(0.0);
+                self.incoming = Incoming::FromB2;
+            } else {
+                // Case II: T1 was too small.
+                let ratio = self.b2_size as f64 / self.b1_size.max(1) as f64;
+                self.p = (self.p + ratio.max(1.0) * ghost_weight as f64).min(c as f64);
+                self.incoming = Incoming::FromB1;
+            }
+            self.forget_ghost(ghost);
+            return;
+        }
+        // Case IV: a key not seen recently.
+        if self.t1_size + self.b1_size + weight > c {
+            if self.t1_size + weight <= c || self.t1.front().is_none() {
+                while self.t1_size + self.b1_size + weight > c && self.forget_oldest(false) {}
+            } else {
+                self.evict_t1_forgetting = true;
+            }
+        } else {
+            let total = self.t1_size + self.t2_size + self.b1_size + self.b2_size;
+            if total + weight > 2 * c {
+                let mut total = total;
+                while total + weight > 2 * c && self.b2.front().is_some() {
+                    let oldest = self.b2.front().map_or(0, |h| self.ghosts[h].weight);
+                    self.forget_oldest(true);
+                    total -= oldest;
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn on_insert(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
+        let frequent = self.incoming != Incoming::New;
+        self.incoming = Incoming::New;
+        self.evict_t1_forgetting = false;
+        self.link(entries, handle, frequent);
+    }
+
+    #[inline]
+    fn on_hit(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
+        // Case I: move to the most recent end of T2.
+        self.unlink(entries, handle);
+        self.link(entries, handle, true);
+    }
+
+    #[inline]
+    fn on_update(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
+        self.unlink(entries, handle);
+        self.link(entries, handle, true);
+    }
+
+    #[inline]
+    fn on_remove(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
+        self.unlink(entries, handle);
+    }
+
+    fn victim(&mut self, entries: &Entries<K, V, AdaptiveMeta>) -> Option<Handle> {
+        if self.evict_t1_forgetting {
+            self.evict_t1_forgetting = false;
+            if let Some(handle) = self.t1.front() {
+                return Some(handle);
+            }
+        }
+        // REPLACE(p).
+        let from_t1 = self.t1.front().is_some()
+            && (self.t1_size as f64 > self.p
+                || (self.incoming == Incoming::FromB2 && self.t1_size as f64 >= self.p)
+                || self.t2.front().is_none());
+        let handle = if from_t1 {
+            self.t1.front()?
+        } else {
+            self.t2.front()?
+        };
+        let node = &entries[handle];
+        self.remember(node.hash, node.weight, !from_t1);
+        Some(handle)
+    }
+
+    fn clear(&mut self) {
+        *self = Adaptive::default();
+    }
+}
+
+/// An adaptive replacement cache (ARC): balances recency and frequency by
+/// itself and resists scans (see the [module docs](crate::adaptive) for
+/// the algorithm and its paper).
+///
+/// Beyond the entries, it remembers the hashes of up to `maxsize` recently
+/// evicted keys (about 40 bytes each). All operations are O(1).
+///
+/// # Examples
+///
+/// ```
+/// use cachekit_core::ArcCache;
+///
+/// let mut cache = ArcCache::new(3);
+/// cache.insert("hot", 1);
+/// cache.get("hot"); // seen twice: kept apart from one-time keys
+/// for key in ["a", "b", "c", "d", "e"] {
+///     cache.insert(key, 0); // a scan of keys seen once
+/// }
+/// assert!(cache.contains_key("hot"));
+/// ```
+pub type ArcCache<K, V, S = DefaultHashBuilder, W = UnitWeigher> =
+    PolicyCache<K, V, Adaptive, S, W>;
+
+impl<K, V> ArcCache<K, V> {
+    /// An ARC cache holding at most `maxsize` entries.
+    pub fn new(maxsize: usize) -> Self {
+        Self::with_policy(maxsize, Adaptive::default())
+    }
+}
