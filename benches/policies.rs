@@ -373,6 +373,14 @@ fn run_all<K, Q>(
     bench_group(
         c,
         key_kind,
+        "cachekit_arc",
+        || ArcCache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
         "cachekit_lfu",
         || LfuCache::new(CAPACITY),
         universe,
