@@ -1,7 +1,8 @@
 //! Hit ratios of every policy on the ARC paper's block traces, side by side
 //! with moka and quick_cache, in one run.
 //!
-//! `cargo run --release --example hit_ratio [-- TRACE.lis.zst ...]`
+//! `cargo run --release --example hit_ratio [-- TRACE.lis.zst ...]`, or
+//! `-- --synthetic` for a Zipf(0.9) and a scan-heavy synthetic workload.
 //!
 //! Every request is a lookup; a miss inserts the block (weight 1). The
 //! reference LRU and ARC columns are from `../shared/traces/README.md`; the
@@ -74,8 +75,87 @@ fn policies() -> Vec<(&'static str, Make)> {
     ]
 }
 
+/// Keys drawn from Zipf(`s`) over `0..n` by inverse CDF, seeded.
+fn zipf(n: usize, s: f64, count: usize, seed: u64) -> Vec<u64> {
+    let mut cdf = Vec::with_capacity(n);
+    let mut total = 0.0;
+    for rank in 1..=n {
+        total += 1.0 / (rank as f64).powf(s);
+        cdf.push(total);
+    }
+    let mut state = seed | 1;
+    (0..count)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let u = (state >> 11) as f64 / (1u64 << 53) as f64 * total;
+            cdf.partition_point(|&c| c < u).min(n - 1) as u64
+        })
+        .collect()
+}
+
+/// A hot set of `size / 2` keys read in turn with a loop over
+/// `1.5 * size` cold keys: the loop is larger than the cache, so LRU keeps
+/// flushing the hot keys.
+fn scan_heavy(size: usize, rounds: usize) -> Vec<u64> {
+    let hot = (size / 2) as u64;
+    let cold = (size * 3 / 2) as u64;
+    let mut requests = Vec::new();
+    for _ in 0..rounds {
+        for i in 0..cold {
+            requests.push(1_000_000 + i);
+            if i % 3 == 0 {
+                requests.push((i / 3) % hot);
+            }
+        }
+    }
+    requests
+}
+
+/// Synthetic workloads a policy was not tuned on.
+fn synthetic(policies: &[(&'static str, Make)]) {
+    println!("\nSynthetic workloads (hit ratio, %):\n");
+    print!("| workload | size |");
+    for (name, _) in policies {
+        print!(" {name} |");
+    }
+    println!();
+    print!("| --- | --: |");
+    for _ in policies {
+        print!(" --: |");
+    }
+    println!();
+    let workloads = [
+        (
+            "Zipf(0.9), 100k keys",
+            1_000,
+            zipf(100_000, 0.9, 1_000_000, 11),
+        ),
+        (
+            "Zipf(0.9), 100k keys",
+            10_000,
+            zipf(100_000, 0.9, 1_000_000, 11),
+        ),
+        ("scan-heavy loop", 1_000, scan_heavy(1_000, 50)),
+        ("scan-heavy loop", 10_000, scan_heavy(10_000, 20)),
+    ];
+    for (name, size, requests) in &workloads {
+        print!("| {name} | {size} |");
+        for (_, make) in policies {
+            let hits = trace::replay(requests, make(*size));
+            print!(" {} |", trace::percent(hits, requests.len()));
+        }
+        println!();
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--synthetic") {
+        synthetic(&policies());
+        return;
+    }
     let names: Vec<&str> = if args.is_empty() {
         vec!["OLTP.lis.zst", "P3.lis.zst"]
     } else {
