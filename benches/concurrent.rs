@@ -8,6 +8,9 @@
 //! "get, and insert on a miss" (the memoization access pattern) against a
 //! cache of 10,000 entries over 100,000 keys.
 
+#[path = "../tests/common/zipf.rs"]
+mod zipf;
+
 use std::hint::black_box;
 use std::sync::{Arc, Barrier};
 use std::thread;
@@ -19,27 +22,6 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 const CAPACITY: usize = 10_000;
 const KEYS: usize = 100_000;
 const OPS_PER_THREAD: usize = 100_000;
-
-/// Keys drawn from Zipf(`s`) over `0..n` by inverse CDF, with a seeded
-/// xorshift generator so every run replays the same stream.
-fn zipf_keys(n: usize, s: f64, count: usize, seed: u64) -> Vec<u64> {
-    let mut cdf = Vec::with_capacity(n);
-    let mut total = 0.0;
-    for rank in 1..=n {
-        total += 1.0 / (rank as f64).powf(s);
-        cdf.push(total);
-    }
-    let mut state = seed | 1;
-    (0..count)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let u = (state >> 11) as f64 / (1u64 << 53) as f64 * total;
-            cdf.partition_point(|&c| c < u) as u64
-        })
-        .collect()
-}
 
 /// What a benchmarked cache must do.
 trait SharedCache: Send + Sync + 'static {
@@ -119,7 +101,7 @@ fn run<C: SharedCache>(
 }
 
 fn bench(c: &mut Criterion) {
-    let keys = Arc::new(zipf_keys(KEYS, 0.99, 2 * OPS_PER_THREAD, 0x5eed));
+    let keys = Arc::new(zipf::zipf(KEYS, 0.99, 2 * OPS_PER_THREAD, 0x5eed));
     for threads in [1, 2] {
         let mut group = c.benchmark_group(format!("concurrent/zipf/{threads}_threads"));
         group.throughput(Throughput::Elements((threads * OPS_PER_THREAD) as u64));

@@ -9,6 +9,9 @@
 //! and throughput in operations per second. A bare `hashbrown::HashMap`
 //! (ahash) `get` is the physical limit for a hit.
 
+#[path = "../tests/common/zipf.rs"]
+mod zipf;
+
 use std::hint::black_box;
 
 use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, RrCache, TtlCache};
@@ -175,23 +178,6 @@ impl Rng {
     }
 }
 
-/// Ranks drawn from Zipf(`s`) over `0..n` by inverse CDF.
-fn zipf(n: usize, s: f64, count: usize, seed: u64) -> Vec<usize> {
-    let mut cdf = Vec::with_capacity(n);
-    let mut total = 0.0;
-    for rank in 1..=n {
-        total += 1.0 / (rank as f64).powf(s);
-        cdf.push(total);
-    }
-    let mut rng = Rng(seed | 1);
-    (0..count)
-        .map(|_| {
-            let u = (rng.next() >> 11) as f64 / (1u64 << 53) as f64 * total;
-            cdf.partition_point(|&c| c < u).min(n - 1)
-        })
-        .collect()
-}
-
 /// The key universe, as `u64` (scrambled so that neighbours do not hash
 /// alike) and as `String`.
 struct Keys {
@@ -232,9 +218,9 @@ fn bench_group<C, K, Q>(
     let misses: Vec<&Q> = (0..BATCH)
         .map(|i| borrow(&universe[UNIVERSE + i]))
         .collect();
-    let zipf_keys: Vec<&K> = zipf(UNIVERSE, 0.99, 64 * BATCH, 7)
+    let zipf_keys: Vec<&K> = zipf::zipf(UNIVERSE, 0.99, 64 * BATCH, 7)
         .into_iter()
-        .map(|rank| &universe[rank])
+        .map(|rank| &universe[rank as usize])
         .collect();
 
     let filled = || {

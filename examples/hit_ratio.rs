@@ -13,6 +13,8 @@
 
 #[path = "../tests/common/trace.rs"]
 mod trace;
+#[path = "../tests/common/zipf.rs"]
+mod zipf;
 
 use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache};
 
@@ -75,26 +77,6 @@ fn policies() -> Vec<(&'static str, Make)> {
     ]
 }
 
-/// Keys drawn from Zipf(`s`) over `0..n` by inverse CDF, seeded.
-fn zipf(n: usize, s: f64, count: usize, seed: u64) -> Vec<u64> {
-    let mut cdf = Vec::with_capacity(n);
-    let mut total = 0.0;
-    for rank in 1..=n {
-        total += 1.0 / (rank as f64).powf(s);
-        cdf.push(total);
-    }
-    let mut state = seed | 1;
-    (0..count)
-        .map(|_| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            let u = (state >> 11) as f64 / (1u64 << 53) as f64 * total;
-            cdf.partition_point(|&c| c < u).min(n - 1) as u64
-        })
-        .collect()
-}
-
 /// A hot set of `size / 2` keys read in turn with a loop over
 /// `1.5 * size` cold keys: the loop is larger than the cache, so LRU keeps
 /// flushing the hot keys.
@@ -130,12 +112,12 @@ fn synthetic(policies: &[(&'static str, Make)]) {
         (
             "Zipf(0.9), 100k keys",
             1_000,
-            zipf(100_000, 0.9, 1_000_000, 11),
+            zipf::zipf(100_000, 0.9, 1_000_000, 11),
         ),
         (
             "Zipf(0.9), 100k keys",
             10_000,
-            zipf(100_000, 0.9, 1_000_000, 11),
+            zipf::zipf(100_000, 0.9, 1_000_000, 11),
         ),
         ("scan-heavy loop", 1_000, scan_heavy(1_000, 50)),
         ("scan-heavy loop", 10_000, scan_heavy(10_000, 20)),

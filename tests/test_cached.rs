@@ -5,16 +5,19 @@
 
 #![deny(warnings)]
 
+#[path = "common/yield_once.rs"]
+mod yield_once;
+
 use std::future::Future;
-use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, LazyLock, Mutex};
-use std::task::{Context, Poll};
+use std::task::Context;
 use std::thread;
 use std::time::Duration;
 
 use cachekit::{cached, FifoCache, LfuCache, LruCache, ManualClock, TtlCache};
 use futures::executor::block_on;
+use yield_once::YieldOnce;
 
 /// Counts the calls of one function body.
 struct Calls(AtomicUsize);
@@ -28,22 +31,6 @@ impl Calls {
     }
     fn get(&self) -> usize {
         self.0.load(Ordering::SeqCst)
-    }
-}
-
-/// A future that is pending once, so that concurrent tasks interleave.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if self.0 {
-            Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            Poll::Pending
-        }
     }
 }
 

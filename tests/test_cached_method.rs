@@ -4,6 +4,9 @@
 
 #![deny(warnings)]
 
+#[path = "common/yield_once.rs"]
+mod yield_once;
+
 use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier, Mutex};
@@ -12,6 +15,7 @@ use std::time::Duration;
 
 use cachekit::{cached_method, LruCache, ManualClock, TtlCache};
 use futures::executor::block_on;
+use yield_once::YieldOnce;
 
 #[derive(Clone, Debug, PartialEq)]
 struct Product {
@@ -288,25 +292,6 @@ fn trait_impls_work_without_a_handle() {
     assert_eq!(dir.lookup(1), "entry 1");
     assert_eq!(dir.lookup(1), "entry 1");
     assert_eq!(dir.cache.borrow().stats().hits, 1);
-}
-
-/// A future that is pending once, so that concurrent tasks interleave.
-struct YieldOnce(bool);
-
-impl std::future::Future for YieldOnce {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
 }
 
 struct Users {

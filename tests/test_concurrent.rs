@@ -2,6 +2,9 @@
 //! mixes, one computation per key under contention, panicking and failing
 //! loaders, the async variant, and the sharding arithmetic.
 
+#[path = "common/yield_once.rs"]
+mod yield_once;
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -11,6 +14,7 @@ use std::time::Duration;
 
 use cachekit::{ConcurrentCache, LfuCache, LruCache, ManualClock, TtlCache};
 use futures::executor::block_on;
+use yield_once::YieldOnce;
 
 /// A small deterministic generator per thread (no shared RNG state).
 struct SplitMix(u64);
@@ -212,25 +216,6 @@ fn errors_are_returned_and_not_cached() {
     assert_eq!(r, Ok(10));
     let r: Result<u32, String> = cache.try_get_or_insert_with(1u32, || Err("unused".into()));
     assert_eq!(r, Ok(10));
-}
-
-/// A future that is pending once, so that concurrent tasks interleave.
-struct YieldOnce(bool);
-
-impl Future for YieldOnce {
-    type Output = ();
-    fn poll(
-        mut self: std::pin::Pin<&mut Self>,
-        cx: &mut std::task::Context<'_>,
-    ) -> std::task::Poll<()> {
-        if self.0 {
-            std::task::Poll::Ready(())
-        } else {
-            self.0 = true;
-            cx.waker().wake_by_ref();
-            std::task::Poll::Pending
-        }
-    }
 }
 
 #[test]

@@ -66,6 +66,18 @@ impl Parse for Item {
 }
 
 impl Args {
+    /// Parses an attribute's whole token stream, collecting every error.
+    pub fn parse_attr(attr: Attr, tokens: proc_macro2::TokenStream, errors: &mut Errors) -> Args {
+        let parsed = syn::parse::Parser::parse2(
+            |input: ParseStream| Ok(Args::parse(attr, input, errors)),
+            tokens,
+        );
+        parsed.unwrap_or_else(|e| {
+            errors.push(e);
+            Args::default()
+        })
+    }
+
     /// Parses the attribute's tokens, collecting every error.
     pub fn parse(attr: Attr, input: ParseStream, errors: &mut Errors) -> Args {
         let items = match Punctuated::<Item, Token![,]>::parse_terminated(input) {

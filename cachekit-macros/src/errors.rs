@@ -20,6 +20,13 @@ impl Errors {
         self.combined.is_none()
     }
 
+    /// The user's item unchanged, followed by the errors: the rest of the
+    /// crate (and IDEs) still see the item.
+    pub fn with_item(self, item: TokenStream) -> TokenStream {
+        let errors = self.into_compile_errors();
+        quote::quote!(#item #errors)
+    }
+
     /// The errors as `compile_error!` invocations.
     pub fn into_compile_errors(self) -> TokenStream {
         self.combined

@@ -22,16 +22,7 @@ use crate::errors::Errors;
 /// Expands `#[cached(attr)] item`.
 pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = match syn::parse::Parser::parse2(
-        |input: syn::parse::ParseStream| Ok(Args::parse(Attr::Cached, input, &mut errors)),
-        attr,
-    ) {
-        Ok(args) => args,
-        Err(e) => {
-            errors.push(e);
-            Args::default()
-        }
-    };
+    let args = Args::parse_attr(Attr::Cached, attr, &mut errors);
     let item_fn: ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
         Err(_) => {
@@ -39,7 +30,7 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
                 &item,
                 "`#[cached]` applies to functions (`fn`, `async fn`)",
             ));
-            return with_errors(item, errors);
+            return errors.with_item(item);
         }
     };
     let function = Function::from_item(
@@ -52,14 +43,9 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     if !errors.is_empty() {
         // Keep the user's function so that the rest of the crate (and IDEs)
         // still see it.
-        return with_errors(item, errors);
+        return errors.with_item(item);
     }
     expand(&args, &function)
-}
-
-fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
-    let errors = errors.into_compile_errors();
-    quote!(#item #errors)
 }
 
 /// A key closure must take exactly the function's arguments.

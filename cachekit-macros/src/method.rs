@@ -19,24 +19,15 @@ use crate::expand::{check_key_arity, Key};
 /// Expands `#[cached_method(attr)] item`.
 pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = match syn::parse::Parser::parse2(
-        |input: syn::parse::ParseStream| Ok(Args::parse(Attr::CachedMethod, input, &mut errors)),
-        attr,
-    ) {
-        Ok(args) => args,
-        Err(e) => {
-            errors.push(e);
-            Args::default()
-        }
-    };
+    let args = Args::parse_attr(Attr::CachedMethod, attr, &mut errors);
     let method: ImplItemFn = match syn::parse2(item.clone()) {
         Ok(method) => method,
         Err(_) => {
-            errors.push(syn::Error::new(
-                Span::call_site(),
+            errors.push(syn::Error::new_spanned(
+                &item,
                 "`#[cached_method]` applies to methods in an `impl` block",
             ));
-            return with_errors(item, errors);
+            return errors.with_item(item);
         }
     };
     let item_fn = ItemFn {
@@ -66,14 +57,9 @@ pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
     }
     check_key_arity(&args, function.args.len(), &mut errors);
     if !errors.is_empty() {
-        return with_errors(item, errors);
+        return errors.with_item(item);
     }
     expand(&args, &function)
-}
-
-fn with_errors(item: TokenStream, errors: Errors) -> TokenStream {
-    let errors = errors.into_compile_errors();
-    quote!(#item #errors)
 }
 
 fn mentions_self(tokens: TokenStream) -> bool {
@@ -200,8 +186,8 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             static __CACHEKIT_FLIGHTS: #private::MethodFlights = #private::MethodFlights::new();
             #key_prelude
             let __cachekit_ticket = match #begin {
-                #private::MethodBegin::Hit(__cachekit_value) => return #from_cached(__cachekit_value),
-                #private::MethodBegin::Miss(__cachekit_ticket) => __cachekit_ticket,
+                #private::Begin::Hit(__cachekit_value) => return #from_cached(__cachekit_value),
+                #private::Begin::Miss(__cachekit_ticket) => __cachekit_ticket,
             };
             let __cachekit_key = #owned_key;
             #[allow(clippy::redundant_closure_call)]

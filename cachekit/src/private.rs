@@ -599,11 +599,11 @@ struct Shared<C> {
     pending: Flights,
 }
 
-/// The outcome of a lookup in a [`SharedMemo`].
+/// The outcome of a single-flight lookup.
 pub enum Begin<T, V> {
     /// The cached value.
     Hit(V),
-    /// The caller computes; finish with [`Ticket::finish`].
+    /// The caller computes, then calls the ticket's `finish`.
     Miss(T),
 }
 
@@ -792,14 +792,6 @@ pub struct MethodFlights {
     hasher: ahash::RandomState,
 }
 
-/// The outcome of a lookup through a [`MethodFlights`].
-pub enum MethodBegin<'a, V> {
-    /// The cached value.
-    Hit(V),
-    /// The caller computes; finish with [`MethodTicket::finish`].
-    Miss(MethodTicket<'a>),
-}
-
 /// A pending computation of a `#[cached_method]`: dropping it without
 /// [`finish`](MethodTicket::finish) lets a waiter take over.
 pub struct MethodTicket<'a> {
@@ -833,7 +825,7 @@ impl MethodFlights {
 
     /// The lock-free part of a lookup: `Ok` when it decided the call.
     #[inline]
-    fn fast<F, K, V, Q>(&self, field: &F, probe: &Q) -> Result<MethodBegin<'_, V>, bool>
+    fn fast<F, K, V, Q>(&self, field: &F, probe: &Q) -> Result<Begin<MethodTicket<'_>, V>, bool>
     where
         F: CacheCell<K, V>,
         V: Clone,
@@ -843,10 +835,10 @@ impl MethodFlights {
             return Err(false);
         }
         match field.cell_get(probe) {
-            Ok(Some(value)) => Ok(MethodBegin::Hit(value)),
+            Ok(Some(value)) => Ok(Begin::Hit(value)),
             // Busy (re-entrant): computed, and not stored if still busy.
-            Err(Busy) => Ok(MethodBegin::Miss(self.ticket(0, false))),
-            Ok(None) if !F::SHARED => Ok(MethodBegin::Miss(self.ticket(0, false))),
+            Err(Busy) => Ok(Begin::Miss(self.ticket(0, false))),
+            Ok(None) if !F::SHARED => Ok(Begin::Miss(self.ticket(0, false))),
             Ok(None) => Err(true),
         }
     }
@@ -865,7 +857,7 @@ impl MethodFlights {
         hash: u64,
         counted: &mut bool,
         caller: Caller<'_>,
-    ) -> Option<MethodBegin<'_, V>>
+    ) -> Option<Begin<MethodTicket<'_>, V>>
     where
         F: CacheCell<K, V>,
         V: Clone,
@@ -880,15 +872,15 @@ impl MethodFlights {
             field.cell_get(probe).ok().flatten()
         };
         if let Some(value) = found {
-            return Some(MethodBegin::Hit(value));
+            return Some(Begin::Hit(value));
         }
         let owns = flights.start(hash, caller);
-        Some(MethodBegin::Miss(self.ticket(hash, owns)))
+        Some(Begin::Miss(self.ticket(hash, owns)))
     }
 
     /// Looks `probe` up in `field`'s cache, blocking while another thread
     /// computes it.
-    pub fn begin<F, K, V, Q>(&self, field: &F, probe: &Q) -> MethodBegin<'_, V>
+    pub fn begin<F, K, V, Q>(&self, field: &F, probe: &Q) -> Begin<MethodTicket<'_>, V>
     where
         F: CacheCell<K, V>,
         V: Clone,
@@ -978,7 +970,7 @@ where
     V: Clone,
     Q: ?Sized + Hash + Equivalent<K>,
 {
-    type Output = MethodBegin<'m, V>;
+    type Output = Begin<MethodTicket<'m>, V>;
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.get_mut();
