@@ -56,10 +56,12 @@ use crate::{Cache, CacheStats, DefaultHashBuilder};
 /// about `1/n` of the cache. For LRU this means an entry is never evicted
 /// before the `maxsize / n` most recent entries of its shard have been used
 /// after it; as keys are spread uniformly by hash, the shards hold
-/// `maxsize / n ± O(sqrt(maxsize / n))` of the recent keys and the hit
-/// ratio is that of a single cache to within a fraction of a percent at
-/// shard sizes of a few hundred and more. An entry heavier than its shard's
-/// `maxsize` (but not than the whole cache's) is refused.
+/// `maxsize / n ± O(sqrt(maxsize / n))` of the recent keys, and the hit
+/// ratio stays close to a single cache's: on the OLTP trace of the ARC
+/// paper, 4 to 16 LRU shards of caches of 1,000 to 15,000 entries hit
+/// within 0.25 points of one exact LRU (a test checks it; at 1,000 entries
+/// over 16 shards of 62: 32.62% against 32.83%). An entry heavier than its
+/// shard's `maxsize` (but not than the whole cache's) is refused.
 ///
 /// # Statistics
 ///
