@@ -128,7 +128,22 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         None => quote!(::cachekit::UnboundedCache::new()),
     };
     let cache_span = args.cache.as_ref().map_or(Span::call_site(), |e| e.span());
-    let init = quote_spanned!(cache_span=> let __cachekit_init = || #cache_expr;);
+    let function_path = quote!(::core::concat!(
+        ::core::module_path!(),
+        "::",
+        ::core::stringify!(#name)
+    ));
+    let init = quote_spanned! {cache_span=>
+        let __cachekit_init = || {
+            let mut __cachekit_cache = #cache_expr;
+            {
+                #[allow(unused_imports)]
+                use #private::{NameAny as _, NameRedis as _};
+                (&mut #private::Namer(&mut __cachekit_cache)).name(#function_path);
+            }
+            __cachekit_cache
+        };
+    };
 
     let returned = quote!(#private::Done::Returned);
     let from_cached = quote_spanned!(output.span()=> <#output as #output_trait>::from_cached);

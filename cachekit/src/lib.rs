@@ -62,6 +62,12 @@
 //!
 //! [`ConcurrentCache`] wraps any of them for many threads (sharded, with one
 //! computation per missing key).
+//!
+//! # Cargo features
+//!
+//! | feature | adds |
+//! | --- | --- |
+//! | `redis` | `RedisCache`: a Redis-backed tier shared across processes and hosts, optionally behind a local cache, usable as `cache = ...` in both macros; faults never fail the cached function (see the `redis` module) |
 
 pub use cachekit_core::{
     Adaptive, ArcCache, Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder,
@@ -77,6 +83,10 @@ pub use memo::{CacheInfo, CacheView};
 
 mod cell;
 mod memo;
+#[cfg(feature = "redis")]
+pub mod redis;
+#[cfg(feature = "redis")]
+pub use redis::{RedisCache, RedisStats};
 
 #[doc(hidden)]
 #[path = "private.rs"]

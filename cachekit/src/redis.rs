@@ -1,0 +1,581 @@
+//! A Redis-backed cache tier, for caches shared across processes and hosts
+//! (feature `redis`).
+//!
+//! [`RedisCache`] implements [`Cache`], so it works directly and as
+//! `cache = ...` in `#[cached]` (which names the Redis keys after the
+//! function) and, in a `Mutex`, as a `#[cached_method]` field.
+//!
+//! ```no_run
+//! use cachekit::{cached, LruCache, RedisCache};
+//! use std::time::Duration;
+//!
+//! #[cached(lock, cache = RedisCache::builder("redis://127.0.0.1:6379")
+//!     .ttl(Duration::from_secs(300))
+//!     .local(LruCache::new(1_000)) // hits served in-process first
+//!     .build())]
+//! fn price(sku: &str) -> u64 {
+//!     sku.len() as u64 * 100 // a slow query in real code
+//! }
+//! ```
+//!
+//! # Keys and values
+//!
+//! An entry lives at `PREFIX:FUNCTION:HASH`, where `PREFIX` is
+//! configurable (`cachekit` by default), `FUNCTION` is the cached
+//! function's path (set by `#[cached]`, or [`RedisBuilder::function`]) and
+//! `HASH` a stable 64-bit FNV-1a hash of the key in hex, identical across
+//! processes and hosts. The value is the pair `(key, value)` encoded with
+//! [postcard](https://docs.rs/postcard) (compact, varint integers); the key
+//! inside is compared on every read, so two keys with the same hash never
+//! answer for each other. Expiry is Redis's own (`SET ... PX`).
+//!
+//! # Faults
+//!
+//! Redis down, slow or returning garbage never makes a call fail or hang:
+//! connecting, reading and writing are bounded by a timeout (100 ms by
+//! default), any failure counts in [`RedisStats`] and is logged (`log`
+//! target `cachekit::redis`), the call is treated as a miss, and Redis is
+//! left alone for a retry delay (1 s) before the next attempt. A value that
+//! does not decode is a miss too.
+
+use core::hash::{Hash, Hasher};
+use core::marker::PhantomData;
+use std::cell::RefCell;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::{Cache, CacheStats, Equivalent, TooLarge};
+
+/// Counters of the Redis tier, beside the cache's hit/miss statistics.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RedisStats {
+    /// Lookups answered by the local tier.
+    pub local_hits: u64,
+    /// Lookups answered by Redis.
+    pub redis_hits: u64,
+    /// Redis errors: connection refused, timeouts, protocol errors.
+    pub errors: u64,
+    /// Values in Redis that did not decode (treated as misses).
+    pub decode_errors: u64,
+}
+
+/// No local tier: every lookup goes to Redis.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoLocal;
+
+/// A [`Cache`] as the in-process tier in front of Redis.
+#[derive(Clone, Debug)]
+pub struct Local<C>(pub C);
+
+/// The in-process tier in front of Redis: [`NoLocal`] or [`Local`].
+pub trait LocalTier<K, V> {
+    /// Whether `key` is held locally (not a use).
+    fn holds<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> bool;
+    /// The local value of `key`, counted as a use.
+    fn lookup<Q: ?Sized + Hash + Equivalent<K>>(&mut self, key: &Q) -> Option<&V>;
+    /// The local value of `key`, not a use.
+    fn peek_local<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> Option<&V>;
+    /// Keeps `key -> value` locally; `None` when there is no local tier.
+    fn keep(&mut self, key: K, value: V) -> Option<(K, V)>;
+    /// Forgets `key` locally.
+    fn forget<Q: ?Sized + Hash + Equivalent<K>>(&mut self, key: &Q) -> Option<V>;
+    /// Forgets everything locally.
+    fn forget_all(&mut self);
+}
+
+impl<K, V> LocalTier<K, V> for NoLocal {
+    fn holds<Q: ?Sized + Hash + Equivalent<K>>(&self, _: &Q) -> bool {
+        false
+    }
+    fn lookup<Q: ?Sized + Hash + Equivalent<K>>(&mut self, _: &Q) -> Option<&V> {
+        None
+    }
+    fn peek_local<Q: ?Sized + Hash + Equivalent<K>>(&self, _: &Q) -> Option<&V> {
+        None
+    }
+    fn keep(&mut self, key: K, value: V) -> Option<(K, V)> {
+        Some((key, value))
+    }
+    fn forget<Q: ?Sized + Hash + Equivalent<K>>(&mut self, _: &Q) -> Option<V> {
+        None
+    }
+    fn forget_all(&mut self) {}
+}
+
+impl<K, V, C: Cache<K, V>> LocalTier<K, V> for Local<C> {
+    fn holds<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> bool {
+        self.0.contains_key(key)
+    }
+    fn lookup<Q: ?Sized + Hash + Equivalent<K>>(&mut self, key: &Q) -> Option<&V> {
+        self.0.get(key)
+    }
+    fn peek_local<Q: ?Sized + Hash + Equivalent<K>>(&self, key: &Q) -> Option<&V> {
+        self.0.peek(key)
+    }
+    fn keep(&mut self, key: K, value: V) -> Option<(K, V)> {
+        match self.0.try_insert(key, value) {
+            Ok(_) => None,
+            Err(refused) => Some((refused.key, refused.value)),
+        }
+    }
+    fn forget<Q: ?Sized + Hash + Equivalent<K>>(&mut self, key: &Q) -> Option<V> {
+        self.0.remove(key)
+    }
+    fn forget_all(&mut self) {
+        self.0.clear();
+    }
+}
+
+/// A cache whose entries live in Redis, optionally behind a local tier
+/// (see the [module docs](self)).
+pub struct RedisCache<K, V, L = NoLocal> {
+    client: Option<redis::Client>,
+    conn: RefCell<Option<redis::Connection>>,
+    prefix: String,
+    function: Option<String>,
+    ttl: Option<Duration>,
+    timeout: Duration,
+    retry_after: Duration,
+    down_until: RefCell<Option<Instant>>,
+    local: L,
+    /// The last value read from Redis, when there is no local tier to
+    /// hold it (`get` returns a reference).
+    last: Option<V>,
+    stats: CacheStats,
+    redis_stats: RefCell<RedisStats>,
+    types: PhantomData<fn(K) -> K>,
+}
+
+/// Builds a [`RedisCache`].
+pub struct RedisBuilder<K, V, L = NoLocal> {
+    url: String,
+    prefix: String,
+    function: Option<String>,
+    ttl: Option<Duration>,
+    timeout: Duration,
+    retry_after: Duration,
+    local: L,
+    types: PhantomData<fn(K, V)>,
+}
+
+impl<K, V> RedisCache<K, V> {
+    /// A Redis tier at `url` (`redis://host:port/db`) with the defaults:
+    /// prefix `cachekit`, no expiry, 100 ms timeouts, no local tier. An
+    /// invalid URL is not an error here: every call is then a miss and
+    /// counts an error.
+    pub fn new(url: &str) -> Self {
+        Self::builder(url).build()
+    }
+
+    /// Configures a Redis tier at `url`.
+    pub fn builder(url: &str) -> RedisBuilder<K, V> {
+        RedisBuilder {
+            url: url.to_owned(),
+            prefix: "cachekit".to_owned(),
+            function: None,
+            ttl: None,
+            timeout: Duration::from_millis(100),
+            retry_after: Duration::from_secs(1),
+            local: NoLocal,
+            types: PhantomData,
+        }
+    }
+}
+
+impl<K, V, L> RedisBuilder<K, V, L> {
+    /// The first part of every key (default `cachekit`).
+    pub fn prefix(mut self, prefix: &str) -> Self {
+        self.prefix = prefix.to_owned();
+        self
+    }
+
+    /// The second part of every key; `#[cached]` sets it to the function's
+    /// path unless given here.
+    pub fn function(mut self, name: &str) -> Self {
+        self.function = Some(name.to_owned());
+        self
+    }
+
+    /// Entries expire this long after they are stored (Redis `PX`).
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = Some(ttl);
+        self
+    }
+
+    /// The bound on connecting, reading and writing (default 100 ms).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// How long Redis is left alone after a failure (default 1 s).
+    pub fn retry_after(mut self, delay: Duration) -> Self {
+        self.retry_after = delay;
+        self
+    }
+
+    /// A local cache in front of Redis: hits are served from it, misses
+    /// fall through to Redis, and invalidation reaches both tiers.
+    pub fn local<C: Cache<K, V>>(self, local: C) -> RedisBuilder<K, V, Local<C>> {
+        RedisBuilder {
+            url: self.url,
+            prefix: self.prefix,
+            function: self.function,
+            ttl: self.ttl,
+            timeout: self.timeout,
+            retry_after: self.retry_after,
+            local: Local(local),
+            types: PhantomData,
+        }
+    }
+
+    /// The cache.
+    pub fn build(self) -> RedisCache<K, V, L> {
+        let client = match redis::Client::open(self.url.as_str()) {
+            Ok(client) => Some(client),
+            Err(e) => {
+                log::warn!(target: "cachekit::redis", "invalid Redis URL {:?}: {e}", self.url);
+                None
+            }
+        };
+        RedisCache {
+            client,
+            conn: RefCell::new(None),
+            prefix: self.prefix,
+            function: self.function,
+            ttl: self.ttl,
+            timeout: self.timeout,
+            retry_after: self.retry_after,
+            down_until: RefCell::new(None),
+            local: self.local,
+            last: None,
+            stats: CacheStats::default(),
+            redis_stats: RefCell::new(RedisStats::default()),
+            types: PhantomData,
+        }
+    }
+}
+
+/// FNV-1a, 64 bits: the same for a key in every process and on every host.
+struct StableHasher(u64);
+
+impl Hasher for StableHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl<K, V, L> RedisCache<K, V, L> {
+    /// The Redis counters.
+    pub fn redis_stats(&self) -> RedisStats {
+        *self.redis_stats.borrow()
+    }
+
+    /// The local tier.
+    pub fn local(&self) -> &L {
+        &self.local
+    }
+
+    /// Names the function whose results this cache holds, unless a name
+    /// was given to the builder (`#[cached]` calls this).
+    pub fn set_function(&mut self, name: &str) {
+        if self.function.is_none() {
+            self.function = Some(name.to_owned());
+        }
+    }
+
+    fn namespace(&self) -> String {
+        format!(
+            "{}:{}:",
+            self.prefix,
+            self.function.as_deref().unwrap_or("default")
+        )
+    }
+
+    fn redis_key<Q: ?Sized + Hash>(&self, key: &Q) -> String {
+        let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
+        key.hash(&mut hasher);
+        format!("{}{:016x}", self.namespace(), hasher.finish())
+    }
+
+    fn fail(&self, what: &str, error: &dyn core::fmt::Display) {
+        self.redis_stats.borrow_mut().errors += 1;
+        *self.conn.borrow_mut() = None;
+        *self.down_until.borrow_mut() = Some(Instant::now() + self.retry_after);
+        log::warn!(target: "cachekit::redis", "{what} failed, computing instead: {error}");
+    }
+
+    /// Runs `command` on a connection; `None` on any failure (counted,
+    /// logged) or while Redis is being left alone after one.
+    fn run<T>(
+        &self,
+        what: &str,
+        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Option<T> {
+        if let Some(until) = *self.down_until.borrow() {
+            if Instant::now() < until {
+                return None;
+            }
+        }
+        let Some(client) = &self.client else {
+            self.redis_stats.borrow_mut().errors += 1;
+            return None;
+        };
+        let mut conn = self.conn.borrow_mut();
+        if conn.is_none() {
+            let connected = client
+                .get_connection_with_timeout(self.timeout)
+                .and_then(|c| {
+                    c.set_read_timeout(Some(self.timeout))?;
+                    c.set_write_timeout(Some(self.timeout))?;
+                    Ok(c)
+                });
+            match connected {
+                Ok(c) => *conn = Some(c),
+                Err(e) => {
+                    drop(conn);
+                    self.fail("connecting to Redis", &e);
+                    return None;
+                }
+            }
+        }
+        let result = command(conn.as_mut()?);
+        drop(conn);
+        match result {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.fail(what, &e);
+                None
+            }
+        }
+    }
+
+    fn decode<Q>(&self, bytes: &[u8], key: &Q) -> Option<(K, V)>
+    where
+        K: DeserializeOwned,
+        V: DeserializeOwned,
+        Q: ?Sized + Equivalent<K>,
+    {
+        match postcard::from_bytes::<(K, V)>(bytes) {
+            Ok((k, v)) if key.equivalent(&k) => Some((k, v)),
+            Ok(_) => None, // another key with the same hash
+            Err(e) => {
+                self.redis_stats.borrow_mut().decode_errors += 1;
+                log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
+                None
+            }
+        }
+    }
+
+    fn scan_namespace(&self) -> Vec<String> {
+        let pattern = format!("{}*", self.namespace());
+        self.run("scanning Redis", |c| {
+            let keys: redis::Iter<String> = redis::cmd("SCAN")
+                .cursor_arg(0)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .clone()
+                .iter(c)?;
+            keys.collect::<redis::RedisResult<Vec<String>>>()
+        })
+        .unwrap_or_default()
+    }
+}
+
+impl<K, V, L> Cache<K, V> for RedisCache<K, V, L>
+where
+    K: Hash + Eq + Serialize + DeserializeOwned,
+    V: Serialize + DeserializeOwned,
+    L: LocalTier<K, V>,
+{
+    fn get<Q>(&mut self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.local.holds(key) {
+            self.stats.hits += 1;
+            self.redis_stats.borrow_mut().local_hits += 1;
+            return self.local.lookup(key);
+        }
+        let redis_key = self.redis_key(key);
+        let bytes: Option<Vec<u8>> = self
+            .run("reading from Redis", |c| {
+                redis::cmd("GET").arg(&redis_key).query(c)
+            })
+            .flatten();
+        let Some((k, v)) = bytes.and_then(|b| self.decode(&b, key)) else {
+            self.stats.misses += 1;
+            return None;
+        };
+        self.stats.hits += 1;
+        self.redis_stats.borrow_mut().redis_hits += 1;
+        match self.local.keep(k, v) {
+            None => self.local.lookup(key),
+            Some((_, v)) => {
+                self.last = Some(v);
+                self.last.as_ref()
+            }
+        }
+    }
+
+    /// The local tier's value only: a `&self` read cannot hold a value
+    /// fetched from Redis.
+    fn peek<Q>(&self, key: &Q) -> Option<&V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.local.peek_local(key)
+    }
+
+    fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if self.local.holds(key) {
+            return true;
+        }
+        let redis_key = self.redis_key(key);
+        let bytes: Option<Vec<u8>> = self
+            .run("reading from Redis", |c| {
+                redis::cmd("GET").arg(&redis_key).query(c)
+            })
+            .flatten();
+        bytes.is_some_and(|b| self.decode(&b, key).is_some())
+    }
+
+    /// Stores in Redis (and the local tier); returns `None`: the old value
+    /// is not fetched back.
+    fn insert(&mut self, key: K, value: V) -> Option<V> {
+        let redis_key = self.redis_key(&key);
+        match postcard::to_stdvec(&(&key, &value)) {
+            Ok(bytes) => {
+                let ttl = self.ttl;
+                self.run("writing to Redis", |c| {
+                    let mut cmd = redis::cmd("SET");
+                    cmd.arg(&redis_key).arg(bytes);
+                    if let Some(ttl) = ttl {
+                        cmd.arg("PX").arg(ttl.as_millis().max(1) as u64);
+                    }
+                    cmd.query::<()>(c)
+                });
+            }
+            Err(e) => {
+                self.redis_stats.borrow_mut().errors += 1;
+                log::warn!(target: "cachekit::redis", "value not encodable, kept locally only: {e}");
+            }
+        }
+        let _ = self.local.keep(key, value);
+        None
+    }
+
+    fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        Ok(self.insert(key, value))
+    }
+
+    /// Removes from both tiers (Redis `GETDEL`), returning the value.
+    fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let local = self.local.forget(key);
+        let redis_key = self.redis_key(key);
+        let bytes: Option<Vec<u8>> = self
+            .run("deleting from Redis", |c| {
+                redis::cmd("GETDEL").arg(&redis_key).query(c)
+            })
+            .flatten();
+        let remote = bytes.and_then(|b| self.decode(&b, key)).map(|(_, v)| v);
+        remote.or(local)
+    }
+
+    /// Redis has no eviction order to share: nothing is popped.
+    fn pop_victim(&mut self) -> Option<(K, V)> {
+        None
+    }
+
+    /// Deletes every key of this function's namespace, and the local tier.
+    fn clear(&mut self) {
+        self.local.forget_all();
+        self.last = None;
+        let keys = self.scan_namespace();
+        for chunk in keys.chunks(500) {
+            self.run("deleting from Redis", |c| {
+                redis::cmd("DEL").arg(chunk).query::<()>(c)
+            });
+        }
+    }
+
+    /// Number of keys in this function's namespace (a `SCAN`: O(keys)).
+    fn len(&self) -> usize {
+        self.scan_namespace().len()
+    }
+
+    fn maxsize(&self) -> usize {
+        usize::MAX
+    }
+
+    fn currsize(&self) -> usize {
+        self.len()
+    }
+
+    fn stats(&self) -> CacheStats {
+        self.stats
+    }
+
+    fn reset_stats(&mut self) {
+        self.stats = CacheStats::default();
+    }
+
+    fn retain<F: FnMut(&K, &mut V) -> bool>(&mut self, mut keep: F) {
+        for redis_key in self.scan_namespace() {
+            let bytes: Option<Vec<u8>> = self
+                .run("reading from Redis", |c| {
+                    redis::cmd("GET").arg(&redis_key).query(c)
+                })
+                .flatten();
+            let Some(Ok((k, mut v))) = bytes.map(|b| postcard::from_bytes::<(K, V)>(&b)) else {
+                continue;
+            };
+            if keep(&k, &mut v) {
+                if let Ok(bytes) = postcard::to_stdvec(&(&k, &v)) {
+                    self.run("writing to Redis", |c| {
+                        redis::cmd("SET")
+                            .arg(&redis_key)
+                            .arg(bytes)
+                            .arg("KEEPTTL")
+                            .query::<()>(c)
+                    });
+                }
+            } else {
+                self.local.forget(&k);
+                self.run("deleting from Redis", |c| {
+                    redis::cmd("DEL").arg(&redis_key).query::<()>(c)
+                });
+            }
+        }
+    }
+
+    fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
+        for redis_key in self.scan_namespace() {
+            let bytes: Option<Vec<u8>> = self
+                .run("reading from Redis", |c| {
+                    redis::cmd("GET").arg(&redis_key).query(c)
+                })
+                .flatten();
+            if let Some(Ok((k, v))) = bytes.map(|b| postcard::from_bytes::<(K, V)>(&b)) {
+                f(&k, &v);
+            }
+        }
+    }
+}
