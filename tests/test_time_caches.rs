@@ -534,11 +534,12 @@ impl Model {
 
     fn insert(&mut self, key: u8, value: Value) -> Option<Value> {
         let weight = value.1;
+        // Expiry first, even when the entry is then refused (cachetools).
+        self.expire_to_listener();
         if weight > self.maxsize {
             self.events.push((key, value, RemovalCause::TooLarge));
             return None;
         }
-        self.expire_to_listener();
         let deadline = self.now + self.ttl(value);
         let existing = self.entries.iter().position(|e| e.key == key);
         if deadline <= self.now {

@@ -1610,7 +1610,6 @@ mod rules {
     /// Cache.__setitem__ raises "value too large"`), and the cachekit
     /// contract says every insert first removes what has expired.
     #[test]
-    #[ignore = "library bug: a refused (too large) insert skips the expiry pass"]
     fn a_refused_insert_still_expires_first() {
         let clock = ManualClock::new();
         let (log, listener) = recorder();
@@ -1639,7 +1638,6 @@ mod rules {
     /// `iter()` is an `ExactSizeIterator`: its `len` must be what it
     /// yields, even when the clock moves between two readings.
     #[test]
-    #[ignore = "library bug: iter() counts live entries and filters them at two different instants"]
     fn iter_len_is_exact_with_a_moving_clock() {
         let mut cache = TtlCache::with_clock(4, secs(2), AutoClock::default());
         cache.insert(1, 1); // at 1, until 3
@@ -1651,7 +1649,6 @@ mod rules {
     /// `Debug` prints only live entries but the stored weight, expired
     /// entries included.
     #[test]
-    #[ignore = "library bug: Debug prints the raw currsize, expired weight included"]
     fn debug_shows_the_live_currsize() {
         let clock = ManualClock::new();
         let mut cache = TtlCache::with_clock(4, secs(1), clock.clone());
@@ -1666,12 +1663,6 @@ mod rules {
 /// Both caches against a reference model with explicit time steps.
 mod model {
     use super::*;
-
-    /// The library checks the weight before the expiry pass (see
-    /// `rules::a_refused_insert_still_expires_first`); the model follows
-    /// the library there so that the rest stays checked. Set to `false`
-    /// once insertions expire first whatever the weight.
-    const REFUSES_BEFORE_EXPIRING: bool = true;
 
     /// A value: an id unique per insertion, its weight, and its lifetime in
     /// milliseconds (TLRU; zero or negative is dead on arrival).
@@ -1822,12 +1813,9 @@ mod model {
         /// Runs the checks every storing operation starts with; `Err` when
         /// the entry cannot be stored.
         fn admit(&mut self, value: &Val) -> Result<i64, RemovalCause> {
-            let too_large = value.weight > self.maxsize;
-            if REFUSES_BEFORE_EXPIRING && too_large {
-                return Err(RemovalCause::TooLarge);
-            }
+            // Expiry first, even when the entry is then refused.
             self.expire_lazily();
-            if too_large {
+            if value.weight > self.maxsize {
                 return Err(RemovalCause::TooLarge);
             }
             let deadline = self.deadline(value);
