@@ -16,7 +16,9 @@ mod trace;
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
 
-use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache};
+use cachekit::{
+    ArcCache, FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache, TinyLfuCache,
+};
 
 /// A cache under test: `access(block)` looks the block up, inserts it on a
 /// miss, and says whether it hit.
@@ -45,6 +47,12 @@ fn policies() -> Vec<(&'static str, Make)> {
     vec![
         ("LRU", |n| policy(LruCache::new(n))),
         ("ARC", |n| policy(ArcCache::new(n))),
+        ("TinyLFU", |n| {
+            // Fixed hash seeds: the sketch's collisions, and so the
+            // figures, are the same on every run.
+            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+            policy(TinyLfuCache::builder(n).hasher(hasher).build())
+        }),
         ("LFU", |n| policy(LfuCache::new(n))),
         ("FIFO", |n| policy(FifoCache::new(n))),
         ("MRU", |n| policy(MruCache::new(n))),

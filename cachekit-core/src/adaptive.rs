@@ -17,9 +17,8 @@
 //! Sizes are weights: with unit weights this is the paper's algorithm
 //! exactly (its OLTP table is reproduced by `examples/hit_ratio`).
 
-use hashbrown::HashTable;
-
-use crate::arena::{Arena, Handle, Linked, Links, List};
+use crate::arena::{Handle, Linked, Links, List};
+use crate::ghosts::{Ghosts, Side};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
@@ -34,13 +33,9 @@ pub struct Adaptive {
     t2_size: usize,
     /// Target size of `T1` (fractional, as in the paper).
     p: f64,
-    /// Evicted keys, by hash, least recent first.
-    ghosts: Arena<Ghost>,
-    ghost_index: HashTable<Handle>,
-    b1: List,
-    b2: List,
-    b1_size: usize,
-    b2_size: usize,
+    /// Evicted keys, by hash, least recent first: `B1` is
+    /// [`Side::First`], `B2` [`Side::Second`].
+    ghosts: Ghosts,
     /// Where the key being inserted comes from.
     incoming: Incoming,
     /// The next eviction takes `T1`'s LRU entry and remembers nothing
@@ -54,25 +49,6 @@ enum Incoming {
     New,
     FromB1,
     FromB2,
-}
-
-#[derive(Clone, Debug)]
-struct Ghost {
-    hash: u64,
-    weight: usize,
-    frequent: bool,
-    links: Links,
-}
-
-impl Linked for Ghost {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.links
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.links
-    }
 }
 
 /// An entry's list (`T1` or `T2`) and the weight it was counted with.
@@ -98,69 +74,6 @@ impl Linked for AdaptiveMeta {
 }
 
 impl Adaptive {
-    fn find_ghost(&self, hash: u64) -> Option<Handle> {
-        let ghosts = &self.ghosts;
-        self.ghost_index
-            .find(hash, |&h| ghosts[h].hash == hash)
-            .copied()
-    }
-
-    fn forget_ghost(&mut self, handle: Handle) {
-        let hash = self.ghosts[handle].hash;
-        if let Ok(slot) = self.ghost_index.find_entry(hash, |&h| h == handle) {
-            slot.remove();
-        }
-        let (frequent, weight) = (self.ghosts[handle].frequent, self.ghosts[handle].weight);
-        if frequent {
-            self.b2.unlink(&mut self.ghosts, handle);
-            self.b2_size -= weight;
-        } else {
-            self.b1.unlink(&mut self.ghosts, handle);
-            self.b1_size -= weight;
-        }
-        self.ghosts.remove(handle);
-    }
-
-    /// Forgets the least recent ghost of `B1` (or `B2` when `frequent`).
-    fn forget_oldest(&mut self, frequent: bool) -> bool {
-        let oldest = if frequent {
-            self.b2.front()
-        } else {
-            self.b1.front()
-        };
-        match oldest {
-            Some(handle) => {
-                self.forget_ghost(handle);
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn remember(&mut self, hash: u64, weight: usize, frequent: bool) {
-        if let Some(old) = self.find_ghost(hash) {
-            self.forget_ghost(old);
-        }
-        let Ok(handle) = self.ghosts.insert(Ghost {
-            hash,
-            weight,
-            frequent,
-            links: Links::default(),
-        }) else {
-            return; // four billion ghosts: remember nothing more
-        };
-        let ghosts = &self.ghosts;
-        self.ghost_index
-            .insert_unique(hash, handle, |&h| ghosts[h].hash);
-        if frequent {
-            self.b2.push_back(&mut self.ghosts, handle);
-            self.b2_size += weight;
-        } else {
-            self.b1.push_back(&mut self.ghosts, handle);
-            self.b1_size += weight;
-        }
-    }
-
     fn link<K, V>(
         &mut self,
         entries: &mut Entries<K, V, AdaptiveMeta>,
@@ -207,38 +120,41 @@ impl<K, V> Policy<K, V> for Adaptive {
         let c = maxsize;
         self.evict_t1_forgetting = false;
         self.incoming = Incoming::New;
-        if let Some(ghost) = self.find_ghost(hash) {
-            let (ghost_weight, frequent) = (self.ghosts[ghost].weight, self.ghosts[ghost].frequent);
-            if frequent {
+        let (b1_size, b2_size) = (
+            self.ghosts.weight(Side::First),
+            self.ghosts.weight(Side::Second),
+        );
+        if let Some((ghost, ghost_weight, side)) = self.ghosts.find(hash) {
+            if side == Side::Second {
                 // Case III: T2 was too small.
-                let ratio = self.b1_size as f64 / self.b2_size.max(1) as f64;
+                let ratio = b1_size as f64 / b2_size.max(1) as f64;
                 self.p = (self.p - ratio.max(1.0) * ghost_weight as f64).max(0.0);
                 self.incoming = Incoming::FromB2;
             } else {
                 // Case II: T1 was too small.
-                let ratio = self.b2_size as f64 / self.b1_size.max(1) as f64;
+                let ratio = b2_size as f64 / b1_size.max(1) as f64;
                 self.p = (self.p + ratio.max(1.0) * ghost_weight as f64).min(c as f64);
                 self.incoming = Incoming::FromB1;
             }
-            self.forget_ghost(ghost);
+            self.ghosts.forget(ghost);
             return;
         }
         // Case IV: a key not seen recently.
-        if self.t1_size + self.b1_size + weight > c {
+        if self.t1_size + b1_size + weight > c {
             if self.t1_size + weight <= c || self.t1.front().is_none() {
-                while self.t1_size + self.b1_size + weight > c && self.forget_oldest(false) {}
+                self.ghosts
+                    .trim(Side::First, c.saturating_sub(self.t1_size + weight));
             } else {
                 self.evict_t1_forgetting = true;
             }
         } else {
-            let total = self.t1_size + self.t2_size + self.b1_size + self.b2_size;
-            if total + weight > 2 * c {
-                let mut total = total;
-                while total + weight > 2 * c && self.b2.front().is_some() {
-                    let oldest = self.b2.front().map_or(0, |h| self.ghosts[h].weight);
-                    self.forget_oldest(true);
-                    total -= oldest;
-                }
+            let mut total = self.t1_size + self.t2_size + b1_size + b2_size;
+            while total + weight > 2 * c {
+                let Some(oldest) = self.ghosts.oldest_weight(Side::Second) else {
+                    break;
+                };
+                self.ghosts.forget_oldest(Side::Second);
+                total -= oldest;
             }
         }
     }
@@ -269,7 +185,7 @@ impl<K, V> Policy<K, V> for Adaptive {
         self.unlink(entries, handle);
     }
 
-    fn victim(&mut self, entries: &Entries<K, V, AdaptiveMeta>) -> Option<Handle> {
+    fn victim(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>) -> Option<Handle> {
         if self.evict_t1_forgetting {
             self.evict_t1_forgetting = false;
             if let Some(handle) = self.t1.front() {
@@ -287,7 +203,8 @@ impl<K, V> Policy<K, V> for Adaptive {
             self.t2.front()?
         };
         let node = &entries[handle];
-        self.remember(node.hash, node.weight, !from_t1);
+        let side = if from_t1 { Side::First } else { Side::Second };
+        self.ghosts.remember(node.hash, node.weight, side);
         Some(handle)
     }
 

@@ -157,7 +157,7 @@ impl<K, V> Policy<K, V> for Lfu {
     }
 
     #[inline]
-    fn victim(&mut self, _entries: &Entries<K, V, LfuMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &mut Entries<K, V, LfuMeta>) -> Option<Handle> {
         let first = self.order.front()?;
         self.buckets[first].members.front()
     }

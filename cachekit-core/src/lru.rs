@@ -40,7 +40,7 @@ impl<K, V> Policy<K, V> for Lru {
     }
 
     #[inline]
-    fn victim(&mut self, _entries: &Entries<K, V, Links>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &mut Entries<K, V, Links>) -> Option<Handle> {
         self.order.front()
     }
 

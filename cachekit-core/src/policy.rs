@@ -132,7 +132,7 @@ pub trait Policy<K, V>: Sealed {
 
     /// The entry this policy evicts next, if any.
     #[doc(hidden)]
-    fn victim(&mut self, entries: &Entries<K, V, Self::Meta>) -> Option<Handle>;
+    fn victim(&mut self, entries: &mut Entries<K, V, Self::Meta>) -> Option<Handle>;
 
     /// The entry that expires first, if it has expired at `now`.
     #[doc(hidden)]

@@ -86,7 +86,7 @@ impl<K, V> Policy<K, V> for Rr {
     }
 
     #[inline]
-    fn victim(&mut self, _entries: &Entries<K, V, RrMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &mut Entries<K, V, RrMeta>) -> Option<Handle> {
         if self.keys.is_empty() {
             return None;
         }

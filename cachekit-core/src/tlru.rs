@@ -205,7 +205,7 @@ where
     }
 
     #[inline]
-    fn victim(&mut self, _entries: &Entries<K, V, TlruMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &mut Entries<K, V, TlruMeta>) -> Option<Handle> {
         self.lru.front()
     }
 

@@ -134,7 +134,7 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
-    fn victim(&mut self, _entries: &Entries<K, V, TtlMeta>) -> Option<Handle> {
+    fn victim(&mut self, _entries: &mut Entries<K, V, TtlMeta>) -> Option<Handle> {
         self.lru.front()
     }
 

@@ -1,0 +1,200 @@
+//! The frequency sketch of [`TinyLfu`](crate::TinyLfu): a count-min sketch
+//! of 4-bit counters that halves itself every `10 x capacity` increments,
+//! so it estimates how often each key was used recently in a few bits per
+//! key (Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient Cache
+//! Admission Policy", ACM Transactions on Storage 13(4), 2017).
+//!
+//! Layout as in Caffeine's sketch: the four counters of a key lie in one
+//! 64-byte block of eight words (one cache line per lookup), one counter
+//! in each of four word pairs, 16 counters of 4 bits per word.
+
+/// A count-min sketch of 4-bit counters with periodic halving.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct FrequencySketch {
+    table: Vec<u64>,
+    /// Number of 8-word blocks minus one.
+    block_mask: usize,
+    /// Increments since the last halving.
+    additions: usize,
+    /// Increments between two halvings.
+    sample_size: usize,
+    /// Number of keys the table is sized for.
+    capacity: usize,
+}
+
+/// Every counter's low three bits (what remains after a right shift).
+const RESET_MASK: u64 = 0x7777_7777_7777_7777;
+/// Every counter's lowest bit.
+const ONE_MASK: u64 = 0x1111_1111_1111_1111;
+/// The most keys the sketch is sized for (64 MiB of counters).
+const MAX_CAPACITY: usize = 1 << 23;
+
+/// A 64-bit finalizer (splitmix64): the cache's hash picks the table
+/// slot, so the sketch remixes it to draw independent counters.
+#[inline]
+pub(crate) fn remix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+impl FrequencySketch {
+    /// The number of keys the sketch is sized for (0 before the first
+    /// [`ensure_capacity`](Self::ensure_capacity)).
+    #[inline]
+    pub(crate) fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// Sizes the table for `capacity` keys: about 8 bytes per key, the
+    /// counts start over. Never shrinks.
+    pub(crate) fn ensure_capacity(&mut self, capacity: usize) {
+        let capacity = capacity.clamp(1, MAX_CAPACITY);
+        if capacity <= self.capacity {
+            return;
+        }
+        self.capacity = capacity;
+        self.sample_size = capacity.saturating_mul(10);
+        let words = capacity.next_power_of_two().max(8);
+        self.table = vec![0; words];
+        self.block_mask = (words >> 3) - 1;
+        self.additions = 0;
+    }
+
+    /// The word and bit shift of each of the key's four counters.
+    #[inline]
+    fn counters(&self, hash: u64) -> [(usize, u32); 4] {
+        let h = remix(hash);
+        let block = (((h >> 32) as usize) & self.block_mask) << 3;
+        let bits = h as u32;
+        let mut counters = [(0, 0); 4];
+        for (i, counter) in counters.iter_mut().enumerate() {
+            let byte = bits >> (i << 3);
+            let nibble = (byte >> 1) & 15;
+            *counter = (block + (i << 1) + (byte & 1) as usize, nibble << 2);
+        }
+        counters
+    }
+
+    /// Estimated uses of the key of `hash` (0 to 15) in the recent past.
+    #[inline]
+    pub(crate) fn frequency(&self, hash: u64) -> u8 {
+        if self.table.is_empty() {
+            return 0;
+        }
+        self.counters(hash)
+            .iter()
+            .map(|&(word, shift)| ((self.table[word] >> shift) & 15) as u8)
+            .min()
+            .unwrap_or(0)
+    }
+
+    /// Counts one use of the key of `hash`.
+    #[inline]
+    pub(crate) fn increment(&mut self, hash: u64) {
+        if self.table.is_empty() {
+            return;
+        }
+        let mut added = false;
+        for (word, shift) in self.counters(hash) {
+            if (self.table[word] >> shift) & 15 != 15 {
+                self.table[word] += 1 << shift;
+                added = true;
+            }
+        }
+        if added {
+            self.additions += 1;
+            if self.additions >= self.sample_size {
+                self.halve();
+            }
+        }
+    }
+
+    /// Ages every count: halves each counter, so old popularity fades.
+    fn halve(&mut self) {
+        let mut odd = 0;
+        for word in &mut self.table {
+            odd += (*word & ONE_MASK).count_ones() as usize;
+            *word = (*word >> 1) & RESET_MASK;
+        }
+        // Each increment raised four counters; the odd ones lost half a
+        // count each in the shift.
+        self.additions = (self.additions - (odd / 4).min(self.additions)) / 2;
+    }
+
+    /// Forgets every count, keeping the table.
+    pub(crate) fn clear(&mut self) {
+        self.table.fill(0);
+        self.additions = 0;
+    }
+
+    /// Heap bytes of the table.
+    pub(crate) fn allocated_bytes(&self) -> usize {
+        self.table.capacity() * 8
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_up_to_fifteen_and_halves() {
+        let mut sketch = FrequencySketch::default();
+        assert_eq!(sketch.frequency(7), 0);
+        sketch.increment(7); // no table yet: ignored
+        sketch.ensure_capacity(64);
+        for expected in 1..=15 {
+            sketch.increment(7);
+            assert_eq!(sketch.frequency(7), expected);
+        }
+        sketch.increment(7);
+        assert_eq!(sketch.frequency(7), 15, "counters saturate");
+        sketch.halve();
+        assert_eq!(sketch.frequency(7), 7);
+    }
+
+    #[test]
+    fn estimates_never_undercount_and_rarely_overcount() {
+        let mut sketch = FrequencySketch::default();
+        sketch.ensure_capacity(1024);
+        // Keys 0..512 used (k % 8) times: within one sample period.
+        for key in 0..512u64 {
+            for _ in 0..key % 8 {
+                sketch.increment(remix(key));
+            }
+        }
+        let mut exact = 0;
+        for key in 0..512u64 {
+            let f = sketch.frequency(remix(key));
+            assert!(u64::from(f) >= key % 8, "count-min never undercounts");
+            exact += usize::from(u64::from(f) == key % 8);
+        }
+        assert!(exact > 480, "{exact} of 512 exact");
+    }
+
+    #[test]
+    fn halves_after_ten_times_capacity_increments() {
+        let mut sketch = FrequencySketch::default();
+        sketch.ensure_capacity(64);
+        for _ in 0..15 {
+            sketch.increment(1);
+        }
+        assert_eq!(sketch.frequency(1), 15);
+        let mut increments = 15;
+        let mut key = 100;
+        loop {
+            let before = sketch.additions;
+            sketch.increment(key);
+            key += 1;
+            increments += 1;
+            if sketch.additions < before {
+                break;
+            }
+        }
+        assert_eq!(increments, 640, "a period is ten times the capacity");
+        assert!(sketch.frequency(1) <= 8, "aged: {}", sketch.frequency(1));
+    }
+}

@@ -1,0 +1,394 @@
+//! Window TinyLFU with an adaptive window.
+//!
+//! Gil Einziger, Roy Friedman and Ben Manes, "TinyLFU: A Highly Efficient
+//! Cache Admission Policy," ACM Transactions on Storage 13(4), 2017; the
+//! window's adaptation follows the ghost-list feedback of ARC (Megiddo and
+//! Modha, FAST 03) where Caffeine uses a hill climber (Einziger, Eytan,
+//! Friedman and Manes, "Adaptive Software Cache Management," Middleware
+//! 2018).
+//!
+//! New entries go to a small LRU *window*. When the window overflows, its
+//! least recent entry (the candidate) competes with the main space's next
+//! victim: a frequency sketch (a count-min sketch of 4-bit counters) estimates how often each
+//! was used recently, and only a candidate used more often than the victim
+//! gets in. The main space is a segmented LRU: *probation* for admitted
+//! entries, *protected* (80% of the main space) for entries hit again
+//! there. So a one-time key costs the window one slot and never pushes out
+//! a popular entry, and a loop larger than the cache keeps its most
+//! popular part instead of missing every time.
+//!
+//! The window starts at 1% and moves with the workload: the policy
+//! remembers the hashes of keys it recently turned away at the window and
+//! of keys it evicted from the main space. A miss on the first kind means
+//! recency was undervalued: the window grows, and the key goes straight to
+//! probation. A miss on the second kind shrinks the window.
+
+use crate::arena::{Handle, Linked, Links, List};
+use crate::ghosts::{Ghosts, Side};
+use crate::policy::{Entries, EntryMeta, Policy, Sealed};
+use crate::sketch::{remix, FrequencySketch};
+use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
+
+/// The window's share of `maxsize` before any adaptation.
+const INITIAL_WINDOW: f64 = 0.01;
+/// The protected segment's share of the main space.
+const PROTECTED_SHARE: f64 = 0.8;
+/// Entries moved between segments per operation at most, so that a change
+/// of target sizes costs O(1) per operation.
+const REBALANCE_BUDGET: usize = 16;
+/// A candidate this frequent is admitted one time in 128 even when it
+/// loses: an attacker cannot pin the cache by making one victim look hot.
+const HASH_FLOOD_FREQUENCY: u8 = 6;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum Segment {
+    #[default]
+    Window,
+    Probation,
+    Protected,
+}
+
+/// An entry's segment and the weight it was counted with.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TinyLfuMeta {
+    links: Links,
+    segment: Segment,
+    weight: usize,
+}
+
+impl EntryMeta for TinyLfuMeta {}
+
+impl Linked for TinyLfuMeta {
+    #[inline]
+    fn links(&self) -> &Links {
+        &self.links
+    }
+    #[inline]
+    fn links_mut(&mut self) -> &mut Links {
+        &mut self.links
+    }
+}
+
+/// The W-TinyLFU policy (see the [module docs](self)).
+#[derive(Clone, Debug, Default)]
+pub struct TinyLfu {
+    /// Least recent first, for each [`Segment`].
+    lists: [List; 3],
+    weights: [usize; 3],
+    maxsize: usize,
+    window_max: usize,
+    protected_max: usize,
+    /// Weight of the entry being inserted (0 outside an insertion).
+    incoming: usize,
+    /// The entry being inserted skips the window (a ghost of the window).
+    incoming_direct: bool,
+    sketch: FrequencySketch,
+    /// Window ghosts are [`Side::First`], main ghosts [`Side::Second`].
+    ghosts: Ghosts,
+    /// Contested admissions so far (drives the hash-flood escape).
+    contests: u64,
+}
+
+impl TinyLfu {
+    /// The weight the window aims at now (it adapts; see the
+    /// [module docs](self)).
+    pub fn window_target(&self) -> usize {
+        self.window_max
+    }
+
+    /// Heap bytes of the policy's own state (sketch and ghosts).
+    #[doc(hidden)]
+    pub fn allocated_bytes(&self) -> usize {
+        self.sketch.allocated_bytes() + self.ghosts.allocated_bytes()
+    }
+
+    fn resize(&mut self, maxsize: usize) {
+        if self.maxsize == 0 {
+            self.window_max = ((maxsize as f64 * INITIAL_WINDOW).ceil() as usize).clamp(1, maxsize);
+        } else {
+            let scaled = self.window_max as u128 * maxsize as u128 / self.maxsize as u128;
+            self.window_max = (scaled as usize).clamp(1, maxsize.max(1));
+        }
+        self.maxsize = maxsize;
+        self.set_protected_max();
+    }
+
+    fn set_protected_max(&mut self) {
+        let main = self.maxsize.saturating_sub(self.window_max);
+        self.protected_max = (main as f64 * PROTECTED_SHARE) as usize;
+    }
+
+    #[inline]
+    fn weight(&self, segment: Segment) -> usize {
+        self.weights[segment as usize]
+    }
+
+    #[inline]
+    fn front(&self, segment: Segment) -> Option<Handle> {
+        self.lists[segment as usize].front()
+    }
+
+    fn push<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        segment: Segment,
+    ) {
+        let meta = &mut entries[handle].meta;
+        meta.segment = segment;
+        self.weights[segment as usize] += meta.weight;
+        self.lists[segment as usize].push_back(entries, handle);
+    }
+
+    fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        let meta = entries[handle].meta;
+        self.weights[meta.segment as usize] -= meta.weight;
+        self.lists[meta.segment as usize].unlink(entries, handle);
+    }
+
+    fn transfer<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        segment: Segment,
+    ) {
+        self.unlink(entries, handle);
+        self.push(entries, handle, segment);
+    }
+
+    /// Moves entries towards the segments' targets, a bounded number per
+    /// call: protected overflow is demoted to probation, window overflow
+    /// moves to probation, and a window below target takes the main
+    /// space's least recent entries while the main space is over its share.
+    fn rebalance<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
+        use Segment::*;
+        let mut budget = REBALANCE_BUDGET;
+        while budget > 0 && self.weight(Protected) > self.protected_max {
+            let Some(front) = self.front(Protected) else {
+                break;
+            };
+            self.transfer(entries, front, Probation);
+            budget -= 1;
+        }
+        while budget > 0 && self.weight(Window) > self.window_max {
+            let Some(front) = self.front(Window) else {
+                break;
+            };
+            self.transfer(entries, front, Probation);
+            budget -= 1;
+        }
+        let main_max = self.maxsize.saturating_sub(self.window_max);
+        while budget > 0
+            && self.weight(Window) < self.window_max
+            && self.weight(Probation) + self.weight(Protected) > main_max
+        {
+            let Some(front) = self.front(Probation).or(self.front(Protected)) else {
+                break;
+            };
+            if self.weight(Window) + entries[front].meta.weight > self.window_max {
+                break;
+            }
+            self.transfer(entries, front, Window);
+            budget -= 1;
+        }
+    }
+
+    /// Remembers an evicted entry: as a window ghost (turned away at the
+    /// window) or a main ghost, each side bounded.
+    fn remember<K, V>(&mut self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle, side: Side) {
+        let node = &entries[handle];
+        self.ghosts.remember(node.hash, node.weight, side);
+        let main = self.maxsize.saturating_sub(self.window_max);
+        self.ghosts
+            .trim(Side::First, (self.window_max / 2).max(self.maxsize / 20));
+        self.ghosts.trim(Side::Second, main / 2);
+    }
+
+    /// Whether the window's candidate replaces the main space's victim.
+    fn admit(&mut self, candidate: u64, victim: u64) -> bool {
+        let candidate_freq = self.sketch.frequency(candidate);
+        if candidate_freq > self.sketch.frequency(victim) {
+            return true;
+        }
+        if candidate_freq >= HASH_FLOOD_FREQUENCY {
+            self.contests = self.contests.wrapping_add(1);
+            return remix(self.contests ^ candidate) & 127 == 0;
+        }
+        false
+    }
+
+    /// Sizes the sketch for the number of entries the cache holds when
+    /// full, estimated from the entries' mean weight.
+    fn size_sketch(&mut self, len: usize) {
+        if len <= self.sketch.capacity() && self.sketch.capacity() != 0 {
+            return;
+        }
+        let total = self.weights.iter().sum::<usize>().max(1);
+        let expected = (len as u128 * self.maxsize as u128).div_ceil(total as u128);
+        let expected = usize::try_from(expected).unwrap_or(usize::MAX);
+        self.sketch
+            .ensure_capacity(expected.max(len).max(2 * self.sketch.capacity()));
+    }
+}
+
+impl Sealed for TinyLfu {}
+
+impl<K, V> Policy<K, V> for TinyLfu {
+    type Meta = TinyLfuMeta;
+
+    fn before_insert(
+        &mut self,
+        _entries: &Entries<K, V, TinyLfuMeta>,
+        hash: u64,
+        weight: usize,
+        maxsize: usize,
+    ) {
+        if maxsize != self.maxsize {
+            self.resize(maxsize);
+        }
+        self.incoming = weight;
+        self.incoming_direct = false;
+        if let Some((ghost, ghost_weight, side)) = self.ghosts.find(hash) {
+            let window_ghosts = self.ghosts.weight(Side::First).max(1);
+            let main_ghosts = self.ghosts.weight(Side::Second).max(1);
+            let largest = maxsize.saturating_sub(1).max(1);
+            if side == Side::First {
+                // Turned away at the window, wanted again: recency matters.
+                let delta = (main_ghosts / window_ghosts).max(1) * ghost_weight;
+                self.window_max = self.window_max.saturating_add(delta).min(largest);
+                self.incoming_direct = true;
+            } else {
+                // Evicted from the main space, wanted again: frequency does.
+                let delta = (window_ghosts / main_ghosts).max(1) * ghost_weight;
+                self.window_max = self.window_max.saturating_sub(delta).max(1);
+            }
+            self.set_protected_max();
+            self.ghosts.forget(ghost);
+        }
+        self.sketch.increment(hash);
+    }
+
+    #[inline]
+    fn on_insert(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        self.incoming = 0;
+        entries[handle].meta.weight = entries[handle].weight;
+        let segment = if std::mem::take(&mut self.incoming_direct) {
+            Segment::Probation
+        } else {
+            Segment::Window
+        };
+        self.push(entries, handle, segment);
+        self.size_sketch(entries.len());
+        self.rebalance(entries);
+    }
+
+    #[inline]
+    fn on_hit(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        self.sketch.increment(entries[handle].hash);
+        match entries[handle].meta.segment {
+            Segment::Window => self.lists[Segment::Window as usize].move_to_back(entries, handle),
+            Segment::Probation => {
+                self.transfer(entries, handle, Segment::Protected);
+                self.rebalance(entries);
+            }
+            Segment::Protected => {
+                self.lists[Segment::Protected as usize].move_to_back(entries, handle)
+            }
+        }
+    }
+
+    #[inline]
+    fn on_update(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        self.sketch.increment(entries[handle].hash);
+        self.unlink(entries, handle);
+        entries[handle].meta.weight = entries[handle].weight;
+        let segment = match entries[handle].meta.segment {
+            Segment::Window => Segment::Window,
+            Segment::Probation | Segment::Protected => Segment::Protected,
+        };
+        self.push(entries, handle, segment);
+        self.rebalance(entries);
+    }
+
+    #[inline]
+    fn on_remove(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        self.unlink(entries, handle);
+    }
+
+    fn victim(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) -> Option<Handle> {
+        let main_victim = self
+            .front(Segment::Probation)
+            .or(self.front(Segment::Protected));
+        if let Some(candidate) = self.front(Segment::Window) {
+            let window_full = self.weight(Segment::Window) + self.incoming > self.window_max;
+            if window_full && !self.incoming_direct {
+                let Some(victim) = main_victim else {
+                    self.remember(entries, candidate, Side::First);
+                    return Some(candidate);
+                };
+                if self.admit(entries[candidate].hash, entries[victim].hash) {
+                    self.transfer(entries, candidate, Segment::Probation);
+                    self.remember(entries, victim, Side::Second);
+                    return Some(victim);
+                }
+                self.remember(entries, candidate, Side::First);
+                return Some(candidate);
+            }
+        }
+        let victim = main_victim.or(self.front(Segment::Window))?;
+        let side = match entries[victim].meta.segment {
+            Segment::Window => Side::First,
+            Segment::Probation | Segment::Protected => Side::Second,
+        };
+        self.remember(entries, victim, side);
+        Some(victim)
+    }
+
+    fn clear(&mut self) {
+        self.lists = Default::default();
+        self.weights = [0; 3];
+        self.incoming = 0;
+        self.incoming_direct = false;
+        self.ghosts = Ghosts::default();
+        self.sketch.clear();
+    }
+}
+
+/// A W-TinyLFU cache: admits a new key into its main space only if it is
+/// used more often than the entry it would replace, judged by a compact
+/// frequency sketch; resists scans and loops larger than the cache and
+/// adapts its recency window to the workload (see the
+/// [module docs](crate::tinylfu) for the algorithm and its papers).
+///
+/// A new entry is always stored (in the window): `insert` then `get`
+/// hits, as with every policy. Beyond the entries it keeps a sketch of
+/// about 8 bytes per entry and the hashes of up to `0.55 x maxsize`
+/// recently evicted keys. All operations are O(1).
+///
+/// # Examples
+///
+/// ```
+/// use cachekit_core::TinyLfuCache;
+///
+/// let mut cache = TinyLfuCache::new(100);
+/// for _ in 0..3 {
+///     for key in 0..50 {
+///         cache.get_or_insert_with(key, || key * 2).unwrap(); // popular
+///     }
+/// }
+/// for key in 1_000..2_000 {
+///     cache.get_or_insert_with(key, || 0).unwrap(); // a scan, used once
+/// }
+/// let kept = (0..50).filter(|key| cache.contains_key(key)).count();
+/// assert!(kept >= 45, "the scan went through the window: {kept} kept");
+/// ```
+pub type TinyLfuCache<K, V, S = DefaultHashBuilder, W = UnitWeigher> =
+    PolicyCache<K, V, TinyLfu, S, W>;
+
+impl<K, V> TinyLfuCache<K, V> {
+    /// A W-TinyLFU cache holding at most `maxsize` entries.
+    pub fn new(maxsize: usize) -> Self {
+        Self::with_policy(maxsize, TinyLfu::default())
+    }
+}
