@@ -2,9 +2,10 @@
 //! small hand-made sequences, and the size and membership invariants
 //! under random operations.
 
-use std::collections::HashSet;
+#[path = "common/invariants.rs"]
+mod invariants;
 
-use cachekit::{cached, ArcCache, ConcurrentCache, LruCache};
+use cachekit::{cached, Adaptive, ArcCache, ConcurrentCache, LruCache};
 use proptest::prelude::*;
 
 #[test]
@@ -90,102 +91,13 @@ fn usable_in_the_macros_and_the_concurrent_cache() {
     assert_eq!(square::cache_info().hits, 1);
 }
 
-#[derive(Clone, Debug)]
-enum Op {
-    Insert(u8, usize),
-    Get(u8),
-    Remove(u8),
-    PopVictim,
-    SetMaxsize(usize),
-    Clear,
-}
-
-fn op(maxsize: usize) -> impl Strategy<Value = Op> {
-    prop_oneof![
-        6 => (0u8..24, 0..=maxsize + 1).prop_map(|(k, w)| Op::Insert(k, w)),
-        6 => (0u8..24).prop_map(Op::Get),
-        2 => (0u8..24).prop_map(Op::Remove),
-        1 => Just(Op::PopVictim),
-        1 => (0..=maxsize + 1).prop_map(Op::SetMaxsize),
-        1 => Just(Op::Clear),
-    ]
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
-    /// The model is the set of keys that must be present: a key is present
-    /// right after it is stored, absent after removal, and otherwise may
-    /// only disappear by eviction (which the listener and stats report).
     #[test]
     fn size_and_membership_invariants(
-        (maxsize, ops) in (0usize..=12).prop_flat_map(|m| (Just(m), prop::collection::vec(op(m), 0..200)))
+        (maxsize, ops) in invariants::maxsize_and_ops()
     ) {
-        let evicted = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let sink = evicted.clone();
-        let mut cache = ArcCache::builder(maxsize)
-            .weigher(|_: &u8, w: &usize| *w)
-            .listener(move |k, _, cause| {
-                if cause == cachekit::RemovalCause::Evicted {
-                    sink.lock().unwrap().push(k)
-                }
-            })
-            .build();
-        let mut present: HashSet<u8> = HashSet::new();
-        let (mut gets, mut hits) = (0u64, 0u64);
-        for op in ops {
-            evicted.lock().unwrap().clear();
-            match op {
-                Op::Insert(k, w) => {
-                    let stored = w <= cache.maxsize();
-                    cache.insert(k, w);
-                    for gone in evicted.lock().unwrap().iter() {
-                        present.remove(gone);
-                    }
-                    if stored {
-                        present.insert(k);
-                        prop_assert!(cache.contains_key(&k));
-                        prop_assert_eq!(cache.peek(&k), Some(&w));
-                    }
-                }
-                Op::Get(k) => {
-                    gets += 1;
-                    let found = cache.get(&k).is_some();
-                    hits += u64::from(found);
-                    prop_assert_eq!(found, present.contains(&k));
-                }
-                Op::Remove(k) => {
-                    prop_assert_eq!(cache.remove(&k).is_some(), present.remove(&k));
-                }
-                Op::PopVictim => {
-                    match cache.pop_victim() {
-                        Some((k, _)) => prop_assert!(present.remove(&k)),
-                        None => prop_assert!(present.is_empty()),
-                    }
-                }
-                Op::SetMaxsize(n) => {
-                    cache.set_maxsize(n);
-                    for gone in evicted.lock().unwrap().iter() {
-                        present.remove(gone);
-                    }
-                }
-                Op::Clear => {
-                    cache.clear();
-                    present.clear();
-                }
-            }
-            prop_assert!(cache.currsize() <= cache.maxsize());
-            prop_assert_eq!(cache.len(), present.len());
-            let keys: HashSet<u8> = cache.keys().copied().collect();
-            prop_assert_eq!(&keys, &present);
-            let stats = cache.stats();
-            prop_assert_eq!((stats.hits, stats.hits + stats.misses), (hits, gets));
-        }
-        // Draining visits every entry once.
-        let mut drained = HashSet::new();
-        while let Some((k, _)) = cache.pop_victim() {
-            prop_assert!(drained.insert(k));
-        }
-        prop_assert_eq!(drained, present);
+        invariants::check::<Adaptive>(maxsize, ops)?;
     }
 }

@@ -247,6 +247,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
         if maxsize != self.maxsize {
             self.resize(maxsize);
         }
+        if self.sketch.capacity() == 0 {
+            // Sized from the first entry's weight; grows with the cache.
+            self.sketch.ensure_capacity(maxsize / weight.max(1));
+        }
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some((ghost, ghost_weight, side)) = self.ghosts.find(hash) {
