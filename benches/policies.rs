@@ -14,7 +14,7 @@ mod zipf;
 
 use std::hint::black_box;
 
-use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, RrCache, TtlCache};
+use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, RrCache, TinyLfuCache, TtlCache};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const CAPACITY: usize = 10_000;
@@ -61,6 +61,7 @@ macro_rules! cachekit_string_ops {
 cachekit_ops!(
     LruCache<u64, u64>,
     ArcCache<u64, u64>,
+    TinyLfuCache<u64, u64>,
     LfuCache<u64, u64>,
     FifoCache<u64, u64>,
     RrCache<u64, u64>,
@@ -69,6 +70,7 @@ cachekit_ops!(
 cachekit_string_ops!(
     LruCache<String, u64>,
     ArcCache<String, u64>,
+    TinyLfuCache<String, u64>,
     LfuCache<String, u64>,
     FifoCache<String, u64>,
     RrCache<String, u64>,
@@ -306,6 +308,7 @@ fn run_all<K, Q>(
     Q: ?Sized,
     LruCache<K, u64>: Ops<K, Q>,
     ArcCache<K, u64>: Ops<K, Q>,
+    TinyLfuCache<K, u64>: Ops<K, Q>,
     LfuCache<K, u64>: Ops<K, Q>,
     FifoCache<K, u64>: Ops<K, Q>,
     RrCache<K, u64>: Ops<K, Q>,
@@ -361,6 +364,14 @@ fn run_all<K, Q>(
         key_kind,
         "cachekit_arc",
         || ArcCache::new(CAPACITY),
+        universe,
+        borrow,
+    );
+    bench_group(
+        c,
+        key_kind,
+        "cachekit_tinylfu",
+        || TinyLfuCache::new(CAPACITY),
         universe,
         borrow,
     );

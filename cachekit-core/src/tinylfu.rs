@@ -195,13 +195,15 @@ impl TinyLfu {
     }
 
     /// Remembers an evicted entry: as a window ghost (turned away at the
-    /// window) or a main ghost, each side bounded.
+    /// window) or a main ghost. Window ghosts are bounded by half the
+    /// window but at least a tenth of the cache, so that a small window
+    /// still sees the evidence to grow; main ghosts by half the main space.
     fn remember<K, V>(&mut self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle, side: Side) {
         let node = &entries[handle];
         self.ghosts.remember(node.hash, node.weight, side);
         let main = self.maxsize.saturating_sub(self.window_max);
         self.ghosts
-            .trim(Side::First, (self.window_max / 2).max(self.maxsize / 20));
+            .trim(Side::First, (self.window_max / 2).max(self.maxsize / 10));
         self.ghosts.trim(Side::Second, main / 2);
     }
 
@@ -367,7 +369,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
 ///
 /// A new entry is always stored (in the window): `insert` then `get`
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
-/// about 8 bytes per entry and the hashes of up to `0.55 x maxsize`
+/// about 8 bytes per entry and the hashes of up to `0.6 x maxsize`
 /// recently evicted keys. All operations are O(1).
 ///
 /// # Examples
