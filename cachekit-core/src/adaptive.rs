@@ -124,7 +124,8 @@ impl<K, V> Policy<K, V> for Adaptive {
             self.ghosts.weight(Side::First),
             self.ghosts.weight(Side::Second),
         );
-        if let Some((ghost, ghost_weight, side)) = self.ghosts.find(hash) {
+        if let Some(ghost) = self.ghosts.find(hash) {
+            let (ghost_weight, side) = (ghost.weight(), ghost.side());
             if side == Side::Second {
                 // Case III: T2 was too small.
                 let ratio = b1_size as f64 / b2_size.max(1) as f64;
@@ -150,10 +151,9 @@ impl<K, V> Policy<K, V> for Adaptive {
         } else {
             let mut total = self.t1_size + self.t2_size + b1_size + b2_size;
             while total + weight > 2 * c {
-                let Some(oldest) = self.ghosts.oldest_weight(Side::Second) else {
+                let Some(oldest) = self.ghosts.forget_oldest(Side::Second) else {
                     break;
                 };
-                self.ghosts.forget_oldest(Side::Second);
                 total -= oldest;
             }
         }

@@ -11,8 +11,9 @@
 /// A count-min sketch of 4-bit counters with periodic halving.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FrequencySketch {
-    table: Vec<u64>,
-    /// Number of 8-word blocks minus one.
+    /// Blocks of eight words, sixteen 4-bit counters per word.
+    table: Vec<[u64; 8]>,
+    /// Number of blocks minus one.
     block_mask: usize,
     /// Increments since the last halving.
     additions: usize,
@@ -46,6 +47,14 @@ pub(crate) fn remix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
+/// Where the `i`-th of a key's four counters is in its block: the word
+/// (one of pair `i`, so the four never share a word) and the bit shift.
+#[inline(always)]
+fn counter(h: u64, i: usize) -> (usize, u32) {
+    let byte = (h >> (i << 3)) as u32;
+    ((i << 1) | (byte & 1) as usize, ((byte >> 1) & 15) << 2)
+}
+
 impl FrequencySketch {
     /// The number of keys the sketch is sized for (0 before the first
     /// [`ensure_capacity`](Self::ensure_capacity)).
@@ -63,50 +72,39 @@ impl FrequencySketch {
         }
         self.capacity = capacity;
         self.sample_size = capacity.saturating_mul(SAMPLE_FACTOR);
-        let words = capacity.next_power_of_two().max(8);
-        self.table = vec![0; words];
-        self.block_mask = (words >> 3) - 1;
+        let blocks = (capacity.next_power_of_two() / 8).max(1);
+        self.table = vec![[0; 8]; blocks];
+        self.block_mask = blocks - 1;
         self.additions = 0;
-    }
-
-    /// The word and bit shift of each of the key's four counters.
-    #[inline]
-    fn counters(&self, hash: u64) -> [(usize, u32); 4] {
-        let h = remix(hash);
-        let block = (((h >> 32) as usize) & self.block_mask) << 3;
-        let bits = h as u32;
-        let mut counters = [(0, 0); 4];
-        for (i, counter) in counters.iter_mut().enumerate() {
-            let byte = bits >> (i << 3);
-            let nibble = (byte >> 1) & 15;
-            *counter = (block + (i << 1) + (byte & 1) as usize, nibble << 2);
-        }
-        counters
     }
 
     /// Estimated uses of the key of `hash` (0 to 15) in the recent past.
     #[inline]
     pub(crate) fn frequency(&self, hash: u64) -> u8 {
-        if self.table.is_empty() {
+        let h = remix(hash);
+        let Some(block) = self.table.get((h >> 32) as usize & self.block_mask) else {
             return 0;
+        };
+        let mut min = 15;
+        for i in 0..4 {
+            let (word, shift) = counter(h, i);
+            min = min.min((block[word] >> shift) & 15);
         }
-        self.counters(hash)
-            .iter()
-            .map(|&(word, shift)| ((self.table[word] >> shift) & 15) as u8)
-            .min()
-            .unwrap_or(0)
+        min as u8
     }
 
     /// Counts one use of the key of `hash`.
     #[inline]
     pub(crate) fn increment(&mut self, hash: u64) {
-        if self.table.is_empty() {
+        let h = remix(hash);
+        let Some(block) = self.table.get_mut((h >> 32) as usize & self.block_mask) else {
             return;
-        }
+        };
         let mut added = false;
-        for (word, shift) in self.counters(hash) {
-            if (self.table[word] >> shift) & 15 != 15 {
-                self.table[word] += 1 << shift;
+        for i in 0..4 {
+            let (word, shift) = counter(h, i);
+            if (block[word] >> shift) & 15 != 15 {
+                block[word] += 1 << shift;
                 added = true;
             }
         }
@@ -121,7 +119,7 @@ impl FrequencySketch {
     /// Ages every count: halves each counter, so old popularity fades.
     fn halve(&mut self) {
         let mut odd = 0;
-        for word in &mut self.table {
+        for word in self.table.iter_mut().flatten() {
             odd += (*word & ONE_MASK).count_ones() as usize;
             *word = (*word >> 1) & RESET_MASK;
         }
@@ -132,13 +130,13 @@ impl FrequencySketch {
 
     /// Forgets every count, keeping the table.
     pub(crate) fn clear(&mut self) {
-        self.table.fill(0);
+        self.table.fill([0; 8]);
         self.additions = 0;
     }
 
     /// Heap bytes of the table.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.table.capacity() * 8
+        self.table.capacity() * 64
     }
 }
 

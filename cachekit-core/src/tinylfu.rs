@@ -255,7 +255,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
         }
         self.incoming = weight;
         self.incoming_direct = false;
-        if let Some((ghost, ghost_weight, side)) = self.ghosts.find(hash) {
+        if let Some(ghost) = self.ghosts.find(hash) {
+            let (ghost_weight, side) = (ghost.weight(), ghost.side());
             let window_ghosts = self.ghosts.weight(Side::First).max(1);
             let main_ghosts = self.ghosts.weight(Side::Second).max(1);
             let largest = maxsize.saturating_sub(1).max(1);
