@@ -63,6 +63,26 @@ fn main() {
             }),
         ),
         (
+            "cachekit ArcCache (steady state: 2x inserts, ghosts full)",
+            bytes_per_entry(|| {
+                let mut cache = cachekit::ArcCache::new(ENTRIES as usize);
+                for i in 0..2 * ENTRIES {
+                    cache.insert(i, i);
+                }
+                cache
+            }),
+        ),
+        (
+            "cachekit TinyLfuCache (steady state: 2x inserts, ghosts full)",
+            bytes_per_entry(|| {
+                let mut cache = cachekit::TinyLfuCache::new(ENTRIES as usize);
+                for i in 0..2 * ENTRIES {
+                    cache.insert(i, i);
+                }
+                cache
+            }),
+        ),
+        (
             "lru::LruCache",
             bytes_per_entry(|| {
                 let mut cache = lru::LruCache::new(capacity);
