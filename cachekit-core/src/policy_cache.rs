@@ -253,15 +253,24 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// still stored (always zero for policies without expiry).
     #[inline]
     fn expired_totals(&self) -> (usize, usize) {
-        let mut totals = (0, 0);
         if P::EXPIRES {
-            if let Some(now) = self.policy.now() {
-                let entries = &self.entries;
-                self.policy.for_each_expired(entries, now, |handle| {
-                    totals.0 += 1;
-                    totals.1 += entries[handle].weight;
-                });
-            }
+            self.expired_totals_at(self.policy.now())
+        } else {
+            (0, 0)
+        }
+    }
+
+    /// [`expired_totals`](Self::expired_totals) at a given instant, so that
+    /// a caller that also filters entries sees one instant throughout.
+    #[inline]
+    fn expired_totals_at(&self, now: Option<Instant>) -> (usize, usize) {
+        let mut totals = (0, 0);
+        if let (true, Some(now)) = (P::EXPIRES, now) {
+            let entries = &self.entries;
+            self.policy.for_each_expired(entries, now, |handle| {
+                totals.0 += 1;
+                totals.1 += entries[handle].weight;
+            });
         }
         totals
     }
@@ -309,10 +318,11 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Iterates over the live `(&key, &value)` pairs in storage order; not
     /// a use. The whole iteration sees one instant.
     pub fn iter(&self) -> Iter<'_, K, V, P::Meta> {
+        let now = self.policy.now();
         Iter {
             inner: self.entries.iter(),
-            len: self.len(),
-            now: self.policy.now(),
+            len: self.entries.len() - self.expired_totals_at(now).0,
+            now,
         }
     }
 
@@ -329,8 +339,8 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Iterates over `(&key, &mut value)` in storage order; not a use, and
     /// weights are not recomputed.
     pub fn iter_mut(&mut self) -> impl ExactSizeIterator<Item = (&K, &mut V)> + '_ {
-        let len = self.len();
         let now = self.policy.now();
+        let len = self.entries.len() - self.expired_totals_at(now).0;
         ExactLen {
             inner: self
                 .entries
@@ -426,14 +436,16 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         }
     }
 
-    /// Removes what has expired, if the policy expires entries at all.
+    /// Removes what has expired, if the policy expires entries at all, and
+    /// returns the instant it used (`None` for policies without a clock).
     #[inline]
-    fn expire_now(&mut self) {
-        if P::EXPIRES {
-            if let Some(now) = self.policy.now() {
-                self.expire_at(now, None);
-            }
+    fn expire_now(&mut self) -> Option<Instant> {
+        if !P::EXPIRES {
+            return None;
         }
+        let now = self.policy.now()?;
+        self.expire_at(now, None);
+        Some(now)
     }
 
     /// Sets a new `maxsize`, evicting in policy order until `currsize` fits.
@@ -629,6 +641,9 @@ where
     /// removed and returned, and the new entry goes to the listener with
     /// [`RemovalCause::Expired`].
     pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        // Expiry comes first, even for an entry that is then refused, as in
+        // cachetools (`expire()` runs before `Cache.__setitem__`).
+        let now = self.expire_now();
         let weight = self.weigher.weigh(&key, &value);
         if weight > self.maxsize {
             return Err(TooLarge {
@@ -639,7 +654,7 @@ where
             });
         }
         let hash = self.hasher.hash_one(&key);
-        let deadline = match self.admit(&key, &value) {
+        let deadline = match self.deadline(&key, &value, now) {
             Ok(deadline) => deadline,
             Err(()) => {
                 let old = self.find(hash, &key).map(|h| self.remove_handle(h).value);
@@ -661,17 +676,14 @@ where
         }
     }
 
-    /// For expiring caches: removes what has expired, then computes the new
-    /// entry's deadline; `Err` when the entry would be dead on arrival.
+    /// For expiring caches: the new entry's deadline, given the instant
+    /// [`expire_now`](Self::expire_now) returned; `Err` when the entry
+    /// would be dead on arrival.
     #[inline]
-    fn admit(&mut self, key: &K, value: &V) -> Result<Option<Instant>, ()> {
-        if !P::EXPIRES {
-            return Ok(None);
-        }
-        let Some(now) = self.policy.now() else {
+    fn deadline(&self, key: &K, value: &V, now: Option<Instant>) -> Result<Option<Instant>, ()> {
+        let Some(now) = now else {
             return Ok(None);
         };
-        self.expire_at(now, None);
         match self.policy.deadline(key, value, now) {
             Some(deadline) if deadline <= now => Err(()),
             deadline => Ok(deadline),
@@ -817,6 +829,7 @@ where
             return Ok(&self.entries[handle].value);
         }
         let value = make();
+        let now = self.expire_now();
         let weight = self.weigher.weigh(&key, &value);
         if weight > self.maxsize {
             return Err(NotStored {
@@ -825,7 +838,7 @@ where
                 cause: RemovalCause::TooLarge,
             });
         }
-        let Ok(deadline) = self.admit(&key, &value) else {
+        let Ok(deadline) = self.deadline(&key, &value, now) else {
             if let Some(stale) = self.find(hash, &key) {
                 drop(self.remove_handle(stale));
             }
@@ -1074,7 +1087,7 @@ impl<K: fmt::Debug, V: fmt::Debug, P: Policy<K, V>, S, W> fmt::Debug
         }
         f.debug_struct("PolicyCache")
             .field("maxsize", &self.maxsize)
-            .field("currsize", &self.currsize)
+            .field("currsize", &self.currsize())
             .field("entries", &Entries(self))
             .finish()
     }
