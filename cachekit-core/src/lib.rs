@@ -25,6 +25,7 @@
 //! | [`RrCache`] | a random entry (seedable) | `RRCache` |
 //! | [`UnboundedCache`] | nothing | `Cache` with infinite `maxsize` |
 //! | [`ArcCache`] | adaptively, between recency and frequency (ARC); resists scans | — |
+//! | [`TinyLfuCache`] | W-TinyLFU: admits a new key only if used more often than the victim; adaptive window; resists scans and loops | — |
 //! | [`TtlCache`] | expired entries, then LRU; one time-to-live for all | `TTLCache` |
 //! | [`TlruCache`] | expired entries, then LRU; a deadline per entry | `TLRUCache` |
 //!

@@ -130,7 +130,9 @@ pub trait Policy<K, V>: Sealed {
     #[doc(hidden)]
     fn on_remove(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
 
-    /// The entry this policy evicts next, if any.
+    /// The entry this policy evicts next, if any; the caller evicts it.
+    /// A policy may relink entries while choosing (an admission policy
+    /// moves the candidate that beat the victim into its main space).
     #[doc(hidden)]
     fn victim(&mut self, entries: &mut Entries<K, V, Self::Meta>) -> Option<Handle>;
 

@@ -57,6 +57,7 @@
 //! | [`RrCache`] | a random entry (seedable) |
 //! | [`UnboundedCache`] | nothing |
 //! | [`ArcCache`] | adaptively between recency and frequency (ARC) |
+//! | [`TinyLfuCache`] | W-TinyLFU: a new key displaces an entry only if used more often; the highest hit ratios |
 //! | [`TtlCache`] | expired entries first, then LRU; one time-to-live |
 //! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
 //!
