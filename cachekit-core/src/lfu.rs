@@ -51,11 +51,20 @@ impl Linked for LfuMeta {
 /// one. Entries are kept in buckets of equal count, linked in ascending
 /// count order (the O(1) LFU of Shah, Mitra and Matani, 2010), so every
 /// operation is O(1).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Lfu {
     buckets: Arena<Bucket>,
     /// Buckets in ascending count order.
     order: List,
+}
+
+impl Default for Lfu {
+    fn default() -> Self {
+        Lfu {
+            buckets: Arena::new(),
+            order: List::new(),
+        }
+    }
 }
 
 impl Lfu {

@@ -65,6 +65,7 @@
 
 pub mod adaptive;
 #[doc(hidden)]
+#[allow(unsafe_code)] // unchecked indexing; the safety argument is in the module
 pub mod arena;
 mod cache;
 mod clock;

@@ -180,12 +180,16 @@ impl<K, V, P: Policy<K, V>, S, W> Builder<K, V, P, S, W> {
 
     /// Builds the cache.
     pub fn build(self) -> PolicyCache<K, V, P, S, W> {
+        // A policy handed in may be a clone of another cache's, with
+        // handles into that cache's arena: start it empty.
+        let mut policy = self.policy;
+        policy.clear();
         PolicyCache {
             entries: Arena::with_capacity(self.capacity),
             table: HashTable::with_capacity(self.capacity),
             hasher: self.hasher,
             weigher: self.weigher,
-            policy: self.policy,
+            policy,
             maxsize: self.maxsize,
             currsize: 0,
             stats: CacheStats::default(),
@@ -309,10 +313,12 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Removes every entry, keeping the allocations; O(n) drops, O(1)
     /// otherwise. Statistics are kept; see [`reset_stats`](Self::reset_stats).
     pub fn clear(&mut self) {
+        // Forget every handle before the entries go: dropping a key or
+        // value may panic, and no handle may outlive its slot.
         self.table.clear();
-        self.entries.clear();
         self.policy.clear();
         self.currsize = 0;
+        self.entries.clear();
     }
 
     /// Iterates over the live `(&key, &value)` pairs in storage order; not
