@@ -9,8 +9,8 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::Duration;
 
 use cachekit_core::{
-    ArcCache, Cache, FifoCache, LfuCache, LruCache, ManualClock, MruCache, Policy, PolicyCache,
-    RrCache, TinyLfuCache, TlruCache, TtlCache, UnboundedCache,
+    ArcCache, Cache, DefaultHashBuilder, FifoCache, LfuCache, LruCache, ManualClock, MruCache,
+    Policy, PolicyCache, RrCache, TinyLfuCache, TlruCache, TtlCache, UnboundedCache,
 };
 
 /// Fewer operations under Miri, which is slow.
@@ -28,12 +28,12 @@ impl Rng {
     }
 }
 
+/// A cache of `u32 -> u32` weighing each entry by its value.
+type Weighted<P> = PolicyCache<u32, u32, P, DefaultHashBuilder, fn(&u32, &u32) -> usize>;
+
 /// Random operations with weights 0..=3 on keys 0..24 against a set of the
 /// keys that must be present (the listener reports what leaves).
-fn drive<P: Policy<u32, u32>>(
-    mut cache: PolicyCache<u32, u32, P, cachekit_core::DefaultHashBuilder, fn(&u32, &u32) -> usize>,
-    seed: u64,
-) {
+fn drive<P: Policy<u32, u32>>(mut cache: Weighted<P>, seed: u64) {
     let mut rng = Rng(seed);
     for _ in 0..OPS {
         let key = rng.below(24) as u32;
