@@ -252,3 +252,25 @@ proptest! {
         invariants::check::<TinyLfu>(maxsize, ops)?;
     }
 }
+
+#[test]
+fn allocated_bytes_count_the_ghost_lists() {
+    let mut cache = TinyLfuCache::new(100);
+    for _ in 0..2 {
+        for k in 0..100u32 {
+            cache.get_or_insert_with(k, || k).unwrap();
+        }
+    }
+    let full = cache.allocated_bytes();
+    // A scan: one-time keys are turned away at the window and remembered
+    // as ghosts; the entries' own storage does not grow.
+    for k in 1_000..2_000u32 {
+        cache.insert(k, k);
+    }
+    assert_eq!(cache.len(), 100);
+    assert!(
+        cache.allocated_bytes() > full,
+        "{} after the scan, {full} before",
+        cache.allocated_bytes()
+    );
+}

@@ -17,7 +17,7 @@
 //! Sizes are weights: with unit weights this is the paper's algorithm
 //! exactly (its OLTP table is reproduced by `examples/hit_ratio`).
 
-use crate::arena::{Handle, Linked, Links, List};
+use crate::arena::{linked_by, Handle, Links, List};
 use crate::ghosts::{Ghosts, Side};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -62,16 +62,7 @@ pub struct AdaptiveMeta {
 
 impl EntryMeta for AdaptiveMeta {}
 
-impl Linked for AdaptiveMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.links
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.links
-    }
-}
+linked_by!(AdaptiveMeta, links);
 
 impl Adaptive {
     fn link<K, V>(
@@ -125,16 +116,14 @@ impl<K, V> Policy<K, V> for Adaptive {
             self.ghosts.weight(Side::Second),
         );
         if let Some(ghost) = self.ghosts.find(hash) {
-            let (ghost_weight, side) = (ghost.weight(), ghost.side());
-            if side == Side::Second {
+            let step = self.ghosts.balance(ghost.side()) * ghost.weight() as f64;
+            if ghost.side() == Side::Second {
                 // Case III: T2 was too small.
-                let ratio = b1_size as f64 / b2_size.max(1) as f64;
-                self.p = (self.p - ratio.max(1.0) * ghost_weight as f64).max(0.0);
+                self.p = (self.p - step).max(0.0);
                 self.incoming = Incoming::FromB2;
             } else {
                 // Case II: T1 was too small.
-                let ratio = b2_size as f64 / b1_size.max(1) as f64;
-                self.p = (self.p + ratio.max(1.0) * ghost_weight as f64).min(c as f64);
+                self.p = (self.p + step).min(c as f64);
                 self.incoming = Incoming::FromB1;
             }
             self.ghosts.forget(ghost);
@@ -210,6 +199,10 @@ impl<K, V> Policy<K, V> for Adaptive {
 
     fn clear(&mut self) {
         *self = Adaptive::default();
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.ghosts.allocated_bytes()
     }
 }
 

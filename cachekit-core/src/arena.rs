@@ -291,6 +291,27 @@ impl Linked for Links {
     }
 }
 
+/// Implements [`Linked`] for list `F` (default [`Primary`]) through a field
+/// of the item that holds its [`Links`].
+macro_rules! linked_by {
+    ($item:ty, $field:ident) => {
+        $crate::arena::linked_by!($item, $field, $crate::arena::Primary);
+    };
+    ($item:ty, $field:ident, $list:ty) => {
+        impl $crate::arena::Linked<$list> for $item {
+            #[inline]
+            fn links(&self) -> &$crate::arena::Links {
+                &self.$field
+            }
+            #[inline]
+            fn links_mut(&mut self) -> &mut $crate::arena::Links {
+                &mut self.$field
+            }
+        }
+    };
+}
+pub(crate) use linked_by;
+
 /// A doubly linked list of arena items threaded through their `F` links;
 /// O(1) push, unlink and move.
 #[derive(Debug, PartialEq, Eq)]

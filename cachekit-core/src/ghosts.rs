@@ -73,6 +73,18 @@ impl Ghosts {
         self.weights[side as usize]
     }
 
+    /// How much heavier the other side's ghosts are than `side`'s, at
+    /// least 1: ARC's step for adapting its target (`|B2| / |B1|` on a hit
+    /// in `B1`), which TinyLFU borrows for its window.
+    #[inline]
+    pub(crate) fn balance(&self, side: Side) -> f64 {
+        let (this, other) = match side {
+            Side::First => (self.weights[0], self.weights[1]),
+            Side::Second => (self.weights[1], self.weights[0]),
+        };
+        (other as f64 / this.max(1) as f64).max(1.0)
+    }
+
     /// Forgets `ghost` (its key is back in the cache).
     pub(crate) fn forget(&mut self, ghost: Ghost) {
         if let Ok(slot) = self

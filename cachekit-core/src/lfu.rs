@@ -1,6 +1,6 @@
 //! Least frequently used, in O(1).
 
-use crate::arena::{Arena, Handle, Linked, Links, List};
+use crate::arena::{linked_by, Arena, Handle, Links, List};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
@@ -12,16 +12,7 @@ struct Bucket {
     links: Links,
 }
 
-impl Linked for Bucket {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.links
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.links
-    }
-}
+linked_by!(Bucket, links);
 
 /// Per-entry state of [`Lfu`]: position in its bucket and the bucket.
 #[doc(hidden)]
@@ -33,16 +24,7 @@ pub struct LfuMeta {
 
 impl EntryMeta for LfuMeta {}
 
-impl Linked for LfuMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.links
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.links
-    }
-}
+linked_by!(LfuMeta, links);
 
 /// The LFU policy: evicts the entry with the fewest uses; among equal
 /// counts, the one that reached that count first.
@@ -174,6 +156,10 @@ impl<K, V> Policy<K, V> for Lfu {
     fn clear(&mut self) {
         self.buckets.clear();
         self.order.clear();
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.buckets.allocated_bytes()
     }
 }
 

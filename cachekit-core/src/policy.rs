@@ -157,6 +157,13 @@ pub trait Policy<K, V>: Sealed {
     /// Every entry is gone.
     #[doc(hidden)]
     fn clear(&mut self);
+
+    /// Heap bytes of the policy's own state (ghost lists, a sketch, ...).
+    #[doc(hidden)]
+    #[inline]
+    fn allocated_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// A policy whose entries expire by a [`Clock`](crate::Clock): the

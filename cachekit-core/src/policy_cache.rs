@@ -387,10 +387,13 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         }
     }
 
-    /// Bytes of heap memory held by the arena and the hash table (not
-    /// counting what keys and values own themselves).
+    /// Bytes of heap memory held by the arena, the hash table and the
+    /// policy's own state (ghost lists, a frequency sketch), not counting
+    /// what keys and values own themselves.
     pub fn allocated_bytes(&self) -> usize {
-        self.entries.allocated_bytes() + self.table.allocation_size()
+        self.entries.allocated_bytes()
+            + self.table.allocation_size()
+            + self.policy.allocated_bytes()
     }
 
     #[inline]

@@ -97,6 +97,10 @@ impl<K, V> Policy<K, V> for Rr {
     fn clear(&mut self) {
         self.keys.clear();
     }
+
+    fn allocated_bytes(&self) -> usize {
+        self.keys.capacity() * std::mem::size_of::<Handle>()
+    }
 }
 
 /// A random-replacement cache (cachetools' `RRCache`).

@@ -23,7 +23,7 @@
 //! recency was undervalued: the window grows, and the key goes straight to
 //! probation. A miss on the second kind shrinks the window.
 
-use crate::arena::{Handle, Linked, Links, List};
+use crate::arena::{linked_by, Handle, Links, List};
 use crate::ghosts::{Ghosts, Side};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::sketch::{remix, FrequencySketch};
@@ -59,16 +59,7 @@ pub struct TinyLfuMeta {
 
 impl EntryMeta for TinyLfuMeta {}
 
-impl Linked for TinyLfuMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.links
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.links
-    }
-}
+linked_by!(TinyLfuMeta, links);
 
 /// The W-TinyLFU policy (see the [module docs](self)).
 #[derive(Clone, Debug, Default)]
@@ -95,12 +86,6 @@ impl TinyLfu {
     /// [module docs](self)).
     pub fn window_target(&self) -> usize {
         self.window_max
-    }
-
-    /// Heap bytes of the policy's own state (sketch and ghosts).
-    #[doc(hidden)]
-    pub fn allocated_bytes(&self) -> usize {
-        self.sketch.allocated_bytes() + self.ghosts.allocated_bytes()
     }
 
     fn resize(&mut self, maxsize: usize) {
@@ -256,19 +241,16 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some(ghost) = self.ghosts.find(hash) {
-            let (ghost_weight, side) = (ghost.weight(), ghost.side());
-            let window_ghosts = self.ghosts.weight(Side::First).max(1);
-            let main_ghosts = self.ghosts.weight(Side::Second).max(1);
+            // ARC's step, in whole entries.
+            let step = (self.ghosts.balance(ghost.side()) as usize).saturating_mul(ghost.weight());
             let largest = maxsize.saturating_sub(1).max(1);
-            if side == Side::First {
+            if ghost.side() == Side::First {
                 // Turned away at the window, wanted again: recency matters.
-                let delta = (main_ghosts / window_ghosts).max(1) * ghost_weight;
-                self.window_max = self.window_max.saturating_add(delta).min(largest);
+                self.window_max = self.window_max.saturating_add(step).min(largest);
                 self.incoming_direct = true;
             } else {
                 // Evicted from the main space, wanted again: frequency does.
-                let delta = (window_ghosts / main_ghosts).max(1) * ghost_weight;
-                self.window_max = self.window_max.saturating_sub(delta).max(1);
+                self.window_max = self.window_max.saturating_sub(step).max(1);
             }
             self.set_protected_max();
             self.ghosts.forget(ghost);
@@ -359,6 +341,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming_direct = false;
         self.ghosts = Ghosts::default();
         self.sketch.clear();
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.sketch.allocated_bytes() + self.ghosts.allocated_bytes()
     }
 }
 

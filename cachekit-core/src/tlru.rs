@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use crate::arena::{Handle, Linked, Links, List};
+use crate::arena::{linked_by, Handle, Links, List};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
 
@@ -15,16 +15,7 @@ pub struct TlruMeta {
     heap_index: u32,
 }
 
-impl Linked for TlruMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.lru
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.lru
-    }
-}
+linked_by!(TlruMeta, lru);
 
 impl EntryMeta for TlruMeta {
     #[inline]
@@ -244,6 +235,10 @@ where
     fn clear(&mut self) {
         self.lru.clear();
         self.heap.clear();
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.heap.capacity() * std::mem::size_of::<Handle>()
     }
 }
 

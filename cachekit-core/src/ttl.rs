@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use crate::arena::{Handle, Linked, Links, List, Primary, Secondary};
+use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
 
@@ -15,27 +15,9 @@ pub struct TtlMeta {
     deadline: Option<Instant>,
 }
 
-impl Linked<Primary> for TtlMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.lru
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.lru
-    }
-}
+linked_by!(TtlMeta, lru);
 
-impl Linked<Secondary> for TtlMeta {
-    #[inline]
-    fn links(&self) -> &Links {
-        &self.expiry
-    }
-    #[inline]
-    fn links_mut(&mut self) -> &mut Links {
-        &mut self.expiry
-    }
-}
+linked_by!(TtlMeta, expiry, Secondary);
 
 impl EntryMeta for TtlMeta {
     #[inline]
