@@ -140,34 +140,50 @@ fn a_loop_larger_than_the_cache_does_not_flush_the_hot_set() {
     assert!(tiny > 20.0, "hit ratio {tiny:.2}%");
 }
 
-#[test]
-fn the_window_grows_when_recency_pays_and_shrinks_when_frequency_does() {
-    let mut cache = TinyLfuCache::new(1_000);
+/// Each key comes back `n / 20` requests later (only a larger window keeps
+/// it), then a stable popular set of `0.9 n` keys is read round-robin
+/// with one-time keys in between (main-space ghosts come back).
+fn window_moves_with_the_workload(n: u32) {
+    let mut cache = TinyLfuCache::new(n as usize);
     cache.insert(u32::MAX, 0);
-    assert_eq!(cache.policy().window_target(), 10, "starts at 1%");
-    // Each key comes back 50 requests later: only a larger window keeps it.
-    for k in 0..20_000u32 {
+    assert_eq!(
+        cache.policy().window_target(),
+        n as usize / 100,
+        "starts at 1%"
+    );
+    let gap = n / 20;
+    for k in 0..20 * n {
         cache.get_or_insert_with(k, || k).unwrap();
-        if k >= 50 {
-            cache.get_or_insert_with(k - 50, || k).unwrap();
+        if k >= gap {
+            cache.get_or_insert_with(k - gap, || k).unwrap();
         }
     }
     let grown = cache.policy().window_target();
-    assert!(grown > 50, "window {grown}");
+    assert!(grown > gap as usize, "window {grown}");
     let hits = cache.stats().hits;
-    assert!(hits > 15_000, "recency hits {hits}");
-    // Now a stable popular set of 900 keys, read round-robin with one-time
-    // keys in between: main-space ghosts come back, the window shrinks.
-    for round in 0..40u32 {
-        for k in 0..900u32 {
-            cache.get_or_insert_with(100_000 + k, || k).unwrap();
+    assert!(hits > 15 * u64::from(n), "recency hits {hits}");
+    let popular = n / 10 * 9;
+    for round in 0..40 {
+        for k in 0..popular {
+            cache.get_or_insert_with(100 * n + k, || k).unwrap();
             cache
-                .get_or_insert_with(1_000_000 + round * 900 + k, || k)
+                .get_or_insert_with(1_000 * n + round * popular + k, || k)
                 .unwrap();
         }
     }
     let shrunk = cache.policy().window_target();
     assert!(shrunk < grown, "window {shrunk} after {grown}");
+}
+
+#[test]
+fn the_window_grows_when_recency_pays_and_shrinks_when_frequency_does() {
+    window_moves_with_the_workload(1_000);
+}
+
+#[test]
+fn the_window_still_adapts_with_sampled_ghosts() {
+    // From 8,192 entries up only a sample of evicted keys is remembered.
+    window_moves_with_the_workload(20_000);
 }
 
 #[test]

@@ -94,30 +94,46 @@ impl FrequencySketch {
     }
 
     /// Counts one use of the key of `hash`.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn increment(&mut self, hash: u64) {
-        let h = remix(hash);
-        let Some(block) = self.table.get_mut((h >> 32) as usize & self.block_mask) else {
-            return;
-        };
-        let mut added = false;
-        for i in 0..4 {
-            let (word, shift) = counter(h, i);
-            if (block[word] >> shift) & 15 != 15 {
-                block[word] += 1 << shift;
-                added = true;
-            }
-        }
-        if added {
-            self.additions += 1;
-            if self.additions >= self.sample_size {
-                self.halve();
-            }
+        if self.add(hash, 1) && self.record() {
+            self.halve();
         }
     }
 
+    /// Raises the key of `hash`'s counters by `count` (each saturating at
+    /// 15) without counting towards the sample period: the policy counts
+    /// each use with [`record`](Self::record) when it happens and adds
+    /// the uses of a resident entry here when the entry leaves. Whether a
+    /// counter rose.
+    #[inline]
+    pub(crate) fn add(&mut self, hash: u64, count: u8) -> bool {
+        let h = remix(hash);
+        let Some(block) = self.table.get_mut((h >> 32) as usize & self.block_mask) else {
+            return false;
+        };
+        let count = u64::from(count.min(15));
+        let mut raised = 0;
+        for i in 0..4 {
+            let (word, shift) = counter(h, i);
+            let current = (block[word] >> shift) & 15;
+            let step = (current + count).min(15) - current;
+            block[word] += step << shift;
+            raised |= step;
+        }
+        raised != 0
+    }
+
+    /// Counts one use towards the sample period; true when the period
+    /// is over and the caller should [`halve`](Self::halve).
+    #[inline]
+    pub(crate) fn record(&mut self) -> bool {
+        self.additions += 1;
+        self.additions >= self.sample_size
+    }
+
     /// Ages every count: halves each counter, so old popularity fades.
-    fn halve(&mut self) {
+    pub(crate) fn halve(&mut self) {
         let mut odd = 0;
         for word in self.table.iter_mut().flatten() {
             odd += (*word & ONE_MASK).count_ones() as usize;
@@ -158,6 +174,19 @@ mod tests {
         assert_eq!(sketch.frequency(7), 15, "counters saturate");
         sketch.halve();
         assert_eq!(sketch.frequency(7), 7);
+    }
+
+    #[test]
+    fn adds_several_uses_at_once_and_saturates() {
+        let mut sketch = FrequencySketch::default();
+        sketch.ensure_capacity(64);
+        assert!(!sketch.add(3, 0), "nothing to add");
+        assert!(sketch.add(3, 5));
+        assert_eq!(sketch.frequency(3), 5);
+        assert!(sketch.add(3, 12));
+        assert_eq!(sketch.frequency(3), 15);
+        assert!(!sketch.add(3, 1), "saturated");
+        assert_eq!(sketch.additions, 0, "add does not count towards aging");
     }
 
     #[test]
