@@ -75,6 +75,7 @@ mod error;
 mod fifo;
 #[doc(hidden)]
 pub mod flight;
+mod ghost_table;
 mod ghosts;
 mod key;
 mod lfu;

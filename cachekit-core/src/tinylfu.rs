@@ -29,7 +29,8 @@
 //! uses), so the sketch's memory is touched only on a miss.
 
 use crate::arena::{linked_by, Handle, Links, List};
-use crate::ghosts::{Ghosts, Side};
+use crate::ghost_table::GhostTable;
+use crate::ghosts::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::sketch::{remix, FrequencySketch};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -41,15 +42,6 @@ const PROTECTED_SHARE: f64 = 0.8;
 /// Entries moved between segments per operation at most, so that a change
 /// of target sizes costs O(1) per operation.
 const REBALANCE_BUDGET: usize = 16;
-/// Caches up to this size remember a ghost for every evicted key; larger
-/// ones for one key in `2^k` (`k <= 4`, chosen by hash bits), about this
-/// many keys' worth of evidence per `maxsize`, with the adaptation step
-/// scaled by `2^k`. A ghost costs two hash-table operations per eviction;
-/// sampling keeps that cost off the common path where the sample is
-/// large enough to steer the window (measured with `examples/hit_ratio`:
-/// OLTP at 10,000-15,000 loses 0.2-0.3 points, P3 at 16,384 and 65,536
-/// is unchanged; sampling at 4,096 made P3 there swing by seed).
-const GHOSTS_UNSAMPLED_UP_TO: usize = 4096;
 /// A candidate this frequent is admitted one time in 128 even when it
 /// loses: an attacker cannot pin the cache by making one victim look hot.
 const HASH_FLOOD_FREQUENCY: u8 = 6;
@@ -96,13 +88,9 @@ pub struct TinyLfu {
     incoming_direct: bool,
     sketch: FrequencySketch,
     /// Window ghosts are [`Side::First`], main ghosts [`Side::Second`].
-    ghosts: Ghosts,
+    ghosts: GhostTable,
     /// Contested admissions so far (drives the hash-flood escape).
     contests: u64,
-    /// Ghosts are kept for one key hash in `2^ghost_sampling` only.
-    ghost_sampling: u32,
-    /// `2^ghost_sampling - 1`, applied to hash bits 48 and up.
-    ghost_mask: u64,
 }
 
 impl TinyLfu {
@@ -120,21 +108,21 @@ impl TinyLfu {
             self.window_max = (scaled as usize).clamp(1, maxsize.max(1));
         }
         self.maxsize = maxsize;
-        self.ghost_sampling = (maxsize / GHOSTS_UNSAMPLED_UP_TO).max(1).ilog2().min(4);
-        self.ghost_mask = (1 << self.ghost_sampling) - 1;
         self.set_protected_max();
     }
 
-    /// Whether the key of `hash` is among those whose ghosts are kept.
-    #[inline]
-    fn sampled(&self, hash: u64) -> bool {
-        // Bits the hash tables use neither for buckets nor for tags.
-        (hash >> 48) & self.ghost_mask == 0
-    }
-
+    /// Derives the protected segment's target and the ghosts' limits from
+    /// the window's target. Window ghosts are bounded by a quarter of the
+    /// window but at least a twentieth of the cache, so that a small window
+    /// still sees the evidence to grow; main ghosts by a quarter of the
+    /// main space. (Twice these bounds, with this table, is 0.3-0.5
+    /// points worse on OLTP up to 5,000 entries and on P3 at 16,384;
+    /// measured with `examples/hit_ratio`.)
     fn set_protected_max(&mut self) {
         let main = self.maxsize.saturating_sub(self.window_max);
         self.protected_max = (main as f64 * PROTECTED_SHARE) as usize;
+        self.ghosts
+            .set_limits((self.window_max / 4).max(self.maxsize / 20), main / 4);
     }
 
     #[inline]
@@ -228,22 +216,11 @@ impl TinyLfu {
     }
 
     /// Remembers an evicted entry: as a window ghost (turned away at the
-    /// window) or a main ghost. Window ghosts are bounded by half the
-    /// window but at least a tenth of the cache, so that a small window
-    /// still sees the evidence to grow; main ghosts by half the main space.
+    /// window) or a main ghost.
+    #[inline]
     fn remember<K, V>(&mut self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle, side: Side) {
         let node = &entries[handle];
-        if !self.sampled(node.hash) {
-            return;
-        }
         self.ghosts.remember(node.hash, node.weight, side);
-        let main = self.maxsize.saturating_sub(self.window_max);
-        let s = self.ghost_sampling;
-        self.ghosts.trim(
-            Side::First,
-            (self.window_max / 2).max(self.maxsize / 10) >> s,
-        );
-        self.ghosts.trim(Side::Second, (main / 2) >> s);
     }
 
     /// Counts a use of the resident entry at `handle`.
@@ -310,6 +287,7 @@ impl TinyLfu {
         let expected = usize::try_from(expected).unwrap_or(usize::MAX);
         self.sketch
             .ensure_capacity(expected.max(len).max(2 * self.sketch.capacity()));
+        self.ghosts.ensure_capacity(self.sketch.capacity());
     }
 }
 
@@ -331,15 +309,15 @@ impl<K, V> Policy<K, V> for TinyLfu {
         if self.sketch.capacity() == 0 {
             // Sized from the first entry's weight; grows with the cache.
             self.sketch.ensure_capacity(maxsize / weight.max(1));
+            self.ghosts.ensure_capacity(self.sketch.capacity());
         }
         self.incoming = weight;
         self.incoming_direct = false;
-        if let Some(ghost) = self.sampled(hash).then(|| self.ghosts.find(hash)).flatten() {
+        if let Some(side) = self.ghosts.find(hash) {
             // ARC's step, in whole entries.
-            let step = (self.ghosts.balance(ghost.side()) as usize)
-                .saturating_mul(ghost.weight() << self.ghost_sampling);
+            let step = (self.ghosts.balance(side) as usize).saturating_mul(weight);
             let largest = maxsize.saturating_sub(1).max(1);
-            if ghost.side() == Side::First {
+            if side == Side::First {
                 // Turned away at the window, wanted again: recency matters.
                 self.window_max = self.window_max.saturating_add(step).min(largest);
                 self.incoming_direct = true;
@@ -348,7 +326,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
                 self.window_max = self.window_max.saturating_sub(step).max(1);
             }
             self.set_protected_max();
-            self.ghosts.forget(ghost);
+            self.ghosts.forget(hash);
         }
     }
 
@@ -438,7 +416,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.weights = [0; 3];
         self.incoming = 0;
         self.incoming_direct = false;
-        self.ghosts = Ghosts::default();
+        self.ghosts.clear();
         self.sketch.clear();
     }
 
@@ -455,8 +433,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
 ///
 /// A new entry is always stored (in the window): `insert` then `get`
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
-/// about 8 bytes per entry and the hashes of up to `0.6 x maxsize`
-/// recently evicted keys (a sample of them from 8,192 entries up). All
+/// about 8 bytes per entry and a table of recently evicted keys' hashes
+/// of 16 to 32 bytes per entry. All
 /// operations are O(1).
 ///
 /// # Examples
