@@ -13,41 +13,45 @@
 
 use crate::ghosts::Side;
 
-/// One remembered key. `mark` is 0 for an empty slot, else the side in
-/// the top bit and one more than the stamp below it.
+/// One remembered key: its hash with the side in place of the lowest bit
+/// (two keys whose hashes differ only there share a ghost, a 2^-63
+/// chance), and one more than its side's clock before it was remembered
+/// (0: an empty slot).
 #[derive(Clone, Copy, Debug, Default)]
 struct Slot {
-    hash: u64,
-    mark: u64,
+    key: u64,
+    stamp: u64,
 }
 
-const SIDE_BIT: u64 = 1 << 63;
 /// Slots per bucket: a key's ghost may be in any of them (64 bytes, one
 /// cache line).
 const WAYS: usize = 4;
 
-impl Slot {
-    #[inline]
-    fn side(self) -> Side {
-        if self.mark & SIDE_BIT == 0 {
-            Side::First
-        } else {
-            Side::Second
-        }
-    }
+#[inline]
+fn key(hash: u64, side: Side) -> u64 {
+    (hash & !1) | side as u64
+}
 
-    #[inline]
-    fn stamp(self) -> u64 {
-        (self.mark & !SIDE_BIT).wrapping_sub(1)
+#[inline]
+fn same_key(slot: Slot, hash: u64) -> bool {
+    slot.stamp != 0 && (slot.key ^ hash) & !1 == 0
+}
+
+#[inline]
+fn side_of(slot: Slot) -> Side {
+    if slot.key & 1 == 0 {
+        Side::First
+    } else {
+        Side::Second
     }
 }
 
-/// A direct-mapped table of recently evicted keys' hashes, two sides with
-/// a weight limit each.
+/// A table of recently evicted keys' hashes in buckets of [`WAYS`] slots,
+/// two sides with a weight limit each.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GhostTable {
     slots: Vec<Slot>,
-    /// Weight remembered so far, per side (below 2^63).
+    /// Weight remembered so far, per side.
     clock: [u64; 2],
     /// How much weight a side remembers: a ghost older than this is gone.
     limit: [u64; 2],
@@ -75,19 +79,23 @@ impl GhostTable {
         hash as usize & self.slots.len().wrapping_sub(1) & !(WAYS - 1)
     }
 
-    /// One more than the weight the side of `slot` can still remember
-    /// before the slot's ghost is gone (0 once it is gone or the slot is
-    /// empty).
+    /// How much more weight the side of `slot` can remember before the
+    /// slot's ghost is gone, plus one: at most 0 once it is gone, and the
+    /// least value for an empty slot. The ghost's own weight counts: it
+    /// stays while it and the ghosts after it weigh at most the limit, as
+    /// in a FIFO list.
     #[inline]
-    fn life(&self, slot: Slot) -> u64 {
-        if slot.mark == 0 {
-            return 0;
+    fn life(&self, slot: Slot) -> i64 {
+        let side = (slot.key & 1) as usize;
+        let life = slot
+            .stamp
+            .wrapping_add(self.limit[side])
+            .wrapping_sub(self.clock[side]) as i64;
+        if slot.stamp == 0 {
+            i64::MIN
+        } else {
+            life
         }
-        // `age` counts the ghost's own weight: it stays while it and the
-        // ghosts after it weigh at most the limit, as in a FIFO list.
-        let side = slot.side() as usize;
-        let age = self.clock[side].wrapping_sub(slot.stamp()) & !SIDE_BIT;
-        self.limit[side].saturating_add(1).saturating_sub(age)
     }
 
     /// Sets each side's weight limit (older ghosts are forgotten).
@@ -101,10 +109,8 @@ impl GhostTable {
     pub(crate) fn find(&self, hash: u64) -> Option<Side> {
         let start = self.bucket(hash);
         let bucket = self.slots.get(start..start + WAYS)?;
-        let slot = *bucket
-            .iter()
-            .find(|slot| slot.hash == hash && slot.mark != 0)?;
-        (self.life(slot) > 0).then(|| slot.side())
+        let slot = *bucket.iter().find(|&&slot| same_key(slot, hash))?;
+        (self.life(slot) > 0).then(|| side_of(slot))
     }
 
     /// Forgets the key of `hash` (it is back in the cache).
@@ -112,8 +118,8 @@ impl GhostTable {
     pub(crate) fn forget(&mut self, hash: u64) {
         let start = self.bucket(hash);
         if let Some(bucket) = self.slots.get_mut(start..start + WAYS) {
-            for slot in bucket.iter_mut().filter(|slot| slot.hash == hash) {
-                slot.mark = 0;
+            for slot in bucket.iter_mut().filter(|slot| same_key(**slot, hash)) {
+                slot.stamp = 0;
             }
         }
     }
@@ -122,24 +128,23 @@ impl GhostTable {
     #[inline]
     pub(crate) fn remember(&mut self, hash: u64, weight: usize, side: Side) {
         let clock = &mut self.clock[side as usize];
-        let stamp = *clock;
-        *clock = clock.wrapping_add(weight as u64) & !SIDE_BIT;
-        let side_bit = if side == Side::First { 0 } else { SIDE_BIT };
+        let stamp = clock.wrapping_add(1);
+        *clock = clock.wrapping_add(weight as u64);
         self.place(Slot {
-            hash,
-            mark: side_bit | ((stamp + 1) & !SIDE_BIT),
+            key: key(hash, side),
+            stamp,
         });
     }
 
     /// Stores `slot` in its bucket over the ghost closest to being gone.
     #[inline]
     fn place(&mut self, slot: Slot) {
-        let start = self.bucket(slot.hash);
+        let start = self.bucket(slot.key);
         let Some(bucket) = self.slots.get(start..start + WAYS) else {
             return;
         };
         let mut way = 0;
-        let mut least = u64::MAX;
+        let mut least = i64::MAX;
         for (i, &other) in bucket.iter().enumerate() {
             let life = self.life(other);
             if life < least {
@@ -192,13 +197,13 @@ mod tests {
         table.remember(2, 1, Side::Second);
         assert_eq!(table.find(1), Some(Side::First));
         assert_eq!(table.find(2), Some(Side::Second));
-        assert_eq!(table.find(3), None);
+        assert_eq!(table.find(5), None);
         // Seven more units on the first side: 1 is still among the last 10.
         for hash in 100..107 {
-            table.remember(hash, 1, Side::First);
+            table.remember(hash * 4, 1, Side::First);
         }
         assert_eq!(table.find(1), Some(Side::First));
-        table.remember(107, 1, Side::First);
+        table.remember(107 * 4, 1, Side::First);
         assert_eq!(table.find(1), None, "its 3 units and 8 after it pass 10");
         assert_eq!(table.find(2), Some(Side::Second), "the other side is apart");
         table.forget(2);
@@ -228,13 +233,17 @@ mod tests {
         let mut table = GhostTable::default();
         table.ensure_capacity(16);
         table.set_limits(8, 8);
-        for hash in 0..12 {
+        let hashes: Vec<u64> = (0..12).map(|i| i * 2).collect();
+        for &hash in &hashes {
             table.remember(hash, 1, Side::First);
         }
         table.ensure_capacity(1024);
-        assert!((4..12).all(|hash| table.find(hash) == Some(Side::First)));
-        assert!((0..4).all(|hash| table.find(hash).is_none()));
+        let (gone, live) = hashes.split_at(4);
+        assert!(live
+            .iter()
+            .all(|&hash| table.find(hash) == Some(Side::First)));
+        assert!(gone.iter().all(|&hash| table.find(hash).is_none()));
         table.clear();
-        assert!((0..12).all(|hash| table.find(hash).is_none()));
+        assert!(hashes.iter().all(|&hash| table.find(hash).is_none()));
     }
 }
