@@ -96,7 +96,7 @@ fn tinylfu_hit_ratio(requests: &[u64], size: usize) -> f64 {
 }
 
 /// `TinyLfuCache` beats the ARC column on every row but P3 at 1,024, where
-/// (like every policy but ARC) it only about matches LRU (1.03-1.05 over
+/// (like every policy but ARC) it only about matches LRU (1.02-1.09 over
 /// hash seeds, LRU 1.05): there the hits come from reuse within a thousand
 /// requests, and ARC's `T2` keeps a few more of them than any recency
 /// window.

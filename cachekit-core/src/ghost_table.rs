@@ -11,7 +11,7 @@
 //! remembering overwrites whatever the slot held, so a few old ghosts are
 //! lost early. Each operation is one memory access.
 
-use crate::ghosts::Side;
+use crate::ghosts::{adaptation_step, Side};
 
 /// One remembered key: its hash with the side in place of the lowest bit
 /// (two keys whose hashes differ only there share a ghost, a 2^-63
@@ -169,7 +169,7 @@ impl GhostTable {
             Side::First => Side::Second,
             Side::Second => Side::First,
         };
-        (self.weight(other) as f64 / self.weight(side).max(1) as f64).max(1.0)
+        adaptation_step(self.weight(side), self.weight(other))
     }
 
     /// Forgets every ghost, keeping the table.

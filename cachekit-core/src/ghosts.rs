@@ -1,8 +1,8 @@
 //! Ghost lists: the hashes (and weights) of recently evicted keys, no
 //! values, in two FIFO lists. Adaptive policies learn from a miss on a key
 //! they evicted a moment ago: [`Adaptive`](crate::Adaptive) keeps ARC's
-//! `B1`/`B2`, [`TinyLfu`](crate::TinyLfu) remembers what left its window
-//! and what left its main space.
+//! `B1`/`B2` here. ([`TinyLfu`](crate::TinyLfu), which needs no exact
+//! order, uses the cheaper [`GhostTable`](crate::ghost_table::GhostTable).)
 //!
 //! A ghost is never touched, only remembered, forgotten when its key comes
 //! back, or dropped as the oldest: so each list is a queue, and forgetting
@@ -18,11 +18,19 @@ use hashbrown::HashTable;
 /// Which of the two lists a ghost is in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) enum Side {
-    /// ARC's `B1`, TinyLFU's window ghosts.
+    /// ARC's `B1`, TinyLFU's window ghosts (in its `GhostTable`).
     #[default]
     First,
-    /// ARC's `B2`, TinyLFU's main ghosts.
+    /// ARC's `B2`, TinyLFU's main-space ghosts.
     Second,
+}
+
+/// ARC's adaptation step for a ghost hit on a side whose ghosts weigh
+/// `this` while the other side's weigh `other`: their ratio, at least 1.
+/// Shared by [`Ghosts`] and TinyLFU's `GhostTable`.
+#[inline]
+pub(crate) fn adaptation_step(this: u64, other: u64) -> f64 {
+    (other as f64 / this.max(1) as f64).max(1.0)
 }
 
 /// A remembered key: its hash, weight, list, and the stamp of its queue
@@ -75,14 +83,14 @@ impl Ghosts {
 
     /// How much heavier the other side's ghosts are than `side`'s, at
     /// least 1: ARC's step for adapting its target (`|B2| / |B1|` on a hit
-    /// in `B1`), which TinyLFU borrows for its window.
+    /// in `B1`).
     #[inline]
     pub(crate) fn balance(&self, side: Side) -> f64 {
         let (this, other) = match side {
             Side::First => (self.weights[0], self.weights[1]),
             Side::Second => (self.weights[1], self.weights[0]),
         };
-        (other as f64 / this.max(1) as f64).max(1.0)
+        adaptation_step(this as u64, other as u64)
     }
 
     /// Forgets `ghost` (its key is back in the cache).
