@@ -143,10 +143,16 @@ impl GhostTable {
         let Some(bucket) = self.slots.get(start..start + WAYS) else {
             return;
         };
+        // Any gone ghost will do (most slots hold one: the limits keep
+        // fewer live ghosts than slots); else the one closest to going.
         let mut way = 0;
         let mut least = i64::MAX;
         for (i, &other) in bucket.iter().enumerate() {
             let life = self.life(other);
+            if life <= 0 {
+                way = i;
+                break;
+            }
             if life < least {
                 (way, least) = (i, life);
             }
