@@ -396,7 +396,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
             + self.policy.allocated_bytes()
     }
 
-    #[inline]
+    #[inline(always)]
     fn remove_handle(&mut self, handle: Handle) -> Node<K, V, P::Meta> {
         self.policy.on_remove(&mut self.entries, handle);
         let hash = self.entries[handle].hash;
@@ -409,6 +409,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// Evicts one entry in policy order and tells the listener.
+    #[inline(always)]
     fn evict_one(&mut self) -> Option<Handle> {
         let handle = self.policy.victim(&mut self.entries)?;
         self.evict(handle);
@@ -416,6 +417,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// Evicts the entry at `handle` (a victim the policy chose).
+    #[inline(always)]
     fn evict(&mut self, handle: Handle) {
         let node = self.remove_handle(handle);
         self.stats.evictions += 1;
@@ -748,7 +750,7 @@ where
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn insert_new(
         &mut self,
         hash: u64,
