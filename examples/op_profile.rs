@@ -8,20 +8,25 @@
 //!     target/release/examples/op_profile tinylfu zipf
 //! ```
 //!
-//! Policies: `lru`, `arc`, `tinylfu`, `lfu`, `fifo`, and for reference
-//! the `lru` crate's `LruCache` (`lru-crate`) and a bare `hashbrown`
-//! map that never evicts (`hashbrown`), both hashing with ahash as cachekit
-//! does. Workloads, each of
-//! 1,000,000 operations on a `u64 -> u64` cache of 10,000 entries filled
-//! beforehand: `zipf` (Zipf(0.99) over 100,000 keys: get, insert on a miss;
-//! the mixed workload of `benches/policies.rs`), `hit` (gets of random
-//! resident keys), `insert` (inserts of new keys, each evicting). Divide
-//! the collected counts by 1,000,000 for a per-operation figure; the loop
-//! itself costs about 15 instructions per operation.
+//! `op_profile POLICY WORKLOAD [u64|string]`. Policies: `lru`, `arc`,
+//! `tinylfu`, `lfu`, `fifo`, and for reference the `lru` crate's `LruCache`
+//! (`lru-crate`), `quick_cache::unsync::Cache` (`quick-cache`) and a bare
+//! `hashbrown` map that never evicts (`hashbrown`), all hashing with ahash
+//! as cachekit does. Workloads, each of 1,000,000 operations on a cache of
+//! 10,000 entries filled beforehand: `zipf` (Zipf(0.99) over 100,000 keys:
+//! get, insert on a miss; the mixed workload of `benches/policies.rs`),
+//! `hit` (gets of random resident keys), `insert` (inserts of new keys,
+//! each evicting). Keys are `u64`, or `String`s looked up as `&str`; keys
+//! are built before the counted part, except that a miss clones its key to
+//! insert it (as `benches/policies.rs` does). Divide the collected counts
+//! by 1,000,000 for a per-operation figure; the loop itself costs about 10
+//! instructions per operation.
 
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
 
+use std::borrow::Borrow;
+use std::hash::Hash;
 use std::hint::black_box;
 
 use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, Policy, PolicyCache, TinyLfuCache};
@@ -30,122 +35,210 @@ const CAPACITY: usize = 10_000;
 const UNIVERSE: u64 = 100_000;
 const OPERATIONS: usize = 1_000_000;
 
+/// A key type of the workloads: `u64`, or `String` looked up as `&str`.
+trait Key: Hash + Eq + Clone + Borrow<Self::Borrowed> {
+    type Borrowed: ?Sized + Hash + Eq;
+    fn make(n: u64) -> Self;
+    fn borrowed(&self) -> &Self::Borrowed;
+}
+
+impl Key for u64 {
+    type Borrowed = u64;
+
+    fn make(n: u64) -> Self {
+        n
+    }
+
+    fn borrowed(&self) -> &u64 {
+        self
+    }
+}
+
+impl Key for String {
+    type Borrowed = str;
+
+    fn make(n: u64) -> Self {
+        format!("key-{n:012}")
+    }
+
+    fn borrowed(&self) -> &str {
+        self
+    }
+}
+
 /// The two operations the workloads use.
-trait Ops {
-    fn get(&mut self, key: u64) -> bool;
-    fn insert(&mut self, key: u64);
+trait Ops<K: Key> {
+    fn get(&mut self, key: &K::Borrowed) -> bool;
+    fn insert(&mut self, key: K);
 }
 
-impl<P: Policy<u64, u64>> Ops for PolicyCache<u64, u64, P> {
+impl<K: Key, P: Policy<K, u64>> Ops<K> for PolicyCache<K, u64, P> {
     #[inline]
-    fn get(&mut self, key: u64) -> bool {
-        PolicyCache::get(self, &key).is_some()
+    fn get(&mut self, key: &K::Borrowed) -> bool {
+        PolicyCache::get(self, key).is_some()
     }
 
     #[inline]
-    fn insert(&mut self, key: u64) {
-        PolicyCache::insert(self, key, key);
-    }
-}
-
-impl Ops for lru::LruCache<u64, u64, ahash::RandomState> {
-    #[inline]
-    fn get(&mut self, key: u64) -> bool {
-        lru::LruCache::get(self, &key).is_some()
-    }
-
-    #[inline]
-    fn insert(&mut self, key: u64) {
-        self.put(key, key);
+    fn insert(&mut self, key: K) {
+        PolicyCache::insert(self, key, 1);
     }
 }
 
-impl Ops for hashbrown::HashMap<u64, u64, ahash::RandomState> {
+impl<K: Key> Ops<K> for lru::LruCache<K, u64, ahash::RandomState> {
     #[inline]
-    fn get(&mut self, key: u64) -> bool {
-        hashbrown::HashMap::get(self, &key).is_some()
+    fn get(&mut self, key: &K::Borrowed) -> bool {
+        lru::LruCache::get(self, key).is_some()
     }
 
     #[inline]
-    fn insert(&mut self, key: u64) {
-        hashbrown::HashMap::insert(self, key, key);
+    fn insert(&mut self, key: K) {
+        self.put(key, 1);
     }
 }
 
-/// Fills the cache, then runs the workload (the part to count).
+type QuickCache<K> =
+    quick_cache::unsync::Cache<K, u64, quick_cache::UnitWeighter, ahash::RandomState>;
+
+impl<K: Key> Ops<K> for QuickCache<K>
+where
+    K::Borrowed: quick_cache::Equivalent<K>,
+{
+    #[inline]
+    fn get(&mut self, key: &K::Borrowed) -> bool {
+        QuickCache::get(self, key).is_some()
+    }
+
+    #[inline]
+    fn insert(&mut self, key: K) {
+        QuickCache::insert(self, key, 1);
+    }
+}
+
+impl<K: Key> Ops<K> for hashbrown::HashMap<K, u64, ahash::RandomState> {
+    #[inline]
+    fn get(&mut self, key: &K::Borrowed) -> bool {
+        hashbrown::HashMap::get(self, key).is_some()
+    }
+
+    #[inline]
+    fn insert(&mut self, key: K) {
+        hashbrown::HashMap::insert(self, key, 1);
+    }
+}
+
+/// Fills the cache, then runs the workload (the part to count): `ops`
+/// are looked up, a missed key cloned and inserted (`zipf`, `hit`), or
+/// moved in (`insert`). Keys left in `ops` are dropped by the caller.
 #[inline(never)]
-fn run(mut cache: impl Ops, workload: &str, keys: &[u64]) {
-    for key in 0..CAPACITY as u64 {
+fn run<K: Key>(mut cache: impl Ops<K>, workload: &str, fill: Vec<K>, ops: &mut Vec<K>) {
+    for key in fill {
         cache.insert(key);
     }
     let mut hits = 0u64;
-    match workload {
-        "zipf" => {
-            for &key in keys {
-                if cache.get(key) {
-                    hits += 1;
-                } else {
-                    cache.insert(key);
-                }
-            }
+    if workload == "insert" {
+        for key in ops.drain(..) {
+            cache.insert(key);
         }
-        "hit" => {
-            let mut state = 0x9e37_79b9u64;
-            for _ in 0..OPERATIONS {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                hits += u64::from(cache.get(state % CAPACITY as u64));
+    } else {
+        for key in ops.iter() {
+            if cache.get(key.borrowed()) {
+                hits += 1;
+            } else {
+                cache.insert(key.clone());
             }
-        }
-        "insert" => {
-            for key in UNIVERSE..UNIVERSE + OPERATIONS as u64 {
-                cache.insert(key);
-            }
-        }
-        other => {
-            eprintln!("unknown workload {other:?}: zipf, hit or insert");
-            std::process::exit(2);
         }
     }
     println!("{workload}: {hits} hits in {OPERATIONS} operations");
     black_box(&mut cache);
 }
 
-fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [policy, workload] = args.as_slice() else {
-        eprintln!("usage: op_profile POLICY zipf|hit|insert (POLICY: lru, arc, tinylfu, lfu, fifo, lru-crate, hashbrown)");
-        std::process::exit(2);
+/// Builds the keys, then runs `policy` on them.
+fn profile<K>(policy: &str, workload: &str)
+where
+    K: Key,
+    K::Borrowed: quick_cache::Equivalent<K>,
+{
+    let fill: Vec<K> = (0..CAPACITY as u64).map(K::make).collect();
+    let mut ops: Vec<K> = match workload {
+        "zipf" => zipf::zipf(UNIVERSE as usize, 0.99, OPERATIONS, 7)
+            .into_iter()
+            .map(K::make)
+            .collect(),
+        "hit" => {
+            let mut state = 0x9e37_79b9u64;
+            (0..OPERATIONS)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    K::make(state % CAPACITY as u64)
+                })
+                .collect()
+        }
+        "insert" => (UNIVERSE..UNIVERSE + OPERATIONS as u64)
+            .map(K::make)
+            .collect(),
+        other => {
+            eprintln!("unknown workload {other:?}: zipf, hit or insert");
+            std::process::exit(2);
+        }
     };
-    let keys = if workload == "zipf" {
-        zipf::zipf(UNIVERSE as usize, 0.99, OPERATIONS, 7)
-    } else {
-        Vec::new()
-    };
-    match policy.as_str() {
-        "lru" => run(LruCache::new(CAPACITY), workload, &keys),
-        "arc" => run(ArcCache::new(CAPACITY), workload, &keys),
-        "tinylfu" => run(TinyLfuCache::new(CAPACITY), workload, &keys),
-        "lfu" => run(LfuCache::new(CAPACITY), workload, &keys),
-        "fifo" => run(FifoCache::new(CAPACITY), workload, &keys),
+    let hasher = ahash::RandomState::new;
+    match policy {
+        "lru" => run(LruCache::new(CAPACITY), workload, fill, &mut ops),
+        "arc" => run(ArcCache::new(CAPACITY), workload, fill, &mut ops),
+        "tinylfu" => run(TinyLfuCache::new(CAPACITY), workload, fill, &mut ops),
+        "lfu" => run(LfuCache::new(CAPACITY), workload, fill, &mut ops),
+        "fifo" => run(FifoCache::new(CAPACITY), workload, fill, &mut ops),
         "lru-crate" => {
             let capacity = std::num::NonZeroUsize::new(CAPACITY).expect("non-zero");
-            let hasher = ahash::RandomState::new();
             run(
-                lru::LruCache::with_hasher(capacity, hasher),
+                lru::LruCache::with_hasher(capacity, hasher()),
                 workload,
-                &keys,
+                fill,
+                &mut ops,
             )
         }
-        "hashbrown" => {
-            let hasher = ahash::RandomState::new();
-            run(hashbrown::HashMap::with_hasher(hasher), workload, &keys)
+        "quick-cache" => {
+            let cache = QuickCache::with(
+                CAPACITY,
+                CAPACITY as u64,
+                quick_cache::UnitWeighter,
+                hasher(),
+                Default::default(),
+            );
+            run(cache, workload, fill, &mut ops)
         }
+        "hashbrown" => run(
+            hashbrown::HashMap::with_hasher(hasher()),
+            workload,
+            fill,
+            &mut ops,
+        ),
         other => {
             eprintln!(
-                "unknown policy {other:?}: lru, arc, tinylfu, lfu, fifo, lru-crate or hashbrown"
+                "unknown policy {other:?}: lru, arc, tinylfu, lfu, fifo, lru-crate, quick-cache or hashbrown"
             );
+            std::process::exit(2);
+        }
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (policy, workload, keys) = match args.as_slice() {
+        [policy, workload] => (policy, workload, "u64"),
+        [policy, workload, keys] => (policy, workload, keys.as_str()),
+        _ => {
+            eprintln!("usage: op_profile POLICY zipf|hit|insert [u64|string]");
+            std::process::exit(2);
+        }
+    };
+    match keys {
+        "u64" => profile::<u64>(policy, workload),
+        "string" => profile::<String>(policy, workload),
+        other => {
+            eprintln!("unknown key type {other:?}: u64 or string");
             std::process::exit(2);
         }
     }
