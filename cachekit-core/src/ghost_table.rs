@@ -4,12 +4,13 @@
 //! [`Ghosts`](crate::ghosts::Ghosts) keeps exact FIFO ghost lists, as ARC
 //! needs; each eviction then costs a hash-table insert and a removal of
 //! the oldest ghost. TinyLFU only asks "was this key evicted recently, and
-//! from where?", so a direct-mapped table answers: a slot per hash holds a
-//! tag, the side and a stamp, the running total of weight remembered on
-//! that side. A ghost is live while less than the side's limit of weight
-//! was remembered after it, which is the FIFO bound without a queue;
-//! remembering overwrites whatever the slot held, so a few old ghosts are
-//! lost early. Each operation is one memory access.
+//! from where?", so a table of 4-slot buckets (one 64-byte cache line each)
+//! answers: a slot holds the key's hash, its side and a stamp, the running
+//! total of weight remembered on that side. A ghost lives while it and the
+//! ghosts remembered after it on its side weigh at most the side's limit,
+//! which is the FIFO bound without a queue. A new ghost takes a slot of
+//! its bucket whose ghost is gone, else the one closest to going, so a few
+//! old ghosts are lost early. Each operation touches one bucket.
 
 use crate::ghosts::{adaptation_step, Side};
 

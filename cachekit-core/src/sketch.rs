@@ -96,7 +96,8 @@ impl FrequencySketch {
     /// Counts one use of the key of `hash`.
     #[cfg(test)]
     pub(crate) fn increment(&mut self, hash: u64) {
-        if self.add(hash, 1) && self.record() {
+        self.add(hash, 1);
+        if self.record() {
             self.halve();
         }
     }
@@ -104,24 +105,19 @@ impl FrequencySketch {
     /// Raises the key of `hash`'s counters by `count` (each saturating at
     /// 15) without counting towards the sample period: the policy counts
     /// each use with [`record`](Self::record) when it happens and adds
-    /// the uses of a resident entry here when the entry leaves. Whether a
-    /// counter rose.
+    /// the uses of a resident entry here when the entry leaves.
     #[inline]
-    pub(crate) fn add(&mut self, hash: u64, count: u8) -> bool {
+    pub(crate) fn add(&mut self, hash: u64, count: u8) {
         let h = remix(hash);
         let Some(block) = self.table.get_mut((h >> 32) as usize & self.block_mask) else {
-            return false;
+            return;
         };
         let count = u64::from(count.min(15));
-        let mut raised = 0;
         for i in 0..4 {
             let (word, shift) = counter(h, i);
             let current = (block[word] >> shift) & 15;
-            let step = (current + count).min(15) - current;
-            block[word] += step << shift;
-            raised |= step;
+            block[word] += ((current + count).min(15) - current) << shift;
         }
-        raised != 0
     }
 
     /// Counts one use towards the sample period; true when the period
@@ -180,12 +176,14 @@ mod tests {
     fn adds_several_uses_at_once_and_saturates() {
         let mut sketch = FrequencySketch::default();
         sketch.ensure_capacity(64);
-        assert!(!sketch.add(3, 0), "nothing to add");
-        assert!(sketch.add(3, 5));
+        sketch.add(3, 0);
+        assert_eq!(sketch.frequency(3), 0);
+        sketch.add(3, 5);
         assert_eq!(sketch.frequency(3), 5);
-        assert!(sketch.add(3, 12));
+        sketch.add(3, 12);
+        assert_eq!(sketch.frequency(3), 15, "saturated");
+        sketch.add(3, 1);
         assert_eq!(sketch.frequency(3), 15);
-        assert!(!sketch.add(3, 1), "saturated");
         assert_eq!(sketch.additions, 0, "add does not count towards aging");
     }
 
