@@ -24,9 +24,14 @@ struct Slot {
     stamp: u64,
 }
 
-/// Slots per bucket: a key's ghost may be in any of them (64 bytes, one
-/// cache line).
+/// Slots per bucket: a key's ghost may be in any of them.
 const WAYS: usize = 4;
+
+/// A key's possible slots, aligned to one 64-byte cache line (unaligned,
+/// three buckets in four would straddle two lines).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+struct Bucket([Slot; WAYS]);
 
 #[inline]
 fn key(hash: u64, side: Side) -> u64 {
@@ -36,6 +41,21 @@ fn key(hash: u64, side: Side) -> u64 {
 #[inline]
 fn same_key(slot: Slot, hash: u64) -> bool {
     slot.stamp != 0 && (slot.key ^ hash) & !1 == 0
+}
+
+/// See [`GhostTable::life`].
+#[inline]
+fn life(slot: Slot, clock: [u64; 2], limit: [u64; 2]) -> i64 {
+    let side = (slot.key & 1) as usize;
+    let life = slot
+        .stamp
+        .wrapping_add(limit[side])
+        .wrapping_sub(clock[side]) as i64;
+    if slot.stamp == 0 {
+        i64::MIN
+    } else {
+        life
+    }
 }
 
 #[inline]
@@ -51,7 +71,7 @@ fn side_of(slot: Slot) -> Side {
 /// two sides with a weight limit each.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct GhostTable {
-    slots: Vec<Slot>,
+    buckets: Vec<Bucket>,
     /// Weight remembered so far, per side.
     clock: [u64; 2],
     /// How much weight a side remembers: a ghost older than this is gone.
@@ -62,22 +82,23 @@ impl GhostTable {
     /// At least `slots` slots (a power of two, 16 to 2^26). Never shrinks;
     /// the remembered ghosts move to the new table.
     pub(crate) fn ensure_capacity(&mut self, slots: usize) {
-        let len = slots.clamp(16, 1 << 26).next_power_of_two();
-        if len <= self.slots.len() {
+        let len = slots.clamp(16, 1 << 26).next_power_of_two() / WAYS;
+        if len <= self.buckets.len() {
             return;
         }
-        let old = std::mem::replace(&mut self.slots, vec![Slot::default(); len]);
-        for slot in old {
+        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); len]);
+        for slot in old.into_iter().flat_map(|bucket| bucket.0) {
             if self.life(slot) > 0 {
                 self.place(slot);
             }
         }
     }
 
-    /// The first slot of the key of `hash`'s bucket.
+    /// The index of the key of `hash`'s bucket (bit 0 is the side; bits
+    /// 2 and up pick the bucket).
     #[inline]
     fn bucket(&self, hash: u64) -> usize {
-        hash as usize & self.slots.len().wrapping_sub(1) & !(WAYS - 1)
+        (hash >> 2) as usize & self.buckets.len().wrapping_sub(1)
     }
 
     /// How much more weight the side of `slot` can remember before the
@@ -87,16 +108,7 @@ impl GhostTable {
     /// in a FIFO list.
     #[inline]
     fn life(&self, slot: Slot) -> i64 {
-        let side = (slot.key & 1) as usize;
-        let life = slot
-            .stamp
-            .wrapping_add(self.limit[side])
-            .wrapping_sub(self.clock[side]) as i64;
-        if slot.stamp == 0 {
-            i64::MIN
-        } else {
-            life
-        }
+        life(slot, self.clock, self.limit)
     }
 
     /// Sets each side's weight limit (older ghosts are forgotten).
@@ -106,23 +118,30 @@ impl GhostTable {
     }
 
     /// The side the key of `hash` was evicted from, if it is remembered.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn find(&self, hash: u64) -> Option<Side> {
-        let start = self.bucket(hash);
-        let bucket = self.slots.get(start..start + WAYS)?;
-        let slot = *bucket.iter().find(|&&slot| same_key(slot, hash))?;
+        let bucket = self.buckets.get(self.bucket(hash))?;
+        let slot = *bucket.0.iter().find(|&&slot| same_key(slot, hash))?;
         (self.life(slot) > 0).then(|| side_of(slot))
     }
 
-    /// Forgets the key of `hash` (it is back in the cache).
+    /// The side the key of `hash` was evicted from, if it is remembered;
+    /// forgets it (the key is back in the cache). One pass over the bucket.
     #[inline]
-    pub(crate) fn forget(&mut self, hash: u64) {
-        let start = self.bucket(hash);
-        if let Some(bucket) = self.slots.get_mut(start..start + WAYS) {
-            for slot in bucket.iter_mut().filter(|slot| same_key(**slot, hash)) {
+    pub(crate) fn take(&mut self, hash: u64) -> Option<Side> {
+        let index = self.bucket(hash);
+        let (clock, limit) = (self.clock, self.limit);
+        let bucket = self.buckets.get_mut(index)?;
+        let mut found = None;
+        for slot in bucket.0.iter_mut() {
+            if same_key(*slot, hash) {
+                if life(*slot, clock, limit) > 0 {
+                    found = Some(side_of(*slot));
+                }
                 slot.stamp = 0;
             }
         }
+        found
     }
 
     /// Remembers the key of `hash`, of `weight`, as evicted from `side`.
@@ -140,15 +159,15 @@ impl GhostTable {
     /// Stores `slot` in its bucket over the ghost closest to being gone.
     #[inline]
     fn place(&mut self, slot: Slot) {
-        let start = self.bucket(slot.key);
-        let Some(bucket) = self.slots.get(start..start + WAYS) else {
+        let index = self.bucket(slot.key);
+        let Some(bucket) = self.buckets.get(index) else {
             return;
         };
         // Any gone ghost will do (most slots hold one: the limits keep
         // fewer live ghosts than slots); else the one closest to going.
         let mut way = 0;
         let mut least = i64::MAX;
-        for (i, &other) in bucket.iter().enumerate() {
+        for (i, &other) in bucket.0.iter().enumerate() {
             let life = self.life(other);
             if life <= 0 {
                 way = i;
@@ -158,7 +177,7 @@ impl GhostTable {
                 (way, least) = (i, life);
             }
         }
-        self.slots[start + way] = slot;
+        self.buckets[index].0[way] = slot;
     }
 
     /// About how much weight `side` remembers (what it remembered, up to
@@ -181,13 +200,13 @@ impl GhostTable {
 
     /// Forgets every ghost, keeping the table.
     pub(crate) fn clear(&mut self) {
-        self.slots.fill(Slot::default());
+        self.buckets.fill(Bucket::default());
         self.clock = [0; 2];
     }
 
     /// Heap bytes of the table.
     pub(crate) fn allocated_bytes(&self) -> usize {
-        self.slots.capacity() * std::mem::size_of::<Slot>()
+        self.buckets.capacity() * std::mem::size_of::<Bucket>()
     }
 }
 
@@ -213,8 +232,9 @@ mod tests {
         table.remember(107 * 4, 1, Side::First);
         assert_eq!(table.find(1), None, "its 3 units and 8 after it pass 10");
         assert_eq!(table.find(2), Some(Side::Second), "the other side is apart");
-        table.forget(2);
-        assert_eq!(table.find(2), None);
+        assert_eq!(table.take(2), Some(Side::Second));
+        assert_eq!(table.find(2), None, "taken: forgotten");
+        assert_eq!(table.take(2), None);
         assert_eq!(table.weight(Side::First), 10);
         assert_eq!(table.weight(Side::Second), 1);
         assert_eq!(table.balance(Side::Second), 10.0);

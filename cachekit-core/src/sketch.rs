@@ -12,7 +12,7 @@
 #[derive(Clone, Debug, Default)]
 pub(crate) struct FrequencySketch {
     /// Blocks of eight words, sixteen 4-bit counters per word.
-    table: Vec<[u64; 8]>,
+    table: Vec<Block>,
     /// Number of blocks minus one.
     block_mask: usize,
     /// Increments since the last halving.
@@ -21,6 +21,19 @@ pub(crate) struct FrequencySketch {
     sample_size: usize,
     /// Number of keys the table is sized for.
     capacity: usize,
+}
+
+/// Eight words of counters, aligned so that a key's four counters are in
+/// one cache line (unaligned, half the blocks straddle two).
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+struct Block([u64; 8]);
+
+/// Where one key's counters are: its block and its remixed hash (which
+/// picks the four counters in the block).
+pub(crate) struct Counters {
+    block: usize,
+    h: u64,
 }
 
 /// Every counter's low three bits (what remains after a right shift).
@@ -73,22 +86,38 @@ impl FrequencySketch {
         self.capacity = capacity;
         self.sample_size = capacity.saturating_mul(SAMPLE_FACTOR);
         let blocks = (capacity.next_power_of_two() / 8).max(1);
-        self.table = vec![[0; 8]; blocks];
+        self.table = vec![Block::default(); blocks];
         self.block_mask = blocks - 1;
         self.additions = 0;
     }
 
-    /// Estimated uses of the key of `hash` (0 to 15) in the recent past.
+    /// Where the counters of the key of `hash` are: computed once when a
+    /// key's estimate is read and its count then added.
     #[inline]
-    pub(crate) fn frequency(&self, hash: u64) -> u8 {
+    pub(crate) fn counters(&self, hash: u64) -> Counters {
         let h = remix(hash);
-        let Some(block) = self.table.get((h >> 32) as usize & self.block_mask) else {
+        Counters {
+            block: (h >> 32) as usize & self.block_mask,
+            h,
+        }
+    }
+
+    /// Estimated uses of the key of `hash` (0 to 15) in the recent past.
+    #[cfg(test)]
+    pub(crate) fn frequency(&self, hash: u64) -> u8 {
+        self.frequency_at(&self.counters(hash))
+    }
+
+    /// [`frequency`](Self::frequency) of located counters.
+    #[inline]
+    pub(crate) fn frequency_at(&self, counters: &Counters) -> u8 {
+        let Some(block) = self.table.get(counters.block) else {
             return 0;
         };
         let mut min = 15;
         for i in 0..4 {
-            let (word, shift) = counter(h, i);
-            min = min.min((block[word] >> shift) & 15);
+            let (word, shift) = counter(counters.h, i);
+            min = min.min((block.0[word] >> shift) & 15);
         }
         min as u8
     }
@@ -108,15 +137,22 @@ impl FrequencySketch {
     /// the uses of a resident entry here when the entry leaves.
     #[inline]
     pub(crate) fn add(&mut self, hash: u64, count: u8) {
-        let h = remix(hash);
-        let Some(block) = self.table.get_mut((h >> 32) as usize & self.block_mask) else {
+        if count > 0 {
+            self.add_at(&self.counters(hash), count);
+        }
+    }
+
+    /// [`add`](Self::add) to located counters.
+    #[inline]
+    pub(crate) fn add_at(&mut self, counters: &Counters, count: u8) {
+        let Some(block) = self.table.get_mut(counters.block) else {
             return;
         };
         let count = u64::from(count.min(15));
         for i in 0..4 {
-            let (word, shift) = counter(h, i);
-            let current = (block[word] >> shift) & 15;
-            block[word] += ((current + count).min(15) - current) << shift;
+            let (word, shift) = counter(counters.h, i);
+            let current = (block.0[word] >> shift) & 15;
+            block.0[word] += ((current + count).min(15) - current) << shift;
         }
     }
 
@@ -131,7 +167,7 @@ impl FrequencySketch {
     /// Ages every count: halves each counter, so old popularity fades.
     pub(crate) fn halve(&mut self) {
         let mut odd = 0;
-        for word in self.table.iter_mut().flatten() {
+        for word in self.table.iter_mut().flat_map(|block| &mut block.0) {
             odd += (*word & ONE_MASK).count_ones() as usize;
             *word = (*word >> 1) & RESET_MASK;
         }
@@ -142,7 +178,7 @@ impl FrequencySketch {
 
     /// Forgets every count, keeping the table.
     pub(crate) fn clear(&mut self) {
-        self.table.fill([0; 8]);
+        self.table.fill(Block::default());
         self.additions = 0;
     }
 

@@ -67,6 +67,9 @@ pub struct TinyLfuMeta {
     /// in memory. The count joins the sketch when the entry leaves or
     /// the sketch halves.
     uses: u8,
+    /// The segment's [`pushed`](TinyLfu::pushed) total (low 32 bits)
+    /// right after this entry went to its back.
+    stamp: u32,
     weight: usize,
 }
 
@@ -80,6 +83,10 @@ pub struct TinyLfu {
     /// Least recent first, for each [`Segment`].
     lists: [List; 3],
     weights: [usize; 3],
+    /// Weight pushed to each segment's back so far: an entry whose stamp
+    /// is within a quarter of its segment's weight of this is among the
+    /// segment's most recent entries.
+    pushed: [u64; 3],
     maxsize: usize,
     window_max: usize,
     protected_max: usize,
@@ -145,7 +152,30 @@ impl TinyLfu {
         let meta = &mut entries[handle].meta;
         meta.segment = segment;
         self.weights[segment as usize] += meta.weight;
+        let pushed = &mut self.pushed[segment as usize];
+        *pushed = pushed.wrapping_add(meta.weight as u64);
+        meta.stamp = *pushed as u32;
         self.lists[segment as usize].push_back(entries, handle);
+    }
+
+    /// Makes a hit entry of the window or the protected segment its
+    /// segment's most recent, unless it is among the most recent quarter
+    /// (by weight) already: such a hit leaves the list alone, so a popular
+    /// entry's hits touch no neighbour. The order changes only where no
+    /// eviction or demotion looks for a while.
+    #[inline]
+    fn refresh<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        segment: Segment,
+    ) {
+        let s = segment as usize;
+        let since = (self.pushed[s] as u32).wrapping_sub(entries[handle].meta.stamp);
+        if since as usize >= self.weights[s] / 4 {
+            self.unlink(entries, handle);
+            self.push(entries, handle, segment);
+        }
     }
 
     fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
@@ -248,28 +278,42 @@ impl TinyLfu {
     }
 
     /// Estimated recent uses of the resident entry at `handle`.
-    #[inline]
+    #[cfg(test)]
     fn frequency<K, V>(&self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle) -> u8 {
         let node = &entries[handle];
         (self.sketch.frequency(node.hash) + node.meta.uses).min(15)
     }
 
     /// Whether the window's candidate replaces the main space's victim.
+    /// The loser's uses join the sketch here, where its counters were
+    /// just read (so its removal has none left to add).
     fn admit<K, V>(
         &mut self,
-        entries: &Entries<K, V, TinyLfuMeta>,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
         candidate: Handle,
         victim: Handle,
     ) -> bool {
-        let candidate_freq = self.frequency(entries, candidate);
-        if candidate_freq > self.frequency(entries, victim) {
-            return true;
+        let candidate_at = self.sketch.counters(entries[candidate].hash);
+        let victim_at = self.sketch.counters(entries[victim].hash);
+        let candidate_freq =
+            (self.sketch.frequency_at(&candidate_at) + entries[candidate].meta.uses).min(15);
+        let victim_freq =
+            (self.sketch.frequency_at(&victim_at) + entries[victim].meta.uses).min(15);
+        let admitted = candidate_freq > victim_freq
+            || (candidate_freq >= HASH_FLOOD_FREQUENCY && {
+                self.contests = self.contests.wrapping_add(1);
+                remix(self.contests ^ entries[candidate].hash) & 127 == 0
+            });
+        let (loser, at) = if admitted {
+            (victim, &victim_at)
+        } else {
+            (candidate, &candidate_at)
+        };
+        let uses = std::mem::take(&mut entries[loser].meta.uses);
+        if uses > 0 {
+            self.sketch.add_at(at, uses);
         }
-        if candidate_freq >= HASH_FLOOD_FREQUENCY {
-            self.contests = self.contests.wrapping_add(1);
-            return remix(self.contests ^ entries[candidate].hash) & 127 == 0;
-        }
-        false
+        admitted
     }
 
     /// Sizes the sketch for the number of entries the cache holds when
@@ -314,7 +358,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         }
         self.incoming = weight;
         self.incoming_direct = false;
-        if let Some(side) = self.ghosts.find(hash) {
+        if let Some(side) = self.ghosts.take(hash) {
             // ARC's step, in whole entries.
             let step = (self.ghosts.balance(side) as usize).saturating_mul(weight);
             let largest = maxsize.saturating_sub(1).max(1);
@@ -327,7 +371,6 @@ impl<K, V> Policy<K, V> for TinyLfu {
                 self.window_max = self.window_max.saturating_sub(step).max(1);
             }
             self.follow_window();
-            self.ghosts.forget(hash);
         }
     }
 
@@ -351,14 +394,11 @@ impl<K, V> Policy<K, V> for TinyLfu {
     fn on_hit(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.count_use(entries, handle);
         match entries[handle].meta.segment {
-            Segment::Window => self.lists[Segment::Window as usize].move_to_back(entries, handle),
             Segment::Probation => {
                 self.transfer(entries, handle, Segment::Protected);
                 self.rebalance(entries);
             }
-            Segment::Protected => {
-                self.lists[Segment::Protected as usize].move_to_back(entries, handle)
-            }
+            segment => self.refresh(entries, handle, segment),
         }
     }
 
