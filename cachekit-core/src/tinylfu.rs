@@ -23,14 +23,17 @@
 //! recency was undervalued: the window grows, and the key goes straight to
 //! probation. A miss on the second kind shrinks the window.
 //!
-//! A hit costs little more than an LRU hit: it moves the entry within its
-//! segment and counts the use in the entry itself; the counts reach the
-//! sketch when the entry leaves or the sketch ages (every 24 uses per
-//! entry the cache holds when full), so the sketch's memory is touched
-//! only on a miss.
+//! A hit costs no more than an LRU hit: it counts the use in the entry
+//! itself, and the counts reach the sketch when the entry leaves or the
+//! sketch ages (every 24 uses per entry the cache holds when full), so the
+//! sketch's memory is touched only on a miss. A hit moves the entry to its
+//! segment's most recent end only if it is not among the most recent
+//! quarter already, so the hits of popular entries touch no neighbour;
+//! order matters at the other end, where the window's candidate and the
+//! main space's victim are taken.
 
 use crate::arena::{linked_by, Handle, Links, List};
-use crate::ghost_table::GhostTable;
+use crate::ghost_table::{self, GhostTable};
 use crate::ghosts::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::sketch::{remix, FrequencySketch};
@@ -332,7 +335,8 @@ impl TinyLfu {
         let expected = usize::try_from(expected).unwrap_or(usize::MAX);
         self.sketch
             .ensure_capacity(expected.max(len).max(2 * self.sketch.capacity()));
-        self.ghosts.ensure_capacity(self.sketch.capacity());
+        self.ghosts
+            .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
     }
 }
 
@@ -354,13 +358,16 @@ impl<K, V> Policy<K, V> for TinyLfu {
         if self.sketch.capacity() == 0 {
             // Sized from the first entry's weight; grows with the cache.
             self.sketch.ensure_capacity(maxsize / weight.max(1));
-            self.ghosts.ensure_capacity(self.sketch.capacity());
+            self.ghosts
+                .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
         }
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some(side) = self.ghosts.take(hash) {
             // ARC's step, in whole entries.
-            let step = (self.ghosts.balance(side) as usize).saturating_mul(weight);
+            let step = (self.ghosts.balance(side) as usize)
+                .saturating_mul(weight)
+                .saturating_mul(ghost_table::SAMPLING as usize);
             let largest = maxsize.saturating_sub(1).max(1);
             if side == Side::First {
                 // Turned away at the window, wanted again: recency matters.
@@ -474,9 +481,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
 ///
 /// A new entry is always stored (in the window): `insert` then `get`
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
-/// about 8 bytes per entry and a table of recently evicted keys' hashes
-/// of 16 to 32 bytes per entry. All
-/// operations are O(1).
+/// about 8 bytes per entry and a table of a sample of recently evicted
+/// keys' hashes of 4 to 8 bytes per entry. All operations are O(1).
 ///
 /// # Examples
 ///
@@ -563,5 +569,40 @@ mod tests {
         let hash = cache.entries()[cache.handle_of(&7).unwrap()].hash;
         cache.remove(&7);
         assert_eq!(cache.policy().sketch.frequency(hash), aged + 2);
+    }
+
+    /// Keys of `segment`, least recent first.
+    fn order(cache: &TinyLfuCache<u32, u32>, segment: Segment) -> Vec<u32> {
+        let entries = cache.entries();
+        cache.policy().lists[segment as usize]
+            .iter(entries)
+            .map(|handle| entries[handle].key)
+            .collect()
+    }
+
+    #[test]
+    fn a_hit_in_the_most_recent_quarter_of_protected_leaves_the_order_alone() {
+        let mut cache = TinyLfuCache::new(100);
+        for key in 0..100 {
+            cache.insert(key, key);
+        }
+        for key in 0..60 {
+            cache.get(&key); // from probation to protected, in this order
+        }
+        let before = order(&cache, Segment::Protected);
+        assert_eq!(before, (0..60).collect::<Vec<_>>());
+        // 55 went in 4 entries (of 60) ago: within the last quarter.
+        cache.get(&55);
+        assert_eq!(order(&cache, Segment::Protected), before);
+        // 10 went in 49 entries ago: it becomes the most recent.
+        cache.get(&10);
+        let after = order(&cache, Segment::Protected);
+        assert_eq!(after.last(), Some(&10));
+        assert_eq!(after.len(), 60);
+        assert_eq!(after[..10], before[..10]);
+        // Now 10 is recent, and 55 (6 pushes back) still is.
+        cache.get(&10);
+        cache.get(&55);
+        assert_eq!(order(&cache, Segment::Protected), after);
     }
 }
