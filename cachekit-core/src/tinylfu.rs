@@ -297,24 +297,35 @@ impl TinyLfu {
         victim: Handle,
     ) -> bool {
         let candidate_at = self.sketch.counters(entries[candidate].hash);
-        let victim_at = self.sketch.counters(entries[victim].hash);
         let candidate_freq =
             (self.sketch.frequency_at(&candidate_at) + entries[candidate].meta.uses).min(15);
-        let victim_freq =
-            (self.sketch.frequency_at(&victim_at) + entries[victim].meta.uses).min(15);
+        // The victim's estimate is at least its own uses: when that
+        // settles the contest its counters are not read (the usual case:
+        // a new key against a used entry).
+        let victim_uses = entries[victim].meta.uses;
+        let victim_at =
+            (candidate_freq > victim_uses).then(|| self.sketch.counters(entries[victim].hash));
+        let victim_freq = match &victim_at {
+            Some(at) => (self.sketch.frequency_at(at) + victim_uses).min(15),
+            None => victim_uses,
+        };
         let admitted = candidate_freq > victim_freq
             || (candidate_freq >= HASH_FLOOD_FREQUENCY && {
                 self.contests = self.contests.wrapping_add(1);
                 remix(self.contests ^ entries[candidate].hash) & 127 == 0
             });
         let (loser, at) = if admitted {
-            (victim, &victim_at)
+            let hash = entries[victim].hash;
+            (
+                victim,
+                victim_at.unwrap_or_else(|| self.sketch.counters(hash)),
+            )
         } else {
-            (candidate, &candidate_at)
+            (candidate, candidate_at)
         };
         let uses = std::mem::take(&mut entries[loser].meta.uses);
         if uses > 0 {
-            self.sketch.add_at(at, uses);
+            self.sketch.add_at(&at, uses);
         }
         admitted
     }
