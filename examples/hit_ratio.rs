@@ -2,7 +2,10 @@
 //! with moka and quick_cache, in one run.
 //!
 //! `cargo run --release --example hit_ratio [-- TRACE.lis.zst ...]`, or
-//! `-- --synthetic` for a Zipf(0.9) and a scan-heavy synthetic workload.
+//! `-- --synthetic` for a Zipf(0.9) and a scan-heavy synthetic workload;
+//! `--only LRU,TinyLFU` limits the columns to those policies, and
+//! `--seeds N` gives TinyLFU's range over N hash seeds (its sketch and
+//! ghost table depend on the hashes) instead of one fixed seed's figure.
 //!
 //! Every request is a lookup; a miss inserts the block (weight 1). The
 //! reference LRU and ARC columns are from `../shared/traces/README.md`; the
@@ -16,9 +19,14 @@ mod trace;
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use cachekit::{
     ArcCache, FifoCache, LfuCache, LruCache, MruCache, PolicyCache, RrCache, TinyLfuCache,
 };
+
+/// Added to TinyLFU's first hash seed (`--seeds N` replays with 0..N).
+static SEED: AtomicU64 = AtomicU64::new(0);
 
 /// A cache under test: `access(block)` looks the block up, inserts it on a
 /// miss, and says whether it hit.
@@ -50,7 +58,8 @@ fn policies() -> Vec<(&'static str, Make)> {
         ("TinyLFU", |n| {
             // Fixed hash seeds: the sketch's collisions, and so the
             // figures, are the same on every run.
-            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+            let seed = SEED.load(Ordering::Relaxed);
+            let hasher = ahash::RandomState::with_seeds(1 + seed, 2, 3, 4);
             policy(TinyLfuCache::builder(n).hasher(hasher).build())
         }),
         ("LFU", |n| policy(LfuCache::new(n))),
@@ -104,7 +113,7 @@ fn scan_heavy(size: usize, rounds: usize) -> Vec<u64> {
 }
 
 /// Synthetic workloads a policy was not tuned on.
-fn synthetic(policies: &[(&'static str, Make)]) {
+fn synthetic(policies: &[(&'static str, Make)], seeds: u64) {
     println!("\nSynthetic workloads (hit ratio, %):\n");
     print!("| workload | size |");
     for (name, _) in policies {
@@ -132,26 +141,100 @@ fn synthetic(policies: &[(&'static str, Make)]) {
     ];
     for (name, size, requests) in &workloads {
         print!("| {name} | {size} |");
-        for (_, make) in policies {
-            let hits = trace::replay(requests, make(*size));
-            print!(" {} |", trace::percent(hits, requests.len()));
+        for (name, make) in policies {
+            print!(" {} |", measure(name, *make, requests, *size, seeds));
         }
         println!();
     }
 }
 
+/// Command-line options: `[--only NAMES] [--seeds N] [--synthetic | TRACE...]`.
+struct Options {
+    only: Option<Vec<String>>,
+    seeds: u64,
+    synthetic: bool,
+    traces: Vec<String>,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        only: None,
+        seeds: 1,
+        synthetic: false,
+        traces: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--only" => {
+                let names = args.next().ok_or("--only needs a comma-separated list")?;
+                options.only = Some(names.split(',').map(str::to_string).collect());
+            }
+            "--seeds" => {
+                let n = args.next().ok_or("--seeds needs a number")?;
+                options.seeds = match n.parse() {
+                    Ok(n) if n > 0 => n,
+                    _ => return Err(format!("--seeds needs a positive number, not {n:?}")),
+                };
+            }
+            "--synthetic" => options.synthetic = true,
+            _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
+            _ => options.traces.push(arg),
+        }
+    }
+    Ok(options)
+}
+
+/// A policy's hit ratio on `requests` at `size`; a range over the seeds
+/// for TinyLFU when there are several.
+fn measure(name: &str, make: Make, requests: &[u64], size: usize, seeds: u64) -> String {
+    let seeds = if name == "TinyLFU" { seeds } else { 1 };
+    let mut ratios: Vec<String> = (0..seeds)
+        .map(|seed| {
+            SEED.store(seed, Ordering::Relaxed);
+            let hits = trace::replay(requests, make(size));
+            trace::percent(hits, requests.len())
+        })
+        .collect();
+    SEED.store(0, Ordering::Relaxed);
+    if ratios.len() == 1 {
+        return ratios.remove(0);
+    }
+    let value = |r: &String| r.parse::<f64>().unwrap_or(f64::NAN);
+    ratios.sort_by(|a, b| value(a).total_cmp(&value(b)));
+    format!("{}-{}", ratios[0], ratios[ratios.len() - 1])
+}
+
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("--synthetic") {
-        synthetic(&policies());
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(e) => {
+            eprintln!("{e}");
+            eprintln!("usage: hit_ratio [--only NAMES] [--seeds N] [--synthetic | TRACE...]");
+            std::process::exit(2);
+        }
+    };
+    let mut policies = policies();
+    if let Some(wanted) = &options.only {
+        if let Some(unknown) = wanted
+            .iter()
+            .find(|w| !policies.iter().any(|(name, _)| name == w))
+        {
+            let known: Vec<&str> = policies.iter().map(|(name, _)| *name).collect();
+            eprintln!("unknown policy {unknown:?}; known: {}", known.join(", "));
+            std::process::exit(2);
+        }
+        policies.retain(|(name, _)| wanted.iter().any(|w| w == name));
+    }
+    if options.synthetic {
+        synthetic(&policies, options.seeds);
         return;
     }
-    let names: Vec<&str> = if args.is_empty() {
+    let names: Vec<&str> = if options.traces.is_empty() {
         vec!["OLTP.lis.zst", "P3.lis.zst"]
     } else {
-        args.iter().map(String::as_str).collect()
+        options.traces.iter().map(String::as_str).collect()
     };
-    let policies = policies();
     println!("Hit ratios (%) on the ARC paper's traces (Megiddo and Modha, FAST 03).");
     println!("`ref LRU` and `ref ARC` are the published figures; `=` marks an exact LRU match.\n");
     print!("| trace | size |");
@@ -178,8 +261,7 @@ fn main() {
             }
             print!("| {} | {size} |", name.trim_end_matches(".lis.zst"));
             for (policy_name, make) in &policies {
-                let hits = trace::replay(&requests, make(size));
-                let ratio = trace::percent(hits, requests.len());
+                let ratio = measure(policy_name, *make, &requests, size, options.seeds);
                 let mark = if *policy_name == "LRU" && ratio == ref_lru {
                     " ="
                 } else {

@@ -51,13 +51,12 @@ enum Incoming {
     FromB2,
 }
 
-/// An entry's list (`T1` or `T2`) and the weight it was counted with.
+/// An entry's list (`T1` or `T2`).
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct AdaptiveMeta {
     links: Links,
     frequent: bool,
-    weight: usize,
 }
 
 impl EntryMeta for AdaptiveMeta {}
@@ -72,9 +71,7 @@ impl Adaptive {
         frequent: bool,
     ) {
         let weight = entries[handle].weight;
-        let meta = &mut entries[handle].meta;
-        meta.frequent = frequent;
-        meta.weight = weight;
+        entries[handle].meta.frequent = frequent;
         if frequent {
             self.t2.push_back(entries, handle);
             self.t2_size += weight;
@@ -84,14 +81,19 @@ impl Adaptive {
         }
     }
 
-    fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
-        let meta = entries[handle].meta;
-        if meta.frequent {
+    /// Unlinks the entry at `handle`, which counted `weight` in its list.
+    fn unlink<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, AdaptiveMeta>,
+        handle: Handle,
+        weight: usize,
+    ) {
+        if entries[handle].meta.frequent {
             self.t2.unlink(entries, handle);
-            self.t2_size -= meta.weight;
+            self.t2_size -= weight;
         } else {
             self.t1.unlink(entries, handle);
-            self.t1_size -= meta.weight;
+            self.t1_size -= weight;
         }
     }
 }
@@ -159,19 +161,24 @@ impl<K, V> Policy<K, V> for Adaptive {
     #[inline]
     fn on_hit(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
         // Case I: move to the most recent end of T2.
-        self.unlink(entries, handle);
+        self.unlink(entries, handle, entries[handle].weight);
         self.link(entries, handle, true);
     }
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
-        self.unlink(entries, handle);
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, AdaptiveMeta>,
+        handle: Handle,
+        old_weight: usize,
+    ) {
+        self.unlink(entries, handle, old_weight);
         self.link(entries, handle, true);
     }
 
     #[inline]
     fn on_remove(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>, handle: Handle) {
-        self.unlink(entries, handle);
+        self.unlink(entries, handle, entries[handle].weight);
     }
 
     fn victim(&mut self, entries: &mut Entries<K, V, AdaptiveMeta>) -> Option<Handle> {

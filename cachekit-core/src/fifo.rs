@@ -28,7 +28,12 @@ impl<K, V> Policy<K, V> for Fifo {
     fn on_hit(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, Links>,
+        handle: Handle,
+        _old_weight: usize,
+    ) {
         self.order.move_to_back(entries, handle);
     }
 

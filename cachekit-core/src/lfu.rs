@@ -137,7 +137,12 @@ impl<K, V> Policy<K, V> for Lfu {
     }
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, LfuMeta>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, LfuMeta>,
+        handle: Handle,
+        _old_weight: usize,
+    ) {
         self.touch(entries, handle);
     }
 

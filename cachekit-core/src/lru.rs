@@ -30,7 +30,12 @@ impl<K, V> Policy<K, V> for Lru {
     }
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, Links>,
+        handle: Handle,
+        _old_weight: usize,
+    ) {
         self.order.move_to_back(entries, handle);
     }
 

@@ -122,9 +122,16 @@ pub trait Policy<K, V>: Sealed {
     #[doc(hidden)]
     fn on_hit(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
 
-    /// `insert` replaced the value (and deadline) of the entry at `handle`.
+    /// `insert` replaced the value (and deadline) of the entry at `handle`;
+    /// the entry weighed `old_weight` before (the node holds the new
+    /// weight), so a policy that sums weights needs no copy of its own.
     #[doc(hidden)]
-    fn on_update(&mut self, entries: &mut Entries<K, V, Self::Meta>, handle: Handle);
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, Self::Meta>,
+        handle: Handle,
+        old_weight: usize,
+    );
 
     /// The entry at `handle` is about to leave the arena.
     #[doc(hidden)]

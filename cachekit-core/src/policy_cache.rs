@@ -736,7 +736,7 @@ where
         self.currsize = self.currsize - old_weight + weight;
         node.meta.set_deadline(deadline);
         let old = core::mem::replace(&mut node.value, value);
-        self.policy.on_update(&mut self.entries, handle);
+        self.policy.on_update(&mut self.entries, handle, old_weight);
         (handle, old)
     }
 

@@ -74,7 +74,13 @@ impl<K, V> Policy<K, V> for Rr {
     fn on_hit(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
 
     #[inline]
-    fn on_update(&mut self, _entries: &mut Entries<K, V, RrMeta>, _handle: Handle) {}
+    fn on_update(
+        &mut self,
+        _entries: &mut Entries<K, V, RrMeta>,
+        _handle: Handle,
+        _old_weight: usize,
+    ) {
+    }
 
     #[inline]
     fn on_remove(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {

@@ -58,7 +58,7 @@ enum Segment {
     Protected,
 }
 
-/// An entry's segment and the weight it was counted with.
+/// An entry's segment, uses and place in its segment.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TinyLfuMeta {
@@ -73,7 +73,6 @@ pub struct TinyLfuMeta {
     /// The segment's [`pushed`](TinyLfu::pushed) total (low 32 bits)
     /// right after this entry went to its back.
     stamp: u32,
-    weight: usize,
 }
 
 impl EntryMeta for TinyLfuMeta {}
@@ -124,16 +123,18 @@ impl TinyLfu {
 
     /// Derives the protected segment's target and the ghosts' limits from
     /// the window's target (after it changed). Window ghosts are bounded by a quarter of the
-    /// window but at least a twentieth of the cache, so that a small window
+    /// window but at least a tenth of the cache, so that a small window
     /// still sees the evidence to grow; main ghosts by a quarter of the
-    /// main space. (Twice these bounds, with this table, is 0.3-0.5
-    /// points worse on OLTP up to 5,000 entries and on P3 at 16,384;
-    /// measured with `examples/hit_ratio`.)
+    /// main space. (Measured with `examples/hit_ratio --seeds 8`: a
+    /// twentieth instead of a tenth loses 0.2-0.3 points on OLTP up to
+    /// 5,000 entries and drops P3 at 4,096 below ARC on one seed of
+    /// eight; half the window instead of a quarter is 0.3-0.5 points
+    /// worse on OLTP up to 5,000 entries and on P3 at 16,384.)
     fn follow_window(&mut self) {
         let main = self.maxsize.saturating_sub(self.window_max);
         self.protected_max = (main as f64 * PROTECTED_SHARE) as usize;
         self.ghosts
-            .set_limits((self.window_max / 4).max(self.maxsize / 20), main / 4);
+            .set_limits((self.window_max / 4).max(self.maxsize / 10), main / 4);
     }
 
     #[inline]
@@ -152,12 +153,12 @@ impl TinyLfu {
         handle: Handle,
         segment: Segment,
     ) {
-        let meta = &mut entries[handle].meta;
-        meta.segment = segment;
-        self.weights[segment as usize] += meta.weight;
+        let node = &mut entries[handle];
+        node.meta.segment = segment;
+        self.weights[segment as usize] += node.weight;
         let pushed = &mut self.pushed[segment as usize];
-        *pushed = pushed.wrapping_add(meta.weight as u64);
-        meta.stamp = *pushed as u32;
+        *pushed = pushed.wrapping_add(node.weight as u64);
+        node.meta.stamp = *pushed as u32;
         self.lists[segment as usize].push_back(entries, handle);
     }
 
@@ -182,9 +183,19 @@ impl TinyLfu {
     }
 
     fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
-        let meta = entries[handle].meta;
-        self.weights[meta.segment as usize] -= meta.weight;
-        self.lists[meta.segment as usize].unlink(entries, handle);
+        self.unlink_weighing(entries, handle, entries[handle].weight);
+    }
+
+    /// Unlinks the entry at `handle`, which counted `weight` in its segment.
+    fn unlink_weighing<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        weight: usize,
+    ) {
+        let segment = entries[handle].meta.segment as usize;
+        self.weights[segment] -= weight;
+        self.lists[segment].unlink(entries, handle);
     }
 
     fn transfer<K, V>(
@@ -241,7 +252,7 @@ impl TinyLfu {
             let Some(front) = self.front(Probation).or(self.front(Protected)) else {
                 break;
             };
-            if self.weight(Window) + entries[front].meta.weight > self.window_max {
+            if self.weight(Window) + entries[front].weight > self.window_max {
                 break;
             }
             self.transfer(entries, front, Window);
@@ -395,7 +406,6 @@ impl<K, V> Policy<K, V> for TinyLfu {
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.incoming = 0;
-        entries[handle].meta.weight = entries[handle].weight;
         entries[handle].meta.uses = 0;
         self.count_use(entries, handle);
         let segment = if std::mem::take(&mut self.incoming_direct) {
@@ -421,10 +431,14 @@ impl<K, V> Policy<K, V> for TinyLfu {
     }
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        old_weight: usize,
+    ) {
         self.count_use(entries, handle);
-        self.unlink(entries, handle);
-        entries[handle].meta.weight = entries[handle].weight;
+        self.unlink_weighing(entries, handle, old_weight);
         let segment = match entries[handle].meta.segment {
             Segment::Window => Segment::Window,
             Segment::Probation | Segment::Protected => Segment::Protected,

@@ -181,7 +181,12 @@ where
         self.lru.move_to_back(entries, handle);
     }
 
-    fn on_update(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, TlruMeta>,
+        handle: Handle,
+        _old_weight: usize,
+    ) {
         self.lru.move_to_back(entries, handle);
         // The new deadline is already in the entry: re-seat it in the heap.
         let index = entries[handle].meta.heap_index as usize;

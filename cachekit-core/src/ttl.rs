@@ -104,7 +104,12 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
-    fn on_update(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
+    fn on_update(
+        &mut self,
+        entries: &mut Entries<K, V, TtlMeta>,
+        handle: Handle,
+        _old_weight: usize,
+    ) {
         self.lru.move_to_back(entries, handle);
         self.expiry.move_to_back(entries, handle);
     }

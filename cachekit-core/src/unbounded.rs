@@ -28,7 +28,13 @@ impl<K, V> Policy<K, V> for Unbounded {
     fn on_hit(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
 
     #[inline]
-    fn on_update(&mut self, _entries: &mut Entries<K, V, Links>, _handle: Handle) {}
+    fn on_update(
+        &mut self,
+        _entries: &mut Entries<K, V, Links>,
+        _handle: Handle,
+        _old_weight: usize,
+    ) {
+    }
 
     #[inline]
     fn on_remove(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {
