@@ -61,9 +61,20 @@ fn hand_written(x: u64) -> u64 {
 struct Service {
     local: RefCell<LruCache<u64, u64>>,
     shared: Mutex<LruCache<u64, u64>>,
+    local_str: RefCell<LruCache<String, usize>>,
+    shared_str: Mutex<LruCache<String, usize>>,
 }
 
 impl Service {
+    fn new(maxsize: usize) -> Self {
+        Service {
+            local: RefCell::new(LruCache::new(maxsize)),
+            shared: Mutex::new(LruCache::new(maxsize)),
+            local_str: RefCell::new(LruCache::new(maxsize)),
+            shared_str: Mutex::new(LruCache::new(maxsize)),
+        }
+    }
+
     #[cached_method(cache = self.local)]
     fn refcell(&self, x: u64) -> u64 {
         x.wrapping_mul(3)
@@ -72,6 +83,16 @@ impl Service {
     #[cached_method(cache = self.shared)]
     fn mutex(&self, x: u64) -> u64 {
         x.wrapping_mul(3)
+    }
+
+    #[cached_method(cache = self.local_str)]
+    fn refcell_str(&self, name: &str) -> usize {
+        name.len()
+    }
+
+    #[cached_method(cache = self.shared_str)]
+    fn mutex_str(&self, name: &str) -> usize {
+        name.len()
     }
 }
 
@@ -118,12 +139,24 @@ fn cached_crate_miss(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
+#[cachekit::cached(cache = LruCache::new(1000))]
+fn cachekit_local_str_miss(name: &str) -> usize {
+    name.len()
+}
+
+#[cachekit::cached(lock, cache = LruCache::new(1000))]
+fn cachekit_lock_str_miss(name: &str) -> usize {
+    name.len()
+}
+
+#[cached::macros::cached(max_size = 1000, key = "String", convert = { name.to_string() })]
+fn cached_crate_str_miss(name: &str) -> usize {
+    name.len()
+}
+
 fn hits(c: &mut Criterion) {
     let keys: Vec<u64> = (0..BATCH as u64).map(|i| (i * 7919) % KEYS).collect();
-    let service = Service {
-        local: RefCell::new(LruCache::new(KEYS as usize)),
-        shared: Mutex::new(LruCache::new(KEYS as usize)),
-    };
+    let service = Service::new(KEYS as usize);
     let mut group = c.benchmark_group("memo_hit/u64");
     group.throughput(Throughput::Elements(BATCH as u64));
     macro_rules! bench {
@@ -172,12 +205,18 @@ fn hits(c: &mut Criterion) {
     }
     bench_str!("cachekit_cached", cachekit_local_str);
     bench_str!("cachekit_cached_lock", cachekit_lock_str);
+    bench_str!("cachekit_method_refcell", |name| service.refcell_str(name));
+    bench_str!("cachekit_method_mutex", |name| service.mutex_str(name));
     bench_str!("cached_crate", cached_crate_str);
     bench_str!("hand_written_hashmap", hand_written_str);
     group.finish();
 }
 
+/// Every call a new argument: the lookup misses, the function runs and its
+/// result is stored, evicting the least recent of 1,000 entries. (A
+/// hand-written `HashMap` memo has no bound, so it has no miss figure.)
 fn misses(c: &mut Criterion) {
+    let service = Service::new(1000);
     let mut group = c.benchmark_group("memo_miss/u64");
     group.throughput(Throughput::Elements(BATCH as u64));
     let mut next = 0u64;
@@ -195,7 +234,36 @@ fn misses(c: &mut Criterion) {
     }
     bench!("cachekit_cached", cachekit_local_miss);
     bench!("cachekit_cached_lock", cachekit_lock_miss);
+    bench!("cachekit_method_refcell", |k| service.refcell(k));
+    bench!("cachekit_method_mutex", |k| service.mutex(k));
     bench!("cached_crate", cached_crate_miss);
+    group.finish();
+
+    // Names built up front, so that a miss costs the lookup, the call and
+    // the owned copy of the key that the cache stores, not the formatting.
+    let names: Vec<String> = (0..1 << 20)
+        .map(|i| format!("a fairly ordinary query string #{i}"))
+        .collect();
+    let mut group = c.benchmark_group("memo_miss/str");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let mut next = 0usize;
+    macro_rules! bench_str {
+        ($name:expr, $call:expr) => {
+            group.bench_function($name, |b| {
+                b.iter(|| {
+                    for _ in 0..BATCH {
+                        next = (next + 1) % names.len();
+                        black_box($call(black_box(names[next].as_str())));
+                    }
+                })
+            });
+        };
+    }
+    bench_str!("cachekit_cached", cachekit_local_str_miss);
+    bench_str!("cachekit_cached_lock", cachekit_lock_str_miss);
+    bench_str!("cachekit_method_refcell", |name| service.refcell_str(name));
+    bench_str!("cachekit_method_mutex", |name| service.mutex_str(name));
+    bench_str!("cached_crate", cached_crate_str_miss);
     group.finish();
 }
 
