@@ -183,13 +183,25 @@ where
             std::process::exit(2);
         }
     };
-    let hasher = ahash::RandomState::new;
+    // Fixed hash seeds: the same table layout, sketch collisions and hit
+    // count on every run, so two runs of one binary count the same.
+    let hasher = || ahash::RandomState::with_seeds(1, 2, 3, 4);
+    macro_rules! cachekit {
+        ($cache:ident) => {
+            run(
+                $cache::builder(CAPACITY).hasher(hasher()).build(),
+                workload,
+                fill,
+                &mut ops,
+            )
+        };
+    }
     match policy {
-        "lru" => run(LruCache::new(CAPACITY), workload, fill, &mut ops),
-        "arc" => run(ArcCache::new(CAPACITY), workload, fill, &mut ops),
-        "tinylfu" => run(TinyLfuCache::new(CAPACITY), workload, fill, &mut ops),
-        "lfu" => run(LfuCache::new(CAPACITY), workload, fill, &mut ops),
-        "fifo" => run(FifoCache::new(CAPACITY), workload, fill, &mut ops),
+        "lru" => cachekit!(LruCache),
+        "arc" => cachekit!(ArcCache),
+        "tinylfu" => cachekit!(TinyLfuCache),
+        "lfu" => cachekit!(LfuCache),
+        "fifo" => cachekit!(FifoCache),
         "lru-crate" => {
             let capacity = std::num::NonZeroUsize::new(CAPACITY).expect("non-zero");
             run(

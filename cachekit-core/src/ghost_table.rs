@@ -147,11 +147,18 @@ impl GhostTable {
 
     /// The side the key of `hash` was evicted from, if it is remembered;
     /// forgets it (the key is back in the cache). One pass over the bucket.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self, hash: u64) -> Option<Side> {
+        // Three keys in four are not remembered: no call, no bucket.
         if !sampled(hash) {
             return None;
         }
+        self.take_sampled(hash)
+    }
+
+    /// [`take`](Self::take) for a key of the remembered sample.
+    #[inline(never)]
+    fn take_sampled(&mut self, hash: u64) -> Option<Side> {
         let index = self.bucket(hash);
         let (clock, limit) = (self.clock, self.limit);
         let bucket = self.buckets.get_mut(index)?;
@@ -168,11 +175,12 @@ impl GhostTable {
     }
 
     /// Remembers the key of `hash`, of `weight`, as evicted from `side`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn remember(&mut self, hash: u64, weight: usize, side: Side) {
         let clock = &mut self.clock[side as usize];
         let stamp = clock.wrapping_add(1);
         *clock = clock.wrapping_add(weight as u64);
+        // Three keys in four only age the others: no call, no bucket.
         if sampled(hash) {
             self.place(Slot {
                 key: key(hash, side),
@@ -182,7 +190,7 @@ impl GhostTable {
     }
 
     /// Stores `slot` in its bucket over the ghost closest to being gone.
-    #[inline]
+    #[inline(never)]
     fn place(&mut self, slot: Slot) {
         let index = self.bucket(slot.key);
         let Some(bucket) = self.buckets.get(index) else {

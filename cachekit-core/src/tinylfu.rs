@@ -341,6 +341,40 @@ impl TinyLfu {
         admitted
     }
 
+    /// Follows a new `maxsize`, and sizes the sketch and the ghost table
+    /// on the first insertion (from its weight; both grow with the cache).
+    #[cold]
+    fn prepare(&mut self, weight: usize, maxsize: usize) {
+        if maxsize != self.maxsize {
+            self.resize(maxsize);
+        }
+        if self.sketch.capacity() == 0 {
+            self.sketch.ensure_capacity(maxsize / weight.max(1));
+            self.ghosts
+                .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
+        }
+    }
+
+    /// A key of `weight` missed while remembered as a ghost of `side`:
+    /// moves the window's target by ARC's step.
+    #[cold]
+    fn adapt(&mut self, side: Side, weight: usize, maxsize: usize) {
+        // ARC's step, in whole entries.
+        let step = (self.ghosts.balance(side) as usize)
+            .saturating_mul(weight)
+            .saturating_mul(ghost_table::SAMPLING as usize);
+        let largest = maxsize.saturating_sub(1).max(1);
+        if side == Side::First {
+            // Turned away at the window, wanted again: recency matters.
+            self.window_max = self.window_max.saturating_add(step).min(largest);
+            self.incoming_direct = true;
+        } else {
+            // Evicted from the main space, wanted again: frequency does.
+            self.window_max = self.window_max.saturating_sub(step).max(1);
+        }
+        self.follow_window();
+    }
+
     /// Sizes the sketch for the number of entries the cache holds when
     /// full, estimated from the entries' mean weight.
     #[inline]
@@ -367,6 +401,7 @@ impl Sealed for TinyLfu {}
 impl<K, V> Policy<K, V> for TinyLfu {
     type Meta = TinyLfuMeta;
 
+    #[inline]
     fn before_insert(
         &mut self,
         _entries: &Entries<K, V, TinyLfuMeta>,
@@ -374,32 +409,13 @@ impl<K, V> Policy<K, V> for TinyLfu {
         weight: usize,
         maxsize: usize,
     ) {
-        if maxsize != self.maxsize {
-            self.resize(maxsize);
-        }
-        if self.sketch.capacity() == 0 {
-            // Sized from the first entry's weight; grows with the cache.
-            self.sketch.ensure_capacity(maxsize / weight.max(1));
-            self.ghosts
-                .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
+        if maxsize != self.maxsize || self.sketch.capacity() == 0 {
+            self.prepare(weight, maxsize);
         }
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some(side) = self.ghosts.take(hash) {
-            // ARC's step, in whole entries.
-            let step = (self.ghosts.balance(side) as usize)
-                .saturating_mul(weight)
-                .saturating_mul(ghost_table::SAMPLING as usize);
-            let largest = maxsize.saturating_sub(1).max(1);
-            if side == Side::First {
-                // Turned away at the window, wanted again: recency matters.
-                self.window_max = self.window_max.saturating_add(step).min(largest);
-                self.incoming_direct = true;
-            } else {
-                // Evicted from the main space, wanted again: frequency does.
-                self.window_max = self.window_max.saturating_sub(step).max(1);
-            }
-            self.follow_window();
+            self.adapt(side, weight, maxsize);
         }
     }
 
@@ -447,7 +463,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.rebalance(entries);
     }
 
-    #[inline]
+    #[inline(always)]
     fn on_remove(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.unlink(entries, handle);
         // A key's uses outlive its entry: if it comes back, they count.
