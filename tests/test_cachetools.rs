@@ -273,9 +273,11 @@ macro_rules! cachetools_mixin {
             assert_eq!(cache.insert(1, 1), None);
             assert_eq!(log.take(), [(1, 1, RemovalCause::TooLarge)]);
             assert_eq!((cache.len(), cache.currsize()), (0, 0));
-            // Unit weights: every entry weighs 1.
+            // Unit weights: every entry weighs 1, and the refusal says so.
             let mut unit = new(0);
-            assert!(unit.try_insert(1, 1).is_err());
+            let refused = unit.try_insert(1, 1).unwrap_err();
+            assert_eq!((refused.weight, refused.maxsize), (1, 0));
+            assert_eq!(refused.into_inner(), (1, 1));
             assert_eq!(unit.insert(2, 2), None);
             assert_eq!((unit.len(), unit.currsize()), (0, 0));
             assert_eq!(unit.stats().evictions, 0);
@@ -1119,6 +1121,33 @@ mod lru {
         assert_eq!(cache.stats().evictions, 1);
     }
 
+    /// One insert that needs several victims: the listener hears of them
+    /// least recent first, then of a refusal, in one ordered log.
+    /// cachetools: `LRUCache(3, getsizeof=lambda v: v)` pops b then c for
+    /// d, and refuses huge with "value too large".
+    #[test]
+    fn evictions_in_recency_order_then_a_refusal() {
+        let log = Log::new();
+        let mut cache = LruCache::builder(3)
+            .weigher(|_: &&str, v: &u32| *v as usize)
+            .listener(log.listener())
+            .build();
+        cache.extend([("a", 1), ("b", 1), ("c", 1)]);
+        cache.get("a");
+        assert_eq!(cache.insert("d", 2), None); // evicts b, then c
+        assert_eq!(cache.insert("huge", 4), None); // refused
+        assert_eq!(
+            log.take(),
+            [
+                ("b", 1, RemovalCause::Evicted),
+                ("c", 1, RemovalCause::Evicted),
+                ("huge", 4, RemovalCause::TooLarge),
+            ]
+        );
+        assert_eq!(sorted(&cache), [("a", 1), ("d", 2)]);
+        assert_eq!(cache.stats().evictions, 2);
+    }
+
     #[test]
     fn grow_evicts_itself() {
         // cachetools: {1: 7, 3: 1}, popitem order [3, 1].
@@ -1342,6 +1371,18 @@ mod lfu {
             Some(1),
             "a re-inserted key starts over"
         );
+    }
+
+    /// `use_count` is a lookup like the others: a `String` key is asked
+    /// for by `&str`.
+    #[test]
+    fn use_count_takes_a_borrowed_key() {
+        let mut cache: LfuCache<String, u32> = LfuCache::new(3);
+        cache.insert("a".to_string(), 1);
+        cache.get("a");
+        cache.insert("a".to_string(), 2); // a re-insert is a use too
+        assert_eq!(cache.use_count("a"), Some(3));
+        assert_eq!(cache.use_count("b"), None);
     }
 
     #[test]
