@@ -6,7 +6,9 @@
 //! 2. The time-aware rules cachekit adds on top: listener causes, the
 //!    `expirations` counter, frozen time, `get_or_insert_with`, use through
 //!    the `Cache` trait.
-//! 3. Both caches against a reference model with explicit time steps.
+//! 3. Both caches against a reference model with explicit time steps: each
+//!    operation's result, the listener's events in order, the statistics,
+//!    and the live entries seen by `iter` and through the `Cache` trait.
 
 use std::hash::BuildHasher;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -529,8 +531,10 @@ mod ttl {
         tick(&clock);
         cache.insert(2, 2);
         tick(&clock);
-        // Iteration skips expired entries without removing them.
+        // Iteration skips expired entries without removing them, and they
+        // count for neither the length nor the size.
         assert_eq!(cache.keys().copied().collect::<Vec<_>>(), [2]);
+        assert_eq!((cache.len(), cache.currsize()), (1, 1));
         assert_eq!(cache.expire(), [(1, 1)]);
         assert_eq!(cache.keys().copied().collect::<Vec<_>>(), [2]);
     }
@@ -1635,6 +1639,60 @@ mod rules {
         assert_eq!(cache.stats().expirations, 2);
     }
 
+    /// The same for the entry of the key being inserted, in a cache of
+    /// maxsize 0 that holds a weightless entry: the stale entry is expired
+    /// (reported, counted), then the new one is refused as too large, which
+    /// is checked before its own deadline (`try_insert`'s contract: expiry,
+    /// then size, then deadline). These are the two cases an earlier model
+    /// of these caches had shrunk its failures to; `model` replays them too.
+    #[test]
+    fn a_refused_insert_expires_the_stale_entry_of_its_own_key() {
+        type Value = (u32, usize); // (id, weight)
+        let weight = |_: &u8, v: &Value| v.1;
+
+        let clock = ManualClock::new();
+        let (log, listener) = recorder();
+        let mut cache = TtlCache::builder_with_clock(0, secs(1), clock.clone())
+            .weigher(weight)
+            .listener(listener)
+            .build();
+        // cachetools allows a weight of 0 even when maxsize is 0.
+        assert_eq!(cache.insert(0, (0, 0)), None);
+        assert_eq!((cache.len(), cache.currsize()), (1, 0));
+        clock.advance(secs(2));
+        assert_eq!(cache.insert(0, (1, 1)), None);
+        assert_eq!(
+            drain(&log),
+            [(0, (0, 0), Expired), (0, (1, 1), RemovalCause::TooLarge)]
+        );
+        assert_eq!((cache.len(), cache.currsize()), (0, 0));
+        assert_eq!(counts(cache.stats()), (0, 0, 0, 1));
+        assert_eq!(cache.expire(), []);
+
+        // TLRU, a value living `id % 5` seconds: the second one (id 0) is
+        // dead on arrival as well as too large; too large is what it is told.
+        let (log, listener) = recorder();
+        let ttu = |_: &u8, v: &Value, now: Instant| now + secs(u64::from(v.0 % 5));
+        let mut cache = TlruCache::builder_with_clock(0, ttu, clock.clone())
+            .weigher(weight)
+            .listener(listener)
+            .build();
+        assert_eq!(cache.insert(0, (2_951_996_496, 0)), None); // 1 s to live
+        assert_eq!((cache.len(), cache.currsize()), (1, 0));
+        tick(&clock);
+        assert_eq!(cache.insert(0, (0, 1)), None);
+        assert_eq!(
+            drain(&log),
+            [
+                (0, (2_951_996_496, 0), Expired),
+                (0, (0, 1), RemovalCause::TooLarge)
+            ]
+        );
+        assert_eq!((cache.len(), cache.currsize()), (0, 0));
+        assert_eq!(counts(cache.stats()), (0, 0, 0, 1));
+        assert_eq!(cache.expire(), []);
+    }
+
     /// `iter()` is an `ExactSizeIterator`: its `len` must be what it
     /// yields, even when the clock moves between two readings.
     #[test]
@@ -2079,6 +2137,11 @@ mod model {
         pairs.sort();
         prop_assert_eq!(&pairs, &model.pairs(), "step {}: {:?}", step, op);
         prop_assert_eq!(cache.iter().len(), pairs.len());
+        // Code written against the `Cache` trait sees the same entries.
+        let mut visited: Vec<(u8, Val)> = Vec::new();
+        Cache::for_each(&*cache, |k, v| visited.push((*k, v.clone())));
+        visited.sort();
+        prop_assert_eq!(&visited, &pairs, "step {}: {:?}", step, op);
         for key in 0..12 {
             prop_assert_eq!(cache.contains_key(&key), model.live_position(key).is_some());
         }
@@ -2123,7 +2186,10 @@ mod model {
 
     fn op(lives: BoxedStrategy<i64>) -> impl Strategy<Value = Op> {
         let key = 0u8..12;
-        let weight = prop_oneof![3 => Just(1usize), 1 => 0usize..=4];
+        // Mostly unit weights; now and then up to one more than the largest
+        // maxsize (8), so an entry may fill a whole cache or be just too
+        // large for it.
+        let weight = prop_oneof![3 => Just(1usize), 1 => 0usize..=4, 1 => 0usize..=9];
         prop_oneof![
             16 => (key.clone(), weight.clone(), lives.clone())
                 .prop_map(|(k, w, l)| Op::Insert(k, w, l)),
@@ -2181,5 +2247,30 @@ mod model {
                 .build();
             run(cache, &clock, &log, Model::new(maxsize, None), &ops)?;
         }
+    }
+
+    /// The cases of `rules::a_refused_insert_expires_the_stale_entry_of_its_own_key`
+    /// through the model and all its checks (milliseconds for seconds).
+    #[test]
+    fn replays_the_maxsize_zero_refusal_cases() {
+        let clock = ManualClock::new();
+        let (log, listener) = recorder();
+        let cache = TtlCache::builder_with_clock(0, Duration::from_millis(1), clock.clone())
+            .weigher(weigh)
+            .listener(listener)
+            .build();
+        let ops = [Op::Insert(0, 0, 0), Op::Advance(2), Op::Insert(0, 1, 0)];
+        run(cache, &clock, &log, Model::new(0, Some(1)), &ops).unwrap();
+
+        let clock = ManualClock::new();
+        let (log, listener) = recorder();
+        let ttu = |_: &u8, v: &Val, now: Instant| shift(now, v.life, Duration::from_millis(1));
+        let cache = TlruCache::builder_with_clock(0, ttu, clock.clone())
+            .weigher(weigh)
+            .listener(listener)
+            .build();
+        // Lives 1 ms, then 0 ms: dead on arrival as well as too large.
+        let ops = [Op::Insert(0, 0, 1), Op::Advance(1), Op::Insert(0, 1, 0)];
+        run(cache, &clock, &log, Model::new(0, None), &ops).unwrap();
     }
 }
