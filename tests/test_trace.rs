@@ -95,30 +95,20 @@ fn tinylfu_hit_ratio(requests: &[u64], size: usize) -> f64 {
     replay(cache, requests) as f64 * 100.0 / requests.len() as f64
 }
 
-/// `TinyLfuCache` beats the ARC column on every row but P3 at 1,024, where
-/// (like every policy but ARC) it only about matches LRU (1.02-1.09 over
-/// hash seeds, LRU 1.05): there the hits come from reuse within a thousand
-/// requests, and ARC's `T2` keeps a few more of them than any recency
-/// window.
+/// `TinyLfuCache` beats the ARC column on every row, P3 at 1,024 (the
+/// row where only ARC beats LRU by recency alone: 1.14 with these seeds,
+/// 1.126-1.205 over 24 seeds, ARC 1.12) included.
 #[test]
-fn tinylfu_beats_arc_but_at_the_smallest_p3_size() {
+fn tinylfu_beats_arc_on_every_row() {
     for name in ["OLTP.lis.zst", "P3.lis.zst"] {
         let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
-        for &(trace_name, size, lru, arc) in trace::REFERENCE {
+        for &(trace_name, size, _lru, arc) in trace::REFERENCE {
             if trace_name != name {
                 continue;
             }
             let ratio = tinylfu_hit_ratio(&requests, size);
-            let (bar, slack, against) = if (name, size) == ("P3.lis.zst", 1_024) {
-                (lru, 0.025, "LRU")
-            } else {
-                (arc, 0.005, "ARC")
-            };
-            let bar: f64 = bar.parse().unwrap();
-            assert!(
-                ratio >= bar - slack,
-                "{name} at {size}: {ratio:.2} < {against} {bar}"
-            );
+            let arc: f64 = arc.parse().unwrap();
+            assert!(ratio >= arc, "{name} at {size}: {ratio:.3} < ARC {arc}");
         }
     }
 }

@@ -25,7 +25,7 @@
 //!
 //! A hit costs no more than an LRU hit: it counts the use in the entry
 //! itself, and the counts reach the sketch when the entry leaves or the
-//! sketch ages (every 24 uses per entry the cache holds when full), so the
+//! sketch ages (every 32 uses per entry the cache holds when full), so the
 //! sketch's memory is touched only on a miss. A hit moves the entry to its
 //! segment's most recent end only if it is not among the most recent
 //! quarter already, so the hits of popular entries touch no neighbour;
@@ -281,7 +281,7 @@ impl TinyLfu {
     }
 
     /// Ends a sample period: every resident entry's uses join the sketch,
-    /// then the sketch halves. O(entries) once per `24 x capacity` uses.
+    /// then the sketch halves. O(entries) once per `32 x capacity` uses.
     #[cold]
     fn age<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
         for (_, node) in entries.iter_mut() {
@@ -522,8 +522,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
 ///
 /// A new entry is always stored (in the window): `insert` then `get`
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
-/// about 8 bytes per entry and a table of a sample of recently evicted
-/// keys' hashes of 4 to 8 bytes per entry. All operations are O(1).
+/// about 8 bytes per entry (16 times that in a small cache, at most
+/// 128 KiB more: its estimates decide which few entries a small cache
+/// keeps) and a table of a sample of recently evicted keys' hashes of 4
+/// to 8 bytes per entry. All operations are O(1).
 ///
 /// # Examples
 ///
@@ -558,7 +560,7 @@ mod tests {
 
     /// Uses per entry after which the sketch ages (`SAMPLE_FACTOR` in the
     /// sketch).
-    const SAMPLE_PERIOD_PER_ENTRY: u32 = 24;
+    const SAMPLE_PERIOD_PER_ENTRY: u32 = 32;
 
     /// The sketch's estimate for a resident key plus its uses not yet in
     /// the sketch.
