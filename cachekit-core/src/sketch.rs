@@ -8,7 +8,9 @@
 //! 16 times that, up to the counters of 16,384 entries (128 KiB): a sample
 //! period sees up to `32 x capacity` distinct keys, so a small table is
 //! mostly collisions, and in a small cache a wrong estimate turns away
-//! the few entries that would have hit.
+//! one of the few entries that would have hit. (Measured, not derived:
+//! see [`SMALL_CACHE_KEYS`]. More is not always better; a table for 2^20
+//! keys did worse at 1,024 entries than one for 2^14.)
 //!
 //! Layout as in Caffeine's sketch: the four counters of a key lie in one
 //! 64-byte block of eight words (one cache line per lookup), one counter
@@ -63,7 +65,8 @@ const SMALL_CACHE_COUNTERS: usize = 16;
 /// entries (with a [`SAMPLE_FACTOR`] of 32): 1.012-1.047 over 8 hash
 /// seeds with one key's counters per entry; over 24 seeds 1.120-1.194
 /// with 8,192 keys' worth, 1.126-1.205 with 16,384 and 1.086-1.198 with
-/// 32,768. P3 at 4,096 rises from 2.39-2.55 to 2.90-3.08; caches of
+/// 32,768 (and over 8 seeds, with the old period of 24, 1.067-1.114 with
+/// 2^20). P3 at 4,096 rises from 2.39-2.55 to 2.90-3.08; caches of
 /// 16,384 entries and more are unaffected.
 const SMALL_CACHE_KEYS: usize = 1 << 14;
 /// The most keys the sketch is sized for (64 MiB of counters).
