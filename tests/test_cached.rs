@@ -358,6 +358,34 @@ mod handle {
         assert_eq!(fibonacci_local(90), 2_880_067_194_370_816_120);
         assert_eq!(fibonacci_local::cache_info().misses, 91);
     }
+
+    thread_local! {
+        static DEPTH: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+
+    /// Calls itself once with the very key it is computing.
+    #[cached(lock)]
+    fn reentrant(x: u64) -> u64 {
+        let depth = DEPTH.with(|d| d.replace(d.get() + 1));
+        let value = if depth == 0 { reentrant(x) + 1 } else { x * 10 };
+        DEPTH.with(|d| d.set(depth));
+        value
+    }
+
+    #[test]
+    fn a_thread_never_waits_for_the_key_it_is_computing_itself() {
+        // Waiting here would wait forever: run it where a hang can be seen.
+        let (done, finished) = std::sync::mpsc::channel();
+        thread::spawn(move || done.send(reentrant(4)).unwrap());
+        let value = finished
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the inner call waited for its own thread's computation");
+        assert_eq!(value, 41, "the inner call computed 40 itself");
+        // The outer call stored its value last; another thread finds it.
+        assert_eq!(thread::spawn(|| reentrant(4)).join().unwrap(), 41);
+        let info = reentrant::cache_info();
+        assert_eq!((info.hits, info.misses), (1, 2));
+    }
 }
 
 mod concurrency {
