@@ -12,7 +12,8 @@ use std::hint::black_box;
 use std::sync::Mutex;
 
 use cachekit::{cached_method, LruCache};
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 
 const BATCH: usize = 1024;
 const KEYS: u64 = 512;
@@ -219,24 +220,33 @@ fn misses(c: &mut Criterion) {
     let service = Service::new(1000);
     let mut group = c.benchmark_group("memo_miss/u64");
     group.throughput(Throughput::Elements(BATCH as u64));
-    let mut next = 0u64;
-    macro_rules! bench {
-        ($name:expr, $call:expr) => {
-            group.bench_function($name, |b| {
-                b.iter(|| {
-                    for _ in 0..BATCH {
-                        next += 1;
-                        black_box($call(black_box(next)));
-                    }
-                })
-            });
-        };
-    }
-    bench!("cachekit_cached", cachekit_local_miss);
-    bench!("cachekit_cached_lock", cachekit_lock_miss);
-    bench!("cachekit_method_refcell", |k| service.refcell(k));
-    bench!("cachekit_method_mutex", |k| service.mutex(k));
-    bench!("cached_crate", cached_crate_miss);
+    // Each benchmark counts up from 1: every call a key its cache never saw.
+    let counter = || {
+        let mut next = 0u64;
+        move || {
+            next += 1;
+            next
+        }
+    };
+    bench_misses(
+        &mut group,
+        "cachekit_cached",
+        counter(),
+        cachekit_local_miss,
+    );
+    bench_misses(
+        &mut group,
+        "cachekit_cached_lock",
+        counter(),
+        cachekit_lock_miss,
+    );
+    bench_misses(&mut group, "cachekit_method_refcell", counter(), |k| {
+        service.refcell(k)
+    });
+    bench_misses(&mut group, "cachekit_method_mutex", counter(), |k| {
+        service.mutex(k)
+    });
+    bench_misses(&mut group, "cached_crate", counter(), cached_crate_miss);
     group.finish();
 
     // Names built up front, so that a miss costs the lookup, the call and
@@ -246,25 +256,50 @@ fn misses(c: &mut Criterion) {
         .collect();
     let mut group = c.benchmark_group("memo_miss/str");
     group.throughput(Throughput::Elements(BATCH as u64));
-    let mut next = 0usize;
-    macro_rules! bench_str {
-        ($name:expr, $call:expr) => {
-            group.bench_function($name, |b| {
-                b.iter(|| {
-                    for _ in 0..BATCH {
-                        next = (next + 1) % names.len();
-                        black_box($call(black_box(names[next].as_str())));
-                    }
-                })
-            });
-        };
-    }
-    bench_str!("cachekit_cached", cachekit_local_str_miss);
-    bench_str!("cachekit_cached_lock", cachekit_lock_str_miss);
-    bench_str!("cachekit_method_refcell", |name| service.refcell_str(name));
-    bench_str!("cachekit_method_mutex", |name| service.mutex_str(name));
-    bench_str!("cached_crate", cached_crate_str_miss);
+    let names = &names;
+    let cycle = || {
+        let mut next = 0usize;
+        move || {
+            next = (next + 1) % names.len();
+            names[next].as_str()
+        }
+    };
+    bench_misses(
+        &mut group,
+        "cachekit_cached",
+        cycle(),
+        cachekit_local_str_miss,
+    );
+    bench_misses(
+        &mut group,
+        "cachekit_cached_lock",
+        cycle(),
+        cachekit_lock_str_miss,
+    );
+    bench_misses(&mut group, "cachekit_method_refcell", cycle(), |n| {
+        service.refcell_str(n)
+    });
+    bench_misses(&mut group, "cachekit_method_mutex", cycle(), |n| {
+        service.mutex_str(n)
+    });
+    bench_misses(&mut group, "cached_crate", cycle(), cached_crate_str_miss);
     group.finish();
+}
+
+/// Times batches of `call(next())`, each argument new to `call`'s cache.
+fn bench_misses<A, R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    mut next: impl FnMut() -> A,
+    call: impl Fn(A) -> R,
+) {
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            for _ in 0..BATCH {
+                black_box(call(black_box(next())));
+            }
+        })
+    });
 }
 
 criterion_group! {

@@ -189,20 +189,21 @@ fn parse_options() -> Result<Options, String> {
 /// for TinyLFU when there are several.
 fn measure(name: &str, make: Make, requests: &[u64], size: usize, seeds: u64) -> String {
     let seeds = if name == "TinyLFU" { seeds } else { 1 };
-    let mut ratios: Vec<String> = (0..seeds)
+    let mut hits: Vec<u64> = (0..seeds)
         .map(|seed| {
             SEED.store(seed, Ordering::Relaxed);
-            let hits = trace::replay(requests, make(size));
-            trace::percent(hits, requests.len())
+            trace::replay(requests, make(size))
         })
         .collect();
     SEED.store(0, Ordering::Relaxed);
-    if ratios.len() == 1 {
-        return ratios.remove(0);
+    hits.sort_unstable();
+    let (least, most) = (hits[0], hits[hits.len() - 1]);
+    let percent = |hits| trace::percent(hits, requests.len());
+    if hits.len() == 1 {
+        percent(least)
+    } else {
+        format!("{}-{}", percent(least), percent(most))
     }
-    let value = |r: &String| r.parse::<f64>().unwrap_or(f64::NAN);
-    ratios.sort_by(|a, b| value(a).total_cmp(&value(b)));
-    format!("{}-{}", ratios[0], ratios[ratios.len() - 1])
 }
 
 fn main() {

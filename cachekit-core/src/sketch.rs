@@ -271,6 +271,20 @@ mod tests {
     }
 
     #[test]
+    fn a_small_cache_gets_more_counters_per_entry_up_to_a_bound() {
+        let bytes_for = |capacity| {
+            let mut sketch = FrequencySketch::default();
+            sketch.ensure_capacity(capacity);
+            sketch.allocated_bytes()
+        };
+        // 16 counters (8 bytes) per key of the table, a power of two.
+        assert_eq!(bytes_for(100), 2048 * 8, "16 x 100 keys, rounded up");
+        assert_eq!(bytes_for(1024), SMALL_CACHE_KEYS * 8, "capped");
+        assert_eq!(bytes_for(4096), SMALL_CACHE_KEYS * 8, "still the cap");
+        assert_eq!(bytes_for(1 << 16), (1 << 16) * 8, "large: one key each");
+    }
+
+    #[test]
     fn halves_after_a_sample_period() {
         let mut sketch = FrequencySketch::default();
         sketch.ensure_capacity(64);
