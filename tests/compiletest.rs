@@ -22,9 +22,9 @@ fn ui() {
         .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
         .unwrap_or_default();
     if !version.starts_with(TOOLCHAIN) {
-        eprintln!("tests/ui/*.stderr were generated with {TOOLCHAIN}x, not {version}: not checked");
+        eprintln!("ui/*.stderr were generated with {TOOLCHAIN}x, not {version}: not checked");
         return;
     }
     let t = trybuild::TestCases::new();
-    t.compile_fail("tests/ui/*.rs");
+    t.compile_fail("ui/*.rs");
 }

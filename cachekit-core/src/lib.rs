@@ -63,55 +63,50 @@
 
 #![warn(missing_docs)]
 
-pub mod adaptive;
 #[doc(hidden)]
 #[allow(unsafe_code)] // unchecked indexing; the safety argument is in the module
 pub mod arena;
 mod cache;
-mod clock;
 #[doc(hidden)]
 pub mod concurrent;
 mod error;
-mod fifo;
-#[doc(hidden)]
-pub mod flight;
-mod ghost_table;
-mod ghosts;
 mod key;
-mod lfu;
-mod lru;
-mod mru;
+mod policies;
 mod policy;
 mod policy_cache;
-mod rr;
-mod sketch;
 mod stats;
-pub mod tinylfu;
-mod tlru;
-mod ttl;
-mod unbounded;
+mod time;
 mod weigher;
 
-pub use adaptive::{Adaptive, ArcCache};
 pub use cache::Cache;
-pub use clock::{Clock, ManualClock, MonotonicClock};
 pub use concurrent::ConcurrentCache;
 pub use equivalent::Equivalent;
 pub use error::{NotStored, TooLarge};
-pub use fifo::{Fifo, FifoCache};
 pub use key::KeyRef;
-pub use lfu::{Lfu, LfuCache};
-pub use lru::{Lru, LruCache};
-pub use mru::{Mru, MruCache};
+pub use policies::arc::{Adaptive, ArcCache};
+pub use policies::fifo::{Fifo, FifoCache};
+pub use policies::lfu::{Lfu, LfuCache};
+pub use policies::lru::{Lru, LruCache};
+pub use policies::mru::{Mru, MruCache};
+pub use policies::rr::{Rr, RrCache};
+pub use policies::tinylfu::{TinyLfu, TinyLfuCache};
+pub use policies::unbounded::{Unbounded, UnboundedCache};
 pub use policy::{Policy, Timed};
 pub use policy_cache::{Builder, FrozenTime, Iter, Listener, PolicyCache, RemovalCause};
-pub use rr::{Rr, RrCache};
 pub use stats::CacheStats;
-pub use tinylfu::{TinyLfu, TinyLfuCache};
-pub use tlru::{Tlru, TlruCache};
-pub use ttl::{Ttl, TtlCache};
-pub use unbounded::{Unbounded, UnboundedCache};
+pub use time::clock::{Clock, ManualClock, MonotonicClock};
+pub use time::tlru::{Tlru, TlruCache};
+pub use time::ttl::{Ttl, TtlCache};
 pub use weigher::{UnitWeigher, Weigher};
+
+// The module paths of earlier releases, kept so that code naming them
+// still compiles.
+#[doc(hidden)]
+pub use concurrent::flight;
+#[doc(hidden)]
+pub use policies::arc as adaptive;
+#[doc(hidden)]
+pub use policies::tinylfu;
 
 /// The hasher caches use unless built with another: ahash, randomly keyed.
 pub type DefaultHashBuilder = ahash::RandomState;

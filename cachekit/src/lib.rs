@@ -90,5 +90,4 @@ pub mod redis;
 pub use redis::{RedisCache, RedisStats};
 
 #[doc(hidden)]
-#[path = "private.rs"]
 pub mod __private;

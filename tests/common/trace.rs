@@ -1,5 +1,5 @@
-//! Reading the ARC paper's block traces (`../shared/traces/*.lis.zst`) and
-//! replaying them through a cache.
+//! Reading the ARC paper's block traces (`tests/traces/*.lis.zst`, see
+//! `tests/traces/README.md`) and replaying them through a cache.
 //!
 //! Traces from: Nimrod Megiddo and Dharmendra S. Modha, "ARC: A
 //! Self-Tuning, Low Overhead Replacement Cache," USENIX Conference on File
@@ -12,12 +12,13 @@ use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 
-/// Where the traces are: `$CACHEKIT_TRACES`, else `../shared/traces` beside
-/// the repository.
+/// Where the traces are: `$CACHEKIT_TRACES`, else the repository's
+/// `tests/traces` (this file is compiled into the `tests` and `benches`
+/// packages, both one level below the repository root).
 pub fn trace_dir() -> PathBuf {
     match std::env::var_os("CACHEKIT_TRACES") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/traces"),
+        None => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/traces"),
     }
 }
 
@@ -61,7 +62,7 @@ pub fn percent(hits: u64, requests: usize) -> String {
     format!("{:.2}", hits as f64 * 100.0 / requests as f64)
 }
 
-/// The reference table of `../shared/traces/README.md`: trace, size, LRU,
+/// The reference table of `tests/traces/README.md`: trace, size, LRU,
 /// ARC.
 pub const REFERENCE: &[(&str, usize, &str, &str)] = &[
     ("OLTP.lis.zst", 1_000, "32.83", "38.93"),

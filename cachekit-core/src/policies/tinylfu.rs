@@ -1,42 +1,10 @@
-//! Window TinyLFU with an adaptive window.
-//!
-//! Gil Einziger, Roy Friedman and Ben Manes, "TinyLFU: A Highly Efficient
-//! Cache Admission Policy," ACM Transactions on Storage 13(4), 2017; the
-//! window's adaptation follows the ghost-list feedback of ARC (Megiddo and
-//! Modha, FAST 03) where Caffeine uses a hill climber (Einziger, Eytan,
-//! Friedman and Manes, "Adaptive Software Cache Management," Middleware
-//! 2018).
-//!
-//! New entries go to a small LRU *window*. When the window overflows, its
-//! least recent entry (the candidate) competes with the main space's next
-//! victim: a frequency sketch (a count-min sketch of 4-bit counters) estimates how often each
-//! was used recently, and only a candidate used more often than the victim
-//! gets in. The main space is a segmented LRU: *probation* for admitted
-//! entries, *protected* (80% of the main space) for entries hit again
-//! there. So a one-time key costs the window one slot and never pushes out
-//! a popular entry, and a loop larger than the cache keeps its most
-//! popular part instead of missing every time.
-//!
-//! The window starts at 1% and moves with the workload: the policy
-//! remembers the hashes of keys it recently turned away at the window and
-//! of keys it evicted from the main space. A miss on the first kind means
-//! recency was undervalued: the window grows, and the key goes straight to
-//! probation. A miss on the second kind shrinks the window.
-//!
-//! A hit costs no more than an LRU hit: it counts the use in the entry
-//! itself, and the counts reach the sketch when the entry leaves or the
-//! sketch ages (every 32 uses per entry the cache holds when full), so the
-//! sketch's memory is touched only on a miss. A hit moves the entry to its
-//! segment's most recent end only if it is not among the most recent
-//! half already, so the hits of popular entries touch no neighbour;
-//! order matters at the other end, where the window's candidate and the
-//! main space's victim are taken.
+//! Window TinyLFU with an adaptive window: the [`TinyLfu`] policy of [`TinyLfuCache`].
 
 use crate::arena::{linked_by, Handle, Links, List};
-use crate::ghost_table::{self, GhostTable};
-use crate::ghosts::Side;
+use crate::policies::history::frequency_sketch::{remix, FrequencySketch};
+use crate::policies::history::lossy_ghosts::{self, LossyGhosts};
+use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
-use crate::sketch::{remix, FrequencySketch};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
 /// The window's share of `maxsize` before any adaptation.
@@ -79,7 +47,39 @@ impl EntryMeta for TinyLfuMeta {}
 
 linked_by!(TinyLfuMeta, links);
 
-/// The W-TinyLFU policy (see the [module docs](self)).
+/// The W-TinyLFU policy, with an adaptive window.
+///
+/// Gil Einziger, Roy Friedman and Ben Manes, "TinyLFU: A Highly Efficient
+/// Cache Admission Policy," ACM Transactions on Storage 13(4), 2017; the
+/// window's adaptation follows the ghost-list feedback of ARC (Megiddo and
+/// Modha, FAST 03) where Caffeine uses a hill climber (Einziger, Eytan,
+/// Friedman and Manes, "Adaptive Software Cache Management," Middleware
+/// 2018).
+///
+/// New entries go to a small LRU *window*. When the window overflows, its
+/// least recent entry (the candidate) competes with the main space's next
+/// victim: a frequency sketch (a count-min sketch of 4-bit counters) estimates how often each
+/// was used recently, and only a candidate used more often than the victim
+/// gets in. The main space is a segmented LRU: *probation* for admitted
+/// entries, *protected* (80% of the main space) for entries hit again
+/// there. So a one-time key costs the window one slot and never pushes out
+/// a popular entry, and a loop larger than the cache keeps its most
+/// popular part instead of missing every time.
+///
+/// The window starts at 1% and moves with the workload: the policy
+/// remembers the hashes of keys it recently turned away at the window and
+/// of keys it evicted from the main space. A miss on the first kind means
+/// recency was undervalued: the window grows, and the key goes straight to
+/// probation. A miss on the second kind shrinks the window.
+///
+/// A hit costs no more than an LRU hit: it counts the use in the entry
+/// itself, and the counts reach the sketch when the entry leaves or the
+/// sketch ages (every 32 uses per entry the cache holds when full), so the
+/// sketch's memory is touched only on a miss. A hit moves the entry to its
+/// segment's most recent end only if it is not among the most recent
+/// half already, so the hits of popular entries touch no neighbour;
+/// order matters at the other end, where the window's candidate and the
+/// main space's victim are taken.
 #[derive(Clone, Debug, Default)]
 pub struct TinyLfu {
     /// Least recent first, for each [`Segment`].
@@ -98,14 +98,14 @@ pub struct TinyLfu {
     incoming_direct: bool,
     sketch: FrequencySketch,
     /// Window ghosts are [`Side::First`], main ghosts [`Side::Second`].
-    ghosts: GhostTable,
+    ghosts: LossyGhosts,
     /// Contested admissions so far (drives the hash-flood escape).
     contests: u64,
 }
 
 impl TinyLfu {
     /// The weight the window aims at now (it adapts; see the
-    /// [module docs](self)).
+    /// [policy docs](TinyLfu)).
     pub fn window_target(&self) -> usize {
         self.window_max
     }
@@ -125,7 +125,7 @@ impl TinyLfu {
     /// the window's target (after it changed). Window ghosts are bounded by a quarter of the
     /// window but at least a tenth of the cache, so that a small window
     /// still sees the evidence to grow; main ghosts by a quarter of the
-    /// main space. (Measured with `examples/hit_ratio --seeds 8`: a
+    /// main space. (Measured with `benches/examples/hit_ratio --seeds 8`: a
     /// twentieth instead of a tenth loses 0.2-0.3 points on OLTP up to
     /// 5,000 entries and drops P3 at 4,096 below ARC on one seed of
     /// eight; half the window instead of a quarter is 0.3-0.5 points
@@ -167,7 +167,7 @@ impl TinyLfu {
     /// (by weight) already: such a hit leaves the list alone, so a popular
     /// entry's hits touch no neighbour. The order changes only where no
     /// eviction or demotion looks for a while. (Half rather than a
-    /// quarter: measured with `benches/policies` and `examples/hit_ratio
+    /// quarter: measured with `benches/policies` and `benches/examples/hit_ratio
     /// --seeds 8`, the Zipf mix took 1.27x LRU's time per operation
     /// instead of 1.33x, over three runs each, for 0.1-0.2 points on OLTP,
     /// 0.5 on one seed of eight at 1,000 entries.)
@@ -355,7 +355,7 @@ impl TinyLfu {
         if self.sketch.capacity() == 0 {
             self.sketch.ensure_capacity(maxsize / weight.max(1));
             self.ghosts
-                .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
+                .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
         }
     }
 
@@ -366,7 +366,7 @@ impl TinyLfu {
         // ARC's step, in whole entries.
         let step = (self.ghosts.balance(side) as usize)
             .saturating_mul(weight)
-            .saturating_mul(ghost_table::SAMPLING as usize);
+            .saturating_mul(lossy_ghosts::SAMPLING as usize);
         let largest = maxsize.saturating_sub(1).max(1);
         if side == Side::First {
             // Turned away at the window, wanted again: recency matters.
@@ -396,7 +396,7 @@ impl TinyLfu {
         self.sketch
             .ensure_capacity(expected.max(len).max(2 * self.sketch.capacity()));
         self.ghosts
-            .ensure_capacity(self.sketch.capacity() / ghost_table::SAMPLING as usize);
+            .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
     }
 }
 
@@ -522,7 +522,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// used more often than the entry it would replace, judged by a compact
 /// frequency sketch; resists scans and loops larger than the cache and
 /// adapts its recency window to the workload (see the
-/// [module docs](crate::tinylfu) for the algorithm and its papers).
+/// [policy docs](TinyLfu) for the algorithm and its papers).
 ///
 /// A new entry is always stored (in the window): `insert` then `get`
 /// hits, as with every policy. Beyond the entries it keeps a sketch of

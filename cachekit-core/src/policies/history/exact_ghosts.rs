@@ -2,7 +2,7 @@
 //! values, in two FIFO lists. Adaptive policies learn from a miss on a key
 //! they evicted a moment ago: [`Adaptive`](crate::Adaptive) keeps ARC's
 //! `B1`/`B2` here. ([`TinyLfu`](crate::TinyLfu), which needs no exact
-//! order, uses the cheaper [`GhostTable`](crate::ghost_table::GhostTable).)
+//! order, uses the cheaper [`LossyGhosts`](crate::policies::history::lossy_ghosts::LossyGhosts).)
 //!
 //! A ghost is never touched, only remembered, forgotten when its key comes
 //! back, or dropped as the oldest: so each list is a queue, and forgetting
@@ -15,23 +15,7 @@ use std::collections::VecDeque;
 
 use hashbrown::HashTable;
 
-/// Which of the two lists a ghost is in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub(crate) enum Side {
-    /// ARC's `B1`, TinyLFU's window ghosts (in its `GhostTable`).
-    #[default]
-    First,
-    /// ARC's `B2`, TinyLFU's main-space ghosts.
-    Second,
-}
-
-/// ARC's adaptation step for a ghost hit on a side whose ghosts weigh
-/// `this` while the other side's weigh `other`: their ratio, at least 1.
-/// Shared by [`Ghosts`] and TinyLFU's `GhostTable`.
-#[inline]
-pub(crate) fn adaptation_step(this: u64, other: u64) -> f64 {
-    (other as f64 / this.max(1) as f64).max(1.0)
-}
+use super::{adaptation_step, Side};
 
 /// A remembered key: its hash, weight, list, and the stamp of its queue
 /// slot.
@@ -57,7 +41,7 @@ impl Ghost {
 
 /// Two FIFO lists of evicted keys' hashes with an index by hash.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Ghosts {
+pub(crate) struct ExactGhosts {
     index: HashTable<Ghost>,
     /// `(hash, stamp)` per remembered ghost, oldest first; a slot is live
     /// while the index holds that hash with that stamp.
@@ -68,7 +52,7 @@ pub(crate) struct Ghosts {
     next_stamp: u64,
 }
 
-impl Ghosts {
+impl ExactGhosts {
     /// The ghost of `hash`, if remembered.
     #[inline]
     pub(crate) fn find(&self, hash: u64) -> Option<Ghost> {
@@ -169,7 +153,7 @@ mod tests {
 
     #[test]
     fn remembers_forgets_and_drops_the_oldest_per_side() {
-        let mut ghosts = Ghosts::default();
+        let mut ghosts = ExactGhosts::default();
         for hash in 0..10 {
             let side = if hash % 2 == 0 {
                 Side::First
@@ -196,7 +180,7 @@ mod tests {
 
     #[test]
     fn stale_slots_do_not_accumulate() {
-        let mut ghosts = Ghosts::default();
+        let mut ghosts = ExactGhosts::default();
         let rounds = if cfg!(miri) { 500 } else { 100_000u64 };
         for hash in 0..rounds {
             ghosts.remember(hash, 1, Side::First);

@@ -1,5 +1,8 @@
 //! A thread-safe cache: any cache of this crate, striped into shards.
 
+#[doc(hidden)]
+pub mod flight;
+
 use core::fmt;
 use core::future::Future;
 use core::hash::{BuildHasher, Hash};
@@ -10,7 +13,7 @@ use core::task::{Context, Poll};
 use equivalent::Equivalent;
 use parking_lot::{Condvar, Mutex};
 
-use crate::flight::{Caller, Flights};
+use self::flight::{Caller, Flights};
 use crate::{Cache, CacheStats, DefaultHashBuilder};
 
 /// A cache shared by many threads through `&self`: `n` independent caches

@@ -1,7 +1,7 @@
 //! A lossy, constant-time memory of recently evicted keys for
 //! [`TinyLfu`](crate::TinyLfu)'s window adaptation.
 //!
-//! [`Ghosts`](crate::ghosts::Ghosts) keeps exact FIFO ghost lists, as ARC
+//! [`ExactGhosts`](crate::policies::history::exact_ghosts::ExactGhosts) keeps exact FIFO ghost lists, as ARC
 //! needs; each eviction then costs a hash-table insert and a removal of
 //! the oldest ghost. TinyLFU only asks "was this key evicted recently, and
 //! from where?", so a table of 4-slot buckets (one 64-byte cache line each)
@@ -19,9 +19,9 @@
 //! policy weighs each ghost found as [`SAMPLING`] keys. (On the ARC paper's
 //! traces this costs at most 0.6 points, on OLTP at 2,000 entries, and
 //! takes a quarter of the Zipf mix's instructions off the ghosts; measured
-//! with `examples/hit_ratio` and `examples/op_profile`.)
+//! with `benches/examples/hit_ratio` and `benches/examples/op_profile`.)
 
-use crate::ghosts::{adaptation_step, Side};
+use super::{adaptation_step, Side};
 
 /// One remembered key: its hash with the side in place of the lowest bit
 /// (two keys whose hashes differ only there share a ghost, a 2^-63
@@ -63,7 +63,7 @@ fn same_key(slot: Slot, hash: u64) -> bool {
     slot.stamp != 0 && (slot.key ^ hash) & !1 == 0
 }
 
-/// See [`GhostTable::life`].
+/// See [`LossyGhosts::life`].
 #[inline]
 fn life(slot: Slot, clock: [u64; 2], limit: [u64; 2]) -> i64 {
     let side = (slot.key & 1) as usize;
@@ -90,7 +90,7 @@ fn side_of(slot: Slot) -> Side {
 /// A table of recently evicted keys' hashes in buckets of [`WAYS`] slots,
 /// two sides with a weight limit each.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct GhostTable {
+pub(crate) struct LossyGhosts {
     buckets: Vec<Bucket>,
     /// Weight remembered so far, per side.
     clock: [u64; 2],
@@ -98,7 +98,7 @@ pub(crate) struct GhostTable {
     limit: [u64; 2],
 }
 
-impl GhostTable {
+impl LossyGhosts {
     /// At least `slots` slots (a power of two, 16 to 2^26). Never shrinks;
     /// the remembered ghosts move to the new table.
     pub(crate) fn ensure_capacity(&mut self, slots: usize) {
@@ -249,7 +249,7 @@ mod tests {
 
     #[test]
     fn remembers_forgets_and_ages_out_by_weight_per_side() {
-        let mut table = GhostTable::default();
+        let mut table = LossyGhosts::default();
         table.ensure_capacity(64);
         table.set_limits(10, 4);
         table.remember(1, 3, Side::First);
@@ -276,7 +276,7 @@ mod tests {
 
     #[test]
     fn only_sampled_keys_are_remembered_but_every_eviction_ages_the_ghosts() {
-        let mut table = GhostTable::default();
+        let mut table = LossyGhosts::default();
         table.ensure_capacity(64);
         table.set_limits(3, 3);
         let unsampled = (1 << 63) | 8;
@@ -293,7 +293,7 @@ mod tests {
 
     #[test]
     fn a_full_bucket_loses_the_ghost_closest_to_being_gone() {
-        let mut table = GhostTable::default();
+        let mut table = LossyGhosts::default();
         table.ensure_capacity(16); // four buckets of four
         table.set_limits(100, 100);
         // Hashes 0, 16, 32, ... share bucket 0.
@@ -307,7 +307,7 @@ mod tests {
 
     #[test]
     fn growing_keeps_the_live_ghosts() {
-        let mut table = GhostTable::default();
+        let mut table = LossyGhosts::default();
         table.ensure_capacity(16);
         table.set_limits(8, 8);
         let hashes: Vec<u64> = (0..12).map(|i| i * 2).collect();

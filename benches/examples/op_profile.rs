@@ -22,7 +22,7 @@
 //! by 1,000,000 for a per-operation figure; the loop itself costs about 10
 //! instructions per operation.
 
-#[path = "../tests/common/zipf.rs"]
+#[path = "../../tests/common/zipf.rs"]
 mod zipf;
 
 use std::borrow::Borrow;

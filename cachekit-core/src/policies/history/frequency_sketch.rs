@@ -51,7 +51,7 @@ const ONE_MASK: u64 = 0x1111_1111_1111_1111;
 /// Increments between two halvings, per key of capacity. The paper and
 /// Caffeine use 10; on the ARC paper's traces a longer memory keeps
 /// popularity across P3's long loops and costs little on OLTP (measured
-/// with `examples/hit_ratio --seeds 8`: 24 instead of 10 raised P3 at
+/// with `benches/examples/hit_ratio --seeds 8`: 24 instead of 10 raised P3 at
 /// 4,096 from 2.21-2.34 to 2.31-2.60 and at 65,536 from 29.9-31.0 to
 /// 31.3-31.6). With the small-cache counters below, 32 instead of 24
 /// makes P3 at 1,024 1.126-1.205 over 24 hash seeds instead of

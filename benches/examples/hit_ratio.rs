@@ -8,15 +8,15 @@
 //! ghost table depend on the hashes) instead of one fixed seed's figure.
 //!
 //! Every request is a lookup; a miss inserts the block (weight 1). The
-//! reference LRU and ARC columns are from `../shared/traces/README.md`; the
+//! reference LRU and ARC columns are from `tests/traces/README.md`; the
 //! OLTP rows are the paper's: Nimrod Megiddo and Dharmendra S. Modha, "ARC:
 //! A Self-Tuning, Low Overhead Replacement Cache," USENIX Conference on File
 //! and Storage Technologies (FAST 03), San Francisco, CA, pp. 115-130,
 //! March 31 - April 2, 2003.
 
-#[path = "../tests/common/trace.rs"]
+#[path = "../../tests/common/trace.rs"]
 mod trace;
-#[path = "../tests/common/zipf.rs"]
+#[path = "../../tests/common/zipf.rs"]
 mod zipf;
 
 use std::sync::atomic::{AtomicU64, Ordering};

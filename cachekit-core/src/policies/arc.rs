@@ -1,28 +1,29 @@
-//! Adaptive replacement (ARC).
-//!
-//! Nimrod Megiddo and Dharmendra S. Modha, "ARC: A Self-Tuning, Low
-//! Overhead Replacement Cache," USENIX Conference on File and Storage
-//! Technologies (FAST 03), San Francisco, CA, pp. 115-130, March 31 -
-//! April 2, 2003.
-//!
-//! The cache is split into `T1` (keys seen once recently) and `T2` (keys
-//! seen at least twice), each in LRU order, and remembers the keys it
-//! evicted from each in two ghost lists `B1` and `B2` (hashes only, no
-//! values). A miss on a key in `B1` means `T1` was too small: the target
-//! size `p` of `T1` grows; a miss on a key in `B2` shrinks it. Eviction
-//! takes `T1`'s least recent entry while `T1` is over `p`, else `T2`'s. So
-//! the split between recency and frequency follows the workload, and a scan
-//! (keys seen once) can only flush `T1`.
-//!
-//! Sizes are weights: with unit weights this is the paper's algorithm
-//! exactly (its OLTP table is reproduced by `examples/hit_ratio`).
+//! Adaptive replacement (ARC): the [`Adaptive`] policy of [`ArcCache`].
 
 use crate::arena::{linked_by, Handle, Links, List};
-use crate::ghosts::{Ghosts, Side};
+use crate::policies::history::exact_ghosts::ExactGhosts;
+use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
-/// The ARC policy (see the [module docs](self)).
+/// The ARC policy: adaptive replacement.
+///
+/// Nimrod Megiddo and Dharmendra S. Modha, "ARC: A Self-Tuning, Low
+/// Overhead Replacement Cache," USENIX Conference on File and Storage
+/// Technologies (FAST 03), San Francisco, CA, pp. 115-130, March 31 -
+/// April 2, 2003.
+///
+/// The cache is split into `T1` (keys seen once recently) and `T2` (keys
+/// seen at least twice), each in LRU order, and remembers the keys it
+/// evicted from each in two ghost lists `B1` and `B2` (hashes only, no
+/// values). A miss on a key in `B1` means `T1` was too small: the target
+/// size `p` of `T1` grows; a miss on a key in `B2` shrinks it. Eviction
+/// takes `T1`'s least recent entry while `T1` is over `p`, else `T2`'s. So
+/// the split between recency and frequency follows the workload, and a scan
+/// (keys seen once) can only flush `T1`.
+///
+/// Sizes are weights: with unit weights this is the paper's algorithm
+/// exactly (its OLTP table is reproduced by `benches/examples/hit_ratio`).
 #[derive(Clone, Debug, Default)]
 pub struct Adaptive {
     /// Resident, seen once recently; least recent first.
@@ -35,7 +36,7 @@ pub struct Adaptive {
     p: f64,
     /// Evicted keys, by hash, least recent first: `B1` is
     /// [`Side::First`], `B2` [`Side::Second`].
-    ghosts: Ghosts,
+    ghosts: ExactGhosts,
     /// Where the key being inserted comes from.
     incoming: Incoming,
     /// The next eviction takes `T1`'s LRU entry and remembers nothing
@@ -214,7 +215,7 @@ impl<K, V> Policy<K, V> for Adaptive {
 }
 
 /// An adaptive replacement cache (ARC): balances recency and frequency by
-/// itself and resists scans (see the [module docs](crate::adaptive) for
+/// itself and resists scans (see the [policy docs](Adaptive) for
 /// the algorithm and its paper).
 ///
 /// Beyond the entries, it remembers the hashes of up to `maxsize` recently

@@ -1,0 +1,30 @@
+//! Runtime support for the code the caching macros generate. Not public
+//! API: everything here may change in any release.
+//!
+//! The macros cannot name a cache's type (it is inferred from the
+//! `cache = ...` expression and may hold closures), so a function's cache
+//! lives in an untyped slot and is recovered by a downcast in the one
+//! generated function that builds it; every operation on the cache is a
+//! variant of [`Op`] dispatched inside that function.
+
+mod concurrent;
+mod handle;
+mod key;
+mod local;
+mod method;
+mod naming;
+mod output;
+mod shared;
+mod state;
+
+pub use self::concurrent::ConcurrentMemo;
+pub use self::handle::{lend, lend_send, now, Done, Lent, LentSend, Op, Request};
+pub use self::key::{check_key, check_key_part, Key, KeyPart};
+pub use self::local::{local, LocalMemo, LocalSlot};
+pub use self::method::*;
+pub use self::naming::{NameAny, NameRedis, Namer};
+pub use self::output::{Always, Fallible, Output};
+pub use self::shared::{Begin, BeginAsync, Shareable, SharedMemo, SharedSlot, Ticket};
+pub use crate::cell::Exclusive;
+pub use crate::KeyRef;
+pub use std::thread_local;
