@@ -34,6 +34,39 @@ impl Calls {
     }
 }
 
+/// Callers that wait (up to five seconds) until `n` of them are inside at
+/// once: computations that run one after another never meet.
+struct Rendezvous {
+    state: Mutex<(usize, usize)>,
+    arrived: std::sync::Condvar,
+}
+
+impl Rendezvous {
+    const fn new() -> Self {
+        Rendezvous {
+            state: Mutex::new((0, 0)),
+            arrived: std::sync::Condvar::new(),
+        }
+    }
+
+    fn arrive_and_wait(&self, n: usize) {
+        let mut state = self.state.lock().unwrap();
+        state.0 += 1;
+        state.1 = state.1.max(state.0);
+        self.arrived.notify_all();
+        let (mut state, _) = self
+            .arrived
+            .wait_timeout_while(state, Duration::from_secs(5), |s| s.1 < n)
+            .unwrap();
+        state.0 -= 1;
+    }
+
+    /// The most callers that were inside at once.
+    fn largest_crowd(&self) -> usize {
+        self.state.lock().unwrap().1
+    }
+}
+
 mod thread_local_cache {
     use super::*;
 
@@ -62,7 +95,7 @@ mod thread_local_cache {
 
     static PER_THREAD: Calls = Calls::new();
 
-    #[cached]
+    #[cached(thread_local)]
     fn per_thread(x: u32) -> u32 {
         PER_THREAD.hit();
         x
@@ -449,6 +482,7 @@ mod concurrency {
     }
 
     static PANICS: Calls = Calls::new();
+    static RETRIES: Rendezvous = Rendezvous::new();
 
     #[cached(lock)]
     fn flaky(key: u32) -> u32 {
@@ -457,11 +491,13 @@ mod concurrency {
             thread::sleep(Duration::from_millis(50));
             panic!("first computation fails");
         }
+        // The three waiters retry at once: each sees the other two arrive.
+        RETRIES.arrive_and_wait(3);
         key + 1
     }
 
     #[test]
-    fn a_panicking_computation_hands_over_to_a_waiter() {
+    fn a_panicking_computation_wakes_its_waiters_to_compute_together() {
         let barrier = Arc::new(Barrier::new(4));
         let handles: Vec<_> = (0..4)
             .map(|_| {
@@ -473,12 +509,52 @@ mod concurrency {
             })
             .collect();
         let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
-        // One caller panicked, the others got the value computed by the one
-        // that took over; nobody hung and nothing is poisoned.
+        // One caller panicked; the three that waited for it computed at the
+        // same time (one after another, the first would have waited alone
+        // until its rendezvous timed out); nobody hung, nothing is poisoned.
         assert_eq!(results.iter().filter(|r| r.is_none()).count(), 1);
         assert!(results.iter().flatten().all(|&v| v == 6));
-        assert_eq!(PANICS.get(), 2);
+        assert_eq!(PANICS.get(), 4);
+        assert_eq!(RETRIES.largest_crowd(), 3, "the retries ran one at a time");
         assert_eq!(flaky(5), 6);
+        assert_eq!(PANICS.get(), 4);
+    }
+
+    static FAILS: Calls = Calls::new();
+    static FAILED_RETRIES: Rendezvous = Rendezvous::new();
+
+    #[cached]
+    fn failing(key: u32) -> Result<u32, String> {
+        FAILS.hit();
+        if FAILS.get() == 1 {
+            thread::sleep(Duration::from_millis(50));
+            return Err("backend down".into());
+        }
+        FAILED_RETRIES.arrive_and_wait(3);
+        Err(format!("still down for {key}"))
+    }
+
+    #[test]
+    fn failures_do_not_queue() {
+        let barrier = Arc::new(Barrier::new(4));
+        let handles: Vec<_> = (0..4)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    failing(7)
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert!(results.iter().all(Result::is_err));
+        assert_eq!(FAILS.get(), 4);
+        assert_eq!(
+            FAILED_RETRIES.largest_crowd(),
+            3,
+            "the retries ran one at a time"
+        );
+        assert_eq!(failing::cache_info().currsize, 0);
     }
 
     #[cached(lock)]
@@ -551,7 +627,7 @@ mod asynchronous {
         id
     }
 
-    #[cached]
+    #[cached(thread_local)]
     async fn local_echo(id: u32) -> u32 {
         YieldOnce(false).await;
         id
@@ -559,7 +635,7 @@ mod asynchronous {
 
     static LOCAL: Calls = Calls::new();
 
-    #[cached]
+    #[cached(thread_local)]
     async fn local_fetch(id: u32) -> u32 {
         LOCAL.hit();
         YieldOnce(false).await;
@@ -736,5 +812,168 @@ mod sharded {
         assert_eq!(FETCHES.get(), 1);
         assert!(block_on(fetch(0)).is_err());
         assert!(!fetch::contains(0), "errors are not cached");
+    }
+}
+
+/// The default cache is one per function, shared by every thread and task.
+mod shared_by_default {
+    use super::*;
+    use futures::executor::ThreadPool;
+    use futures::task::SpawnExt;
+
+    static SLOW: Calls = Calls::new();
+
+    #[cached]
+    fn slow_square(x: u64) -> u64 {
+        SLOW.hit();
+        thread::sleep(Duration::from_millis(30));
+        x * x
+    }
+
+    #[test]
+    fn eight_threads_calling_one_key_compute_once() {
+        let barrier = Arc::new(Barrier::new(8));
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let barrier = barrier.clone();
+                thread::spawn(move || {
+                    barrier.wait();
+                    slow_square(12)
+                })
+            })
+            .collect();
+        for handle in handles {
+            assert_eq!(handle.join().unwrap(), 144);
+        }
+        assert_eq!(SLOW.get(), 1);
+        let info = slow_square::cache_info();
+        assert_eq!((info.hits, info.misses, info.len), (7, 1, 1));
+    }
+
+    static PRICES: Calls = Calls::new();
+
+    #[cached(cache = LruCache::new(100))]
+    fn price(sku: u32) -> u64 {
+        PRICES.hit();
+        u64::from(sku) * 10
+    }
+
+    #[test]
+    fn an_invalidation_on_one_thread_is_seen_by_all() {
+        let (to_worker, worker_rx) = std::sync::mpsc::channel::<()>();
+        let (to_main, main_rx) = std::sync::mpsc::channel::<bool>();
+        let worker = thread::spawn(move || {
+            assert_eq!(price(1), 10);
+            assert_eq!(price(1), 10); // a hit in the one cache
+            to_main.send(price::contains(1)).unwrap();
+            worker_rx.recv().unwrap(); // main invalidates meanwhile
+            to_main.send(price::contains(1)).unwrap();
+            assert_eq!(price(1), 10); // computed again
+        });
+        assert!(main_rx.recv().unwrap());
+        // This thread sees the worker's entry and its counts...
+        assert!(price::contains(1));
+        let info = price::cache_info();
+        assert_eq!((info.hits, info.misses), (1, 1));
+        // ...and its invalidation reaches the worker.
+        assert_eq!(price::invalidate(1), Some(10));
+        to_worker.send(()).unwrap();
+        assert!(!main_rx.recv().unwrap());
+        worker.join().unwrap();
+        assert_eq!(PRICES.get(), 2);
+        price::clear();
+        assert_eq!(price::cache_info().misses, 0);
+        assert!(!thread::spawn(|| price::contains(1)).join().unwrap());
+    }
+
+    static FETCHES: Calls = Calls::new();
+
+    #[cached(cache = LruCache::new(100))]
+    async fn fetch(id: u32) -> String {
+        FETCHES.hit();
+        for _ in 0..3 {
+            YieldOnce(false).await;
+        }
+        thread::sleep(Duration::from_millis(20));
+        format!("item {id}")
+    }
+
+    #[test]
+    fn async_calls_on_a_multi_thread_pool_compute_once() {
+        let pool = ThreadPool::builder().pool_size(4).create().unwrap();
+        let tasks: Vec<_> = (0..100)
+            .map(|_| pool.spawn_with_handle(fetch(3)).unwrap())
+            .collect();
+        for task in tasks {
+            assert_eq!(block_on(task), "item 3");
+        }
+        assert_eq!(FETCHES.get(), 1);
+        let info = fetch::cache_info();
+        assert_eq!((info.hits, info.misses), (99, 1));
+    }
+
+    /// A value whose `Clone` calls a cached function, as a hit clones it
+    /// while other threads may be writing the cache.
+    #[derive(Debug, PartialEq)]
+    struct Reentrant(u32);
+
+    impl Clone for Reentrant {
+        fn clone(&self) -> Self {
+            if self.0 < 3 {
+                // Another key of the same function, from inside its hit.
+                let _ = reentrant(self.0 + 1);
+            }
+            Reentrant(self.0)
+        }
+    }
+
+    static REENTRANT: Calls = Calls::new();
+
+    #[cached]
+    fn reentrant(x: u32) -> Reentrant {
+        REENTRANT.hit();
+        Reentrant(x)
+    }
+
+    #[test]
+    fn a_clone_that_calls_the_function_does_not_deadlock() {
+        // Storing 1 clones it, outside the cache: 2 and 3 are computed and
+        // stored on the way.
+        assert_eq!(reentrant(1), Reentrant(1));
+        assert!(reentrant::contains(2) && reentrant::contains(3));
+        assert_eq!(REENTRANT.get(), 3);
+        reentrant::invalidate(2);
+        // A hit clones inside the cache's read: the clone's call of the
+        // missing 2 is computed, and not stored (a writer could be waiting
+        // for this very read to end).
+        assert_eq!(reentrant(1), Reentrant(1));
+        assert_eq!(REENTRANT.get(), 4);
+        assert!(!reentrant::contains(2));
+        assert!(reentrant::contains(1) && reentrant::contains(3));
+    }
+
+    static EVICTIONS: Calls = Calls::new();
+
+    #[cached(cache = LruCache::builder(1)
+        .listener(|_key, _value, _cause| {
+            EVICTIONS.hit();
+            // The listener runs while the cache is being written.
+            assert_eq!(evicting(100), 200);
+        })
+        .build())]
+    fn evicting(x: u32) -> u32 {
+        x * 2
+    }
+
+    #[test]
+    fn a_listener_that_calls_the_function_does_not_deadlock() {
+        assert_eq!(evicting(1), 2);
+        assert_eq!(evicting(2), 4); // evicts 1: the listener calls evicting(100)
+        assert_eq!(EVICTIONS.get(), 1);
+        assert!(evicting::contains(2));
+        assert!(
+            !evicting::contains(100),
+            "computed from the listener, not stored"
+        );
     }
 }

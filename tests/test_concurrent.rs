@@ -178,7 +178,7 @@ fn other_keys_are_not_blocked_by_a_computation() {
 }
 
 #[test]
-fn a_panicking_loader_hands_over_and_nothing_hangs() {
+fn a_panicking_loader_wakes_its_waiters_and_nothing_hangs() {
     let cache = Arc::new(ConcurrentCache::new(100, LruCache::new));
     let attempts = Arc::new(AtomicUsize::new(0));
     let barrier = Arc::new(Barrier::new(4));
@@ -201,9 +201,129 @@ fn a_panicking_loader_hands_over_and_nothing_hangs() {
         })
         .collect();
     let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    // The three callers that waited for the panicking one then computed
+    // for themselves (all at once rather than one after another).
     assert_eq!(results.iter().filter(|r| r.is_none()).count(), 1);
     assert!(results.iter().flatten().all(|&v| v == 90));
-    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert_eq!(attempts.load(Ordering::SeqCst), 4);
+    assert_eq!(cache.get(&9), Some(90));
+}
+
+/// A key whose hash is the same for every value: single flight must tell
+/// the keys apart by `Eq`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Collide(u32);
+
+impl std::hash::Hash for Collide {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u8(0);
+    }
+}
+
+#[test]
+fn callers_of_keys_whose_hashes_collide_do_not_wait_for_each_other() {
+    let cache = Arc::new(ConcurrentCache::new(100, LruCache::new));
+    let (started_tx, started_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
+    let slow = {
+        let cache = cache.clone();
+        thread::spawn(move || {
+            cache.get_or_insert_with(Collide(1), || {
+                started_tx.send(()).unwrap();
+                release_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+                1
+            })
+        })
+    };
+    started_rx.recv().unwrap();
+    // Collide(2) hashes as Collide(1) does, whose computation waits for
+    // this thread: waiting for it would fail the `recv_timeout` above.
+    assert_eq!(cache.get_or_insert_with(Collide(2), || 2), 2);
+    release_tx.send(()).unwrap();
+    assert_eq!(slow.join().unwrap(), 1);
+    assert_eq!(
+        (cache.get(&Collide(1)), cache.get(&Collide(2))),
+        (Some(1), Some(2))
+    );
+}
+
+#[test]
+fn a_blocking_caller_on_the_thread_of_an_async_computation_does_not_hang() {
+    // A single-threaded executor: the task computing key 1 cannot run
+    // while this thread blocks, so the blocking caller computes instead.
+    let cache = ConcurrentCache::new(100, LruCache::new);
+    let mut task = Box::pin(cache.get_or_insert_with_async(1u32, async {
+        YieldOnce(false).await;
+        10u32
+    }));
+    let waker = futures::task::noop_waker();
+    let mut cx = std::task::Context::from_waker(&waker);
+    assert!(task.as_mut().poll(&mut cx).is_pending());
+    assert_eq!(cache.get_or_insert_with(1u32, || 11), 11);
+    assert_eq!(block_on(task), 10);
+}
+
+#[test]
+fn hits_reach_the_policy_in_batches_and_before_every_eviction() {
+    // One shard of 3: LRU order must reflect every hit, also those still
+    // buffered when an insert evicts.
+    let cache = ConcurrentCache::with_shards(3, 1, LruCache::new);
+    for key in [1, 0, 2u32] {
+        cache.insert(key, key);
+    }
+    for round in 0..40u32 {
+        // Use 0 and 2 (fewer than a batch, then more), keep 1 the least
+        // recent; the insert of a new key must evict 1.
+        for _ in 0..round % 20 {
+            assert_eq!(cache.get(&0), Some(0));
+            assert_eq!(cache.get(&2), Some(2));
+        }
+        cache.insert(100 + round, 0);
+        assert!(
+            !cache.contains_key(&1),
+            "round {round}: the LRU entry survived"
+        );
+        assert!(cache.contains_key(&0) && cache.contains_key(&2));
+        cache.remove(&(100 + round));
+        cache.insert(1, 1);
+        for _ in 0..3 {
+            cache.get(&1);
+            cache.get(&0);
+            cache.get(&2);
+        }
+    }
+}
+
+#[test]
+fn calls_from_inside_a_listener_neither_deadlock_nor_write() {
+    type Shared = ConcurrentCache<LruCache<u32, u32>>;
+    let cache: Arc<std::sync::OnceLock<Shared>> = Arc::new(std::sync::OnceLock::new());
+    let inner = cache.clone();
+    let listened = Arc::new(AtomicUsize::new(0));
+    let seen = listened.clone();
+    cache
+        .set(ConcurrentCache::with_shards(2, 1, move |n| {
+            let inner = inner.clone();
+            let seen = seen.clone();
+            LruCache::builder(n)
+                .listener(move |key: u32, _value: u32, _cause| {
+                    let cache = inner.get().unwrap();
+                    // Reads are answered; writes and computations do not wait.
+                    assert!(cache.get(&key).is_none());
+                    assert_eq!(cache.insert(key, 0), None);
+                    assert_eq!(cache.get_or_insert_with(1000, || 7), 7);
+                    seen.fetch_add(1, Ordering::SeqCst);
+                })
+                .build()
+        }))
+        .unwrap_or_else(|_| unreachable!());
+    let cache = cache.get().unwrap();
+    for key in 0..4 {
+        cache.insert(key, key);
+    }
+    assert_eq!(listened.load(Ordering::SeqCst), 2);
+    assert!(!cache.contains_key(&1000));
+    assert_eq!(cache.len(), 2);
 }
 
 #[test]

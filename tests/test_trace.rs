@@ -139,3 +139,53 @@ fn sharded_lru_stays_close_to_global_lru() {
         }
     }
 }
+
+/// Hits through a `ConcurrentCache` reach the policy in batches; one
+/// thread replaying a trace through it must get exactly the hits of the
+/// policy used directly (every batch is handed over before an insert
+/// evicts), for LRU and TinyLFU on both traces at every size.
+#[test]
+fn policies_keep_their_hit_ratios_through_the_concurrent_cache() {
+    fn through_concurrent<P>(
+        cache: PolicyCache<u64, (), P, ahash::RandomState>,
+        requests: &[u64],
+    ) -> u64
+    where
+        P: Policy<u64, ()> + Send + Sync,
+    {
+        let cache = ConcurrentCache::unsharded(cache);
+        let hits = trace::replay(requests, |block| {
+            if cache.get(&block).is_some() {
+                true
+            } else {
+                cache.insert(block, ());
+                false
+            }
+        });
+        let stats = cache.stats();
+        assert_eq!((stats.hits, stats.lookups()), (hits, requests.len() as u64));
+        hits
+    }
+    let seeded = || ahash::RandomState::with_seeds(1, 2, 3, 4);
+    for name in ["OLTP.lis.zst", "P3.lis.zst"] {
+        let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
+        for &(trace_name, size, _lru, _arc) in trace::REFERENCE {
+            if trace_name != name {
+                continue;
+            }
+            let direct = replay(LruCache::builder(size).hasher(seeded()).build(), &requests);
+            let shared =
+                through_concurrent(LruCache::builder(size).hasher(seeded()).build(), &requests);
+            assert_eq!(shared, direct, "LRU, {name} at {size}");
+            let direct = replay(
+                TinyLfuCache::builder(size).hasher(seeded()).build(),
+                &requests,
+            );
+            let shared = through_concurrent(
+                TinyLfuCache::builder(size).hasher(seeded()).build(),
+                &requests,
+            );
+            assert_eq!(shared, direct, "TinyLFU, {name} at {size}");
+        }
+    }
+}

@@ -19,6 +19,13 @@ use core::num::NonZeroU32;
 pub struct Handle(NonZeroU32);
 
 impl Handle {
+    /// The handle as a non-zero `u32`, for code that stores handles in
+    /// atomics (a concurrent cache's buffer of recorded hits).
+    #[inline]
+    pub fn raw(self) -> u32 {
+        self.0.get()
+    }
+
     #[inline]
     fn index(self) -> usize {
         self.0.get() as usize - 1
@@ -146,6 +153,18 @@ impl<T> Arena<T> {
     pub fn iter_mut(&mut self) -> IterMut<'_, T> {
         IterMut {
             slots: self.slots.iter_mut().enumerate(),
+        }
+    }
+
+    /// The handle whose [`raw`](Handle::raw) value is `raw`, if that slot
+    /// is occupied now: the checked way back from a stored `u32`, which
+    /// may be stale (its entry gone, its slot reused or freed).
+    #[inline]
+    pub fn occupied(&self, raw: u32) -> Option<Handle> {
+        let handle = Handle(NonZeroU32::new(raw)?);
+        match self.slots.get(handle.index()) {
+            Some(Slot::Occupied(_)) => Some(handle),
+            _ => None,
         }
     }
 

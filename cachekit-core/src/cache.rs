@@ -95,6 +95,59 @@ pub trait Cache<K, V> {
 
     /// Calls `f` on every (live) entry, in storage order.
     fn for_each<F: FnMut(&K, &V)>(&self, f: F);
+
+    /// Whether a lookup can be answered through `&self` by
+    /// [`peek_hit`](Cache::peek_hit), so that a
+    /// [`ConcurrentCache`](crate::ConcurrentCache) lets many threads look
+    /// up at once; `false` for a cache whose `get` must do more (a Redis
+    /// round trip), which it then calls under its lock.
+    #[doc(hidden)]
+    const SHARED_READS: bool = true;
+
+    /// Whether [`record_hit`](Cache::record_hit) does anything, so that a
+    /// concurrent cache records hits only for policies that use them.
+    #[doc(hidden)]
+    const RECORDS_HITS: bool = false;
+
+    /// The value of `key` without counting a use, and a token with which
+    /// [`record_hit`](Cache::record_hit) counts the use later (a
+    /// concurrent cache looks up through `&self` and hands the uses to the
+    /// policy in batches).
+    #[doc(hidden)]
+    #[inline]
+    fn peek_hit<Q>(&self, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.peek(key).map(|value| (value, 0))
+    }
+
+    /// Counts the use of a hit [`peek_hit`](Cache::peek_hit) returned
+    /// `token` for. The token may be stale (the entry removed since, its
+    /// slot reused): it is then ignored, or counts for whichever entry
+    /// holds the slot now, never more.
+    #[doc(hidden)]
+    #[inline]
+    fn record_hit(&mut self, token: u32) {
+        let _ = token;
+    }
+}
+
+/// Names a cache's key type, so that code generic over the cache can keep
+/// keys of its own (a [`ConcurrentCache`](crate::ConcurrentCache) holds the
+/// keys being computed). Implemented by every cache of this crate.
+#[doc(hidden)]
+pub trait KeyOf {
+    /// The key type.
+    type Key;
+}
+
+impl<K, V, P: Policy<K, V>, S, W> KeyOf for PolicyCache<K, V, P, S, W> {
+    type Key = K;
+}
+
+impl<K, V, S> KeyOf for hashbrown::HashMap<K, V, S> {
+    type Key = K;
 }
 
 impl<K, V, P, S, W> Cache<K, V> for PolicyCache<K, V, P, S, W>
@@ -180,6 +233,21 @@ where
 
     fn for_each<F: FnMut(&K, &V)>(&self, mut f: F) {
         self.iter().for_each(|(k, v)| f(k, v))
+    }
+
+    const RECORDS_HITS: bool = P::RECORDS_HITS;
+
+    #[inline]
+    fn peek_hit<Q>(&self, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::peek_hit(self, key)
+    }
+
+    #[inline]
+    fn record_hit(&mut self, token: u32) {
+        PolicyCache::record_hit(self, token)
     }
 }
 

@@ -79,6 +79,8 @@ mod time;
 mod weigher;
 
 pub use cache::Cache;
+#[doc(hidden)]
+pub use cache::KeyOf;
 pub use concurrent::ConcurrentCache;
 pub use equivalent::Equivalent;
 pub use error::{NotStored, TooLarge};
@@ -101,8 +103,6 @@ pub use weigher::{UnitWeigher, Weigher};
 
 // The module paths of earlier releases, kept so that code naming them
 // still compiles.
-#[doc(hidden)]
-pub use concurrent::flight;
 #[doc(hidden)]
 pub use policies::arc as adaptive;
 #[doc(hidden)]

@@ -81,6 +81,11 @@ pub trait Policy<K, V>: Sealed {
     #[doc(hidden)]
     type Meta: EntryMeta;
 
+    /// Whether [`on_hit`](Policy::on_hit) does anything: a concurrent
+    /// cache records hits for the policy only when it does.
+    #[doc(hidden)]
+    const RECORDS_HITS: bool = true;
+
     /// Whether entries expire; `false` compiles every expiry check away.
     #[doc(hidden)]
     const EXPIRES: bool = false;

@@ -600,6 +600,28 @@ where
         self.lookup(key).map(|handle| &self.entries[handle].value)
     }
 
+    /// [`peek`](Self::peek), with the entry's handle as a token for
+    /// [`record_hit`](Self::record_hit).
+    #[inline]
+    pub(crate) fn peek_hit<Q>(&self, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let handle = self.lookup(key)?;
+        Some((&self.entries[handle].value, handle.raw()))
+    }
+
+    /// Counts a use of the entry whose handle `token` was, if its slot is
+    /// still occupied (by that entry or, its slot reused, another: then
+    /// the policy sees one use too many of a live entry, never a dangling
+    /// handle). Not a hit in [`stats`](Self::stats): the caller counts.
+    #[inline]
+    pub(crate) fn record_hit(&mut self, token: u32) {
+        if let Some(handle) = self.entries.occupied(token) {
+            self.policy.on_hit(&mut self.entries, handle);
+        }
+    }
+
     /// Whether `key` is cached; not a use, not a hit.
     #[inline]
     pub fn contains_key<Q>(&self, key: &Q) -> bool

@@ -31,8 +31,11 @@ pub struct Args {
     pub cache: Option<Expr>,
     /// `key = EXPR`: the key function (default: all arguments).
     pub key: Option<Expr>,
-    /// `lock`: one cache shared by all threads.
+    /// `lock`: one cache shared by all threads (the default; accepted for
+    /// readers of cachetools' `lock=`).
     pub lock: Option<Span>,
+    /// `thread_local`: one cache per thread instead.
+    pub thread_local: Option<Span>,
     /// `cache_failures`: cache `Err`/`None` results too.
     pub cache_failures: Option<Span>,
     /// `no_handle` (`#[cached_method]`): generate no handle methods, as a
@@ -99,6 +102,9 @@ impl Args {
                 ("lock", None) if attr == Attr::Cached => {
                     set(&mut args.lock, slot_span, &item.name, errors)
                 }
+                ("thread_local", None) if attr == Attr::Cached => {
+                    set(&mut args.thread_local, slot_span, &item.name, errors)
+                }
                 ("cache_failures", None) => {
                     set(&mut args.cache_failures, slot_span, &item.name, errors)
                 }
@@ -109,14 +115,19 @@ impl Args {
                     &item.name,
                     format!("`{name}` needs a value: `{name} = ...`"),
                 )),
-                ("lock" | "cache_failures", Some((eq, expr))) => errors.push(syn::Error::new(
-                    eq.span().join(expr.span()).unwrap_or(eq.span),
-                    format!("`{name}` takes no value: write just `{name}`"),
-                )),
-                ("lock", None) => errors.push(syn::Error::new_spanned(
+                ("lock" | "thread_local" | "cache_failures", Some((eq, expr))) => {
+                    errors.push(syn::Error::new(
+                        eq.span().join(expr.span()).unwrap_or(eq.span),
+                        format!("`{name}` takes no value: write just `{name}`"),
+                    ))
+                }
+                ("lock" | "thread_local", None) => errors.push(syn::Error::new_spanned(
                     &item.name,
-                    "`lock` does not apply to `#[cached_method]`: the field's type decides \
-                     (a `Mutex` field is shared between threads, a `RefCell` field is not)",
+                    format!(
+                        "`{name}` does not apply to `#[cached_method]`: the field's type decides \
+                         (a `ConcurrentCache` or `Mutex` field is shared between threads, a \
+                         `RefCell` field is not)"
+                    ),
                 )),
                 _ => errors.push(syn::Error::new_spanned(
                     &item.name,
@@ -125,13 +136,22 @@ impl Args {
                         attr.name(),
                         match attr {
                             Attr::Cached =>
-                                "`cache = ...`, `key = ...`, `lock` or `cache_failures`",
+                                "`cache = ...`, `key = ...`, `thread_local`, `lock` or \
+                                 `cache_failures`",
                             Attr::CachedMethod =>
                                 "`cache = self.FIELD`, `key = ...` or `cache_failures`",
                         }
                     ),
                 )),
             }
+        }
+        if let (Some(lock), Some(thread_local)) = (args.lock, args.thread_local) {
+            let message = "`lock` and `thread_local` contradict each other: a `#[cached]` \
+                           function's cache is shared by all threads (the default, which \
+                           `lock` states), or one per thread with `thread_local`; keep one";
+            let mut error = syn::Error::new(thread_local, message);
+            error.combine(syn::Error::new(lock, "`lock` given here"));
+            errors.push(error);
         }
         args
     }

@@ -40,7 +40,7 @@
 
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
-use std::cell::RefCell;
+use parking_lot::Mutex;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -133,19 +133,19 @@ impl<K, V, C: Cache<K, V>> LocalTier<K, V> for Local<C> {
 /// (see the [module docs](self)).
 pub struct RedisCache<K, V, L = NoLocal> {
     client: Option<redis::Client>,
-    conn: RefCell<Option<redis::Connection>>,
+    conn: Mutex<Option<redis::Connection>>,
     prefix: String,
     function: Option<String>,
     ttl: Option<Duration>,
     timeout: Duration,
     retry_after: Duration,
-    down_until: RefCell<Option<Instant>>,
+    down_until: Mutex<Option<Instant>>,
     local: L,
     /// The last value read from Redis, when there is no local tier to
     /// hold it (`get` returns a reference).
     last: Option<V>,
     stats: CacheStats,
-    redis_stats: RefCell<RedisStats>,
+    redis_stats: Mutex<RedisStats>,
     types: PhantomData<fn(K) -> K>,
 }
 
@@ -243,17 +243,17 @@ impl<K, V, L> RedisBuilder<K, V, L> {
         };
         RedisCache {
             client,
-            conn: RefCell::new(None),
+            conn: Mutex::new(None),
             prefix: self.prefix,
             function: self.function,
             ttl: self.ttl,
             timeout: self.timeout,
             retry_after: self.retry_after,
-            down_until: RefCell::new(None),
+            down_until: Mutex::new(None),
             local: self.local,
             last: None,
             stats: CacheStats::default(),
-            redis_stats: RefCell::new(RedisStats::default()),
+            redis_stats: Mutex::new(RedisStats::default()),
             types: PhantomData,
         }
     }
@@ -277,7 +277,7 @@ impl Hasher for StableHasher {
 impl<K, V, L> RedisCache<K, V, L> {
     /// The Redis counters.
     pub fn redis_stats(&self) -> RedisStats {
-        *self.redis_stats.borrow()
+        *self.redis_stats.lock()
     }
 
     /// The local tier.
@@ -308,9 +308,9 @@ impl<K, V, L> RedisCache<K, V, L> {
     }
 
     fn fail(&self, what: &str, error: &dyn core::fmt::Display) {
-        self.redis_stats.borrow_mut().errors += 1;
-        *self.conn.borrow_mut() = None;
-        *self.down_until.borrow_mut() = Some(Instant::now() + self.retry_after);
+        self.redis_stats.lock().errors += 1;
+        *self.conn.lock() = None;
+        *self.down_until.lock() = Some(Instant::now() + self.retry_after);
         log::warn!(target: "cachekit::redis", "{what} failed, computing instead: {error}");
     }
 
@@ -321,16 +321,16 @@ impl<K, V, L> RedisCache<K, V, L> {
         what: &str,
         command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
     ) -> Option<T> {
-        if let Some(until) = *self.down_until.borrow() {
+        if let Some(until) = *self.down_until.lock() {
             if Instant::now() < until {
                 return None;
             }
         }
         let Some(client) = &self.client else {
-            self.redis_stats.borrow_mut().errors += 1;
+            self.redis_stats.lock().errors += 1;
             return None;
         };
-        let mut conn = self.conn.borrow_mut();
+        let mut conn = self.conn.lock();
         if conn.is_none() {
             let connected = client
                 .get_connection_with_timeout(self.timeout)
@@ -369,7 +369,7 @@ impl<K, V, L> RedisCache<K, V, L> {
             Ok((k, v)) if key.equivalent(&k) => Some((k, v)),
             Ok(_) => None, // another key with the same hash
             Err(e) => {
-                self.redis_stats.borrow_mut().decode_errors += 1;
+                self.redis_stats.lock().decode_errors += 1;
                 log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
                 None
             }
@@ -393,19 +393,27 @@ impl<K, V, L> RedisCache<K, V, L> {
     }
 }
 
+impl<K, V, L> crate::KeyOf for RedisCache<K, V, L> {
+    type Key = K;
+}
+
 impl<K, V, L> Cache<K, V> for RedisCache<K, V, L>
 where
     K: Hash + Eq + Serialize + DeserializeOwned,
     V: Serialize + DeserializeOwned,
     L: LocalTier<K, V>,
 {
+    // A lookup may go to Redis (and counts in the local tier): a
+    // concurrent cache calls `get` under its lock.
+    const SHARED_READS: bool = false;
+
     fn get<Q>(&mut self, key: &Q) -> Option<&V>
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         if self.local.holds(key) {
             self.stats.hits += 1;
-            self.redis_stats.borrow_mut().local_hits += 1;
+            self.redis_stats.lock().local_hits += 1;
             return self.local.lookup(key);
         }
         let redis_key = self.redis_key(key);
@@ -419,7 +427,7 @@ where
             return None;
         };
         self.stats.hits += 1;
-        self.redis_stats.borrow_mut().redis_hits += 1;
+        self.redis_stats.lock().redis_hits += 1;
         match self.local.keep(k, v) {
             None => self.local.lookup(key),
             Some((_, v)) => {
@@ -471,7 +479,7 @@ where
                 });
             }
             Err(e) => {
-                self.redis_stats.borrow_mut().errors += 1;
+                self.redis_stats.lock().errors += 1;
                 log::warn!(target: "cachekit::redis", "value not encodable, kept locally only: {e}");
             }
         }

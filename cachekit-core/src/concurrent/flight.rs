@@ -1,101 +1,104 @@
-//! Single-flight bookkeeping: which keys are being computed, so that
-//! concurrent callers of one key compute it once. Shared by
-//! [`ConcurrentCache`](crate::ConcurrentCache) and the caching macros.
+//! Single flight: the keys a shard's callers are computing, so that
+//! concurrent callers of one key compute it once. Kept under the shard's
+//! lock.
+//!
+//! A computation is found by its key's hash *and* the key itself, so
+//! callers of two keys whose hashes collide never wait for each other.
 
-use core::sync::atomic::{AtomicU64, Ordering};
 use core::task::Waker;
 
-/// The calling thread's number: unique for the life of the process, like
-/// [`ThreadId`](std::thread::ThreadId), but read from a thread-local in
-/// about a nanosecond where `thread::current().id()` takes a reference
-/// count up and down (20 ns a miss on the machine the README's figures
-/// come from).
-fn current_thread() -> u64 {
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    thread_local! {
-        static THIS: u64 = NEXT.fetch_add(1, Ordering::Relaxed);
+use equivalent::Equivalent;
+use hashbrown::HashTable;
+
+/// Who computes a key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Owner {
+    /// The thread that started the computation (for a task, the thread it
+    /// was polled on then).
+    pub(crate) thread: u64,
+    /// Whether a task (an `async` caller) computes: it may move to other
+    /// threads, and waits for it must not block its first thread.
+    pub(crate) task: bool,
+}
+
+/// One computation in progress.
+pub(crate) struct Flight<K> {
+    pub(crate) id: u64,
+    pub(crate) hash: u64,
+    /// The key, held here while it is computed (so that waiters can compare
+    /// theirs), and taken back to store the value.
+    pub(crate) key: Option<K>,
+    pub(crate) owner: Owner,
+    /// Callers waiting for this computation to end.
+    pub(crate) waiting: usize,
+    /// The tasks among them.
+    pub(crate) wakers: Vec<Waker>,
+    /// The computation ended without storing a value (it failed, panicked,
+    /// was cancelled, or its value could not be stored): its waiters
+    /// compute for themselves, all at once, rather than one after another.
+    pub(crate) failed: bool,
+}
+
+impl<K> Flight<K> {
+    /// Registers a waiting task's waker (once per task).
+    pub(crate) fn wake_me(&mut self, waker: &Waker) {
+        if !self.wakers.iter().any(|w| w.will_wake(waker)) {
+            self.wakers.push(waker.clone());
+        }
     }
-    THIS.with(|id| *id)
 }
 
-struct Flight {
-    /// The computing thread, for a synchronous computation.
-    owner: Option<u64>,
-    /// Tasks waiting for the result.
-    wakers: Vec<Waker>,
+/// The computations in progress of one shard.
+pub(crate) struct Flights<K> {
+    table: HashTable<Flight<K>>,
+    next_id: u64,
 }
 
-/// Who asks: a thread that can block, or a task to wake later.
-#[derive(Clone, Copy)]
-pub enum Caller<'a> {
-    /// A thread, which blocks on a condition variable.
-    Thread,
-    /// A task, woken through its waker.
-    Task(&'a Waker),
-}
-
-/// The keys being computed, by hash, with the tasks waiting for them.
-pub struct Flights {
-    map: hashbrown::HashMap<u64, Flight, ahash::RandomState>,
-}
-
-impl Flights {
-    /// No computation in progress.
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        // The keys are already hashes: fixed seeds are as good as random ones
-        // and keep this constructible in a `static`.
+impl<K> Flights<K> {
+    pub(crate) const fn new() -> Self {
         Flights {
-            map: hashbrown::HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+            table: HashTable::new(),
+            next_id: 1,
         }
     }
 
-    /// Whether nothing is being computed.
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
+    /// The computation of `key` in progress (failed ones are over).
+    pub(crate) fn find<Q>(&mut self, hash: u64, key: &Q) -> Option<&mut Flight<K>>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        self.table.find_mut(hash, |flight| {
+            !flight.failed && flight.key.as_ref().is_some_and(|k| key.equivalent(k))
+        })
     }
 
-    /// Whether `caller` must wait for a computation of `hash` (a task's
-    /// waker is registered to be woken when it ends). A thread never waits
-    /// for its own computation.
-    pub fn must_wait(&mut self, hash: u64, caller: Caller<'_>) -> bool {
-        let Some(flight) = self.map.get_mut(&hash) else {
-            return false;
+    /// The computation `id`, failed or not.
+    pub(crate) fn get(&mut self, hash: u64, id: u64) -> Option<&mut Flight<K>> {
+        self.table.find_mut(hash, |flight| flight.id == id)
+    }
+
+    /// Starts computing `key`; returns the computation's id.
+    pub(crate) fn start(&mut self, hash: u64, key: K, owner: Owner) -> u64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let flight = Flight {
+            id,
+            hash,
+            key: Some(key),
+            owner,
+            waiting: 0,
+            wakers: Vec::new(),
+            failed: false,
         };
-        match caller {
-            Caller::Thread => flight.owner != Some(current_thread()),
-            Caller::Task(waker) => {
-                if !flight.wakers.iter().any(|w| w.will_wake(waker)) {
-                    flight.wakers.push(waker.clone());
-                }
-                true
-            }
-        }
+        self.table.insert_unique(hash, flight, |flight| flight.hash);
+        id
     }
 
-    /// Marks `hash` as being computed by `caller`; whether the mark is new
-    /// (and so is the caller's to finish).
-    pub fn start(&mut self, hash: u64, caller: Caller<'_>) -> bool {
-        match self.map.entry(hash) {
-            hashbrown::hash_map::Entry::Occupied(_) => false,
-            hashbrown::hash_map::Entry::Vacant(entry) => {
-                entry.insert(Flight {
-                    owner: match caller {
-                        Caller::Thread => Some(current_thread()),
-                        Caller::Task(_) => None,
-                    },
-                    wakers: Vec::new(),
-                });
-                true
-            }
-        }
-    }
-
-    /// Ends the computation of `hash`, waking the tasks waiting for it (the
-    /// caller notifies waiting threads).
-    pub fn finish(&mut self, hash: u64) {
-        if let Some(flight) = self.map.remove(&hash) {
-            flight.wakers.into_iter().for_each(Waker::wake);
+    /// Removes the computation `id`.
+    pub(crate) fn remove(&mut self, hash: u64, id: u64) -> Option<Flight<K>> {
+        match self.table.find_entry(hash, |flight| flight.id == id) {
+            Ok(entry) => Some(entry.remove().0),
+            Err(_) => None,
         }
     }
 }

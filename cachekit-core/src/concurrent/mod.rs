@@ -1,27 +1,42 @@
-//! A thread-safe cache: any cache of this crate, striped into shards.
+//! A thread-safe cache: any cache of this crate, striped into shards whose
+//! hits share the cache instead of locking it.
+//!
+//! - `gate.rs`: how one shard's cache is lent to many readers or one
+//!   writer (the module's `unsafe`, and why not a `RwLock`);
+//! - `shard.rs`: a shard's lookups, counters and single flight;
+//! - `flight.rs`: the keys being computed;
+//! - `this_thread.rs`: the calling thread's number and critical sections.
 
-#[doc(hidden)]
-pub mod flight;
+mod flight;
+#[allow(unsafe_code)] // the reader-writer discipline; argued in the module
+mod gate;
+mod shard;
+mod this_thread;
 
 use core::fmt;
 use core::future::Future;
 use core::hash::{BuildHasher, Hash};
-use core::marker::PhantomData;
-use core::pin::Pin;
-use core::task::{Context, Poll};
 
 use equivalent::Equivalent;
-use parking_lot::{Condvar, Mutex};
 
-use self::flight::{Caller, Flights};
-use crate::{Cache, CacheStats, DefaultHashBuilder};
+use self::shard::Shard;
+pub use self::shard::{Claim, ClaimAsync, Ticket};
+use crate::{Cache, CacheStats, DefaultHashBuilder, KeyOf};
+
+/// The calling thread's number, unique for the life of the process (for
+/// runtime code that records who computes a key).
+#[doc(hidden)]
+#[inline]
+pub fn current_thread_number() -> u64 {
+    this_thread::number()
+}
 
 /// A cache shared by many threads through `&self`: `n` independent caches
-/// (shards), each behind its own lock, with keys spread over them by hash.
+/// (shards) with keys spread over them by hash, whose hits run in parallel.
 ///
 /// Wraps any cache of this crate — every policy, TTL and TLRU, weighted or
-/// not — built per shard by a closure given the shard's `maxsize`. Threads
-/// working on different keys rarely contend, and
+/// not — built per shard by a closure given the shard's `maxsize`, or one
+/// cache as it is ([`unsharded`](ConcurrentCache::unsharded)).
 /// [`get_or_insert_with`](ConcurrentCache::get_or_insert_with) computes each
 /// missing key once however many threads ask for it at the same time.
 ///
@@ -46,6 +61,32 @@ use crate::{Cache, CacheStats, DefaultHashBuilder};
 /// assert_eq!(cache.stats().misses, 100); // each key computed once
 /// ```
 ///
+/// # Hits do not lock
+///
+/// A lookup takes no lock and writes nothing another thread's lookups
+/// write: it counts itself in one of the shard's *stripes* (a cache line
+/// per group of threads, picked by the thread), reads the shard's cache
+/// through `&C`, clones the value, and leaves the entry's handle in the
+/// stripe for the policy. The recorded hits reach the policy (an LRU
+/// relink, a TinyLFU use) in batches: when a stripe has recorded 16, the
+/// thread that recorded the 16th hands them over if the shard's lock is
+/// free, and every write (an insert, a removal) hands over what is pending
+/// before it changes anything, so the policy sees every hit before it
+/// chooses a victim. One thread alone therefore gets exactly the policy's
+/// eviction order; under contention a stripe whose batch could not be
+/// handed over in time drops its oldest hits (the policy then ranks those
+/// entries as if used a little earlier). Writes take the shard's lock and
+/// wait for the readers inside to finish their lookup.
+///
+/// What each operation touches, so that the design can be judged on more
+/// cores than a benchmark here had: a hit writes its stripe's line (two
+/// atomic adds, two plain stores) and reads the shard's table, its entry
+/// and the shard's writer flag, which only writers write; threads of
+/// different stripes share no written line, so hits scale with cores until
+/// there are more threads than stripes (the stripe count is the CPU count
+/// rounded up to a power of two, at most 16 per shard). A miss or insert
+/// takes the shard's lock and writes the shard's cache.
+///
 /// # Shards and the eviction order
 ///
 /// The shard count is a power of two; by default four per available CPU,
@@ -66,11 +107,39 @@ use crate::{Cache, CacheStats, DefaultHashBuilder};
 /// over 16 shards of 62: 32.62% against 32.83%). An entry heavier than its
 /// shard's `maxsize` (but not than the whole cache's) is refused.
 ///
+/// # Single flight
+///
+/// Concurrent callers of [`get_or_insert_with`](ConcurrentCache::get_or_insert_with)
+/// (and its fallible and `async` forms) with the same missing key run one
+/// computation: the others wait for it (a thread blocks, a task is woken)
+/// and return the value it stored. Keys are compared, not only hashed, so
+/// callers of other keys never wait. A computation that fails, panics, is
+/// cancelled or produces a value that cannot be stored wakes its waiters to
+/// compute for themselves, all at once. A thread never waits for itself: a
+/// computation that asks for its own key again, or a blocking caller on
+/// the thread where an `async` computation of its key started (a
+/// single-threaded runtime), computes instead of waiting.
+///
+/// # Calls from inside the cache
+///
+/// User code runs inside the cache's critical sections: a key's `Hash` and
+/// `Eq` during lookups, a value's `Clone` on a hit, and (on writes) the
+/// weigher, the listener and `Drop`. If that code calls back into any
+/// concurrent cache, the call never waits for another thread (which might
+/// be waiting for this one): lookups are answered if they can be without
+/// waiting, a computation runs without being stored, and `insert` and
+/// `remove` do nothing (return `None`).
+///
 /// # Statistics
 ///
-/// Hits, misses and evictions are counted under the shard locks, so they
-/// are exact; [`stats`](ConcurrentCache::stats) adds the shards up.
-pub struct ConcurrentCache<C, S = DefaultHashBuilder> {
+/// [`stats`](ConcurrentCache::stats) counts the lookups made through the
+/// concurrent cache (`get`, `get_or_insert_with`): every one is a hit or a
+/// miss, exactly, also under contention (a caller that waited for another
+/// caller's computation and then found the value counts a hit). Evictions
+/// and expirations are the shards' own counts. Lookups made directly on a
+/// shard's cache (through [`for_each_shard`](ConcurrentCache::for_each_shard))
+/// are not included.
+pub struct ConcurrentCache<C: KeyOf, S = DefaultHashBuilder> {
     shards: Box<[Shard<C>]>,
     hasher: S,
     /// `64 - log2(shards)`: the hash's top bits pick the shard.
@@ -78,19 +147,7 @@ pub struct ConcurrentCache<C, S = DefaultHashBuilder> {
     maxsize: usize,
 }
 
-// Aligned to keep two shards' locks off one cache line.
-#[repr(align(128))]
-struct Shard<C> {
-    state: Mutex<ShardState<C>>,
-    ready: Condvar,
-}
-
-struct ShardState<C> {
-    cache: C,
-    pending: Flights,
-}
-
-impl<C> ConcurrentCache<C> {
+impl<C: KeyOf> ConcurrentCache<C> {
     /// A cache of `maxsize` split over the default number of shards, each
     /// built by `make(shard_maxsize)`.
     ///
@@ -106,9 +163,40 @@ impl<C> ConcurrentCache<C> {
     pub fn with_shards(maxsize: usize, shards: usize, make: impl FnMut(usize) -> C) -> Self {
         Self::with_shards_and_hasher(maxsize, shards, DefaultHashBuilder::new(), make)
     }
+
+    /// `cache` as it is, as the only shard: its policy applies to all its
+    /// entries exactly as when used alone, while many threads look up at
+    /// once (a lookup does not hash the key twice, as a sharded cache
+    /// must to pick the shard). Writes are serialized.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use cachekit_core::{ConcurrentCache, LruCache};
+    ///
+    /// let cache = ConcurrentCache::unsharded(LruCache::new(2));
+    /// cache.insert("a", 1);
+    /// cache.insert("b", 2);
+    /// assert_eq!(cache.get("a"), Some(1));
+    /// cache.insert("c", 3); // evicts "b", the least recently used
+    /// assert!(!cache.contains_key("b"));
+    /// assert_eq!(cache.shards(), 1);
+    /// ```
+    pub fn unsharded<K, V>(cache: C) -> Self
+    where
+        C: Cache<K, V>,
+    {
+        let maxsize = cache.maxsize();
+        let mut cache = Some(cache);
+        Self::with_shards(maxsize, 1, |_| {
+            cache
+                .take()
+                .unwrap_or_else(|| unreachable!("one shard is built"))
+        })
+    }
 }
 
-impl<C, S> ConcurrentCache<C, S> {
+impl<C: KeyOf, S> ConcurrentCache<C, S> {
     /// [`with_shards`](ConcurrentCache::with_shards) with the hasher that
     /// spreads keys over the shards.
     pub fn with_shards_and_hasher(
@@ -118,14 +206,9 @@ impl<C, S> ConcurrentCache<C, S> {
         mut make: impl FnMut(usize) -> C,
     ) -> Self {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
+        let stripes = default_stripes();
         let shards = (0..n)
-            .map(|i| Shard {
-                state: Mutex::new(ShardState {
-                    cache: make(maxsize / n + usize::from(i < maxsize % n)),
-                    pending: Flights::new(),
-                }),
-                ready: Condvar::new(),
-            })
+            .map(|i| Shard::new(make(maxsize / n + usize::from(i < maxsize % n)), stripes))
             .collect();
         ConcurrentCache {
             shards,
@@ -148,92 +231,118 @@ impl<C, S> ConcurrentCache<C, S> {
 
 /// Four shards per CPU, but at least 64 units of `maxsize` per shard.
 fn default_shards(maxsize: usize) -> usize {
-    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let by_cpu = (cpus * 4).next_power_of_two();
+    let by_cpu = (cpus() * 4).next_power_of_two();
     let by_size = (maxsize / 64).max(1);
     // The largest power of two not above `by_size`.
     let by_size = 1usize << (usize::BITS - 1 - by_size.leading_zeros());
     by_cpu.min(by_size)
 }
 
-impl<C, S: BuildHasher> ConcurrentCache<C, S> {
+/// A stripe per CPU (rounded up to a power of two), at most 16 per shard.
+fn default_stripes() -> usize {
+    cpus().next_power_of_two().min(16)
+}
+
+fn cpus() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+impl<C: KeyOf, S: BuildHasher> ConcurrentCache<C, S> {
     #[inline]
-    fn locate<Q: ?Sized + Hash>(&self, key: &Q) -> (u64, &Shard<C>) {
-        let hash = self.hasher.hash_one(key);
+    fn shard_at(&self, hash: u64) -> &Shard<C> {
         // `shift` is 64 for one shard: `checked_shr` gives shard 0.
         let index = hash.checked_shr(self.shift).unwrap_or(0) as usize;
-        (hash, &self.shards[index])
+        &self.shards[index]
+    }
+
+    /// The shard of `key`; one shard needs no hash.
+    #[inline]
+    fn shard_of<Q: ?Sized + Hash>(&self, key: &Q) -> &Shard<C> {
+        if self.shards.len() == 1 {
+            &self.shards[0]
+        } else {
+            self.shard_at(self.hasher.hash_one(key))
+        }
     }
 
     /// A clone of the value of `key`, counted as a use and a hit or miss.
+    #[inline]
     pub fn get<K, V, Q>(&self, key: &Q) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (_, shard) = self.locate(key);
-        let mut state = shard.state.lock();
-        state.cache.get(key).cloned()
+        let shard = self.shard_of(key);
+        let found = shard.find(key);
+        if found.is_none() {
+            shard.count_miss();
+        }
+        found
     }
 
     /// A clone of the value of `key`, without counting a use.
+    #[inline]
     pub fn peek<K, V, Q>(&self, key: &Q) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (_, shard) = self.locate(key);
-        let state = shard.state.lock();
-        state.cache.peek(key).cloned()
+        self.shard_of(key)
+            .read(|cache| cache.peek(key).cloned())
+            .flatten()
     }
 
     /// Whether `key` is cached, without counting a use.
+    #[inline]
     pub fn contains_key<K, V, Q>(&self, key: &Q) -> bool
     where
         C: Cache<K, V>,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (_, shard) = self.locate(key);
-        let state = shard.state.lock();
-        state.cache.contains_key(key)
+        self.shard_of(key)
+            .read(|cache| cache.contains_key(key))
+            .unwrap_or(false)
     }
 
     /// Stores `value` under `key` in its shard, returning the replaced
     /// value; an entry heavier than the shard's `maxsize` is not stored.
+    /// Called from inside the cache's own callbacks, does nothing (see
+    /// [Calls from inside the cache](ConcurrentCache#calls-from-inside-the-cache)).
     pub fn insert<K, V>(&self, key: K, value: V) -> Option<V>
     where
         C: Cache<K, V>,
         K: Hash,
     {
-        let (_, shard) = self.locate(&key);
-        let mut state = shard.state.lock();
-        state.cache.insert(key, value)
+        self.shard_of(&key)
+            .write(|cache| cache.insert(key, value))
+            .flatten()
     }
 
-    /// Removes `key`, returning its value.
+    /// Removes `key`, returning its value (`None` when called from inside
+    /// the cache's own callbacks).
     pub fn remove<K, V, Q>(&self, key: &Q) -> Option<V>
     where
         C: Cache<K, V>,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (_, shard) = self.locate(key);
-        let mut state = shard.state.lock();
-        state.cache.remove(key)
+        self.shard_of(key)
+            .write(|cache| cache.remove(key))
+            .flatten()
     }
 
     /// The value of `key`, computing it with `init` on a miss.
     ///
     /// Concurrent callers for the same missing key run `init` once: the
-    /// others block until it is done and get its value (one counted lookup
+    /// others wait until it is done and get its value (one counted lookup
     /// per call: the waiters count a hit). Callers for other keys are never
     /// blocked by `init`, and no lock is held while it runs. If `init`
-    /// panics, one waiting caller runs its own `init` instead and nobody
-    /// hangs. A value too heavy for the shard is returned and not stored.
+    /// panics, the waiting callers run their own `init` and nobody hangs.
+    /// A value too heavy for the shard is returned and not stored.
     pub fn get_or_insert_with<K, V>(&self, key: K, init: impl FnOnce() -> V) -> V
     where
-        C: Cache<K, V>,
+        C: Cache<K, V> + KeyOf<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
@@ -244,24 +353,25 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
     }
 
     /// [`get_or_insert_with`](ConcurrentCache::get_or_insert_with) for a
-    /// fallible `init`: an error is returned to this caller and not cached
-    /// (one waiting caller then tries its own `init`).
+    /// fallible `init`: an error is returned to this caller and not cached;
+    /// the callers that waited for this computation then run their own
+    /// `init`, all at once.
     pub fn try_get_or_insert_with<K, V, E>(
         &self,
         key: K,
         init: impl FnOnce() -> Result<V, E>,
     ) -> Result<V, E>
     where
-        C: Cache<K, V>,
+        C: Cache<K, V> + KeyOf<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
-        let flight = match self.begin(&key) {
-            Ok(value) => return Ok(value),
-            Err(flight) => flight,
+        let ticket = match self.claim(key) {
+            Claim::Value(value) => return Ok(value),
+            Claim::Compute(ticket) => ticket,
         };
         let value = init()?;
-        flight.finish(key, Some(value.clone()));
+        ticket.finish(Some(value.clone()));
         Ok(value)
     }
 
@@ -269,64 +379,95 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
     /// asynchronous `init`, with any executor: callers of a key being
     /// computed wait without blocking their thread and are woken when it
     /// is done. If the computing future is dropped (cancelled) or panics,
-    /// one waiting caller computes instead.
+    /// the waiting callers compute instead.
     pub async fn get_or_insert_with_async<K, V, F>(&self, key: K, init: F) -> V
     where
-        C: Cache<K, V>,
+        C: Cache<K, V> + KeyOf<Key = K>,
         K: Hash + Eq,
         V: Clone,
         F: Future<Output = V>,
     {
-        let flight = match self.begin_async(&key).await {
-            Ok(value) => return value,
-            Err(flight) => flight,
+        let ticket = match self.claim_async(key).await {
+            Claim::Value(value) => return value,
+            Claim::Compute(ticket) => ticket,
         };
         let value = init.await;
-        flight.finish(key, Some(value.clone()));
+        ticket.finish(Some(value.clone()));
         value
     }
 
-    /// The first step of a single-flight lookup: the value of `probe`, or
-    /// (on a miss) the computation this caller now owns, after waiting for
-    /// any other caller computing the same key. One counted lookup.
+    /// The first step of a single-flight lookup: the value of `probe`
+    /// (a hit), or `None`, which the caller settles with
+    /// [`claim`](ConcurrentCache::claim) or
+    /// [`claim_async`](ConcurrentCache::claim_async) (one counted lookup
+    /// either way).
     #[doc(hidden)]
-    pub fn begin<K, V, Q>(&self, probe: &Q) -> Result<V, InFlight<'_, C>>
+    #[inline]
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (hash, shard) = self.locate(probe);
-        let mut state = shard.state.lock();
-        while !state.pending.is_empty() && state.pending.must_wait(hash, Caller::Thread) {
-            shard.ready.wait(&mut state);
-        }
-        if let Some(value) = state.cache.get(probe) {
-            return Ok(value.clone());
-        }
-        Err(InFlight::start(
-            shard,
-            &mut state.pending,
-            hash,
-            Caller::Thread,
-        ))
+        self.shard_of(probe).find(probe)
     }
 
-    /// [`begin`](ConcurrentCache::begin) for tasks: waits without blocking
-    /// the thread.
+    /// [`begin`](ConcurrentCache::begin) and, on a miss, a blocking
+    /// [`Claim`] of `key`: the value another caller stored meanwhile, or
+    /// the computation this caller owes.
     #[doc(hidden)]
-    pub fn begin_async<'a, 'p, K, V, Q>(&'a self, probe: &'p Q) -> Wait<'a, 'p, C, Q, K, V>
+    pub fn claim<K, V>(&self, key: K) -> Claim<'_, C, V>
     where
-        C: Cache<K, V>,
+        C: Cache<K, V> + KeyOf<Key = K>,
+        K: Hash + Eq,
         V: Clone,
-        Q: ?Sized + Hash + Equivalent<K>,
     {
-        let (hash, shard) = self.locate(probe);
-        Wait {
-            shard,
-            probe,
-            hash,
-            types: PhantomData,
+        let hash = self.hasher.hash_one(&key);
+        let shard = self.shard_at(hash);
+        match shard.find(&key) {
+            Some(value) => Claim::Value(value),
+            None => shard.claim(hash, key),
+        }
+    }
+
+    /// Settles a [`begin`](ConcurrentCache::begin) that missed, for a
+    /// thread: waits while another caller computes `key`.
+    #[doc(hidden)]
+    pub fn claim_missed<K, V>(&self, key: K) -> Claim<'_, C, V>
+    where
+        C: Cache<K, V> + KeyOf<Key = K>,
+        K: Hash + Eq,
+        V: Clone,
+    {
+        let hash = self.hasher.hash_one(&key);
+        self.shard_at(hash).claim(hash, key)
+    }
+
+    /// [`claim_missed`](ConcurrentCache::claim_missed) for tasks: waits
+    /// without blocking the thread.
+    #[doc(hidden)]
+    pub fn claim_missed_async<K, V>(&self, key: K) -> ClaimAsync<'_, C, V>
+    where
+        C: Cache<K, V> + KeyOf<Key = K>,
+        K: Hash + Eq,
+        V: Clone,
+    {
+        let hash = self.hasher.hash_one(&key);
+        self.shard_at(hash).claim_async(hash, key)
+    }
+
+    /// [`claim`](ConcurrentCache::claim) for tasks.
+    async fn claim_async<K, V>(&self, key: K) -> Claim<'_, C, V>
+    where
+        C: Cache<K, V> + KeyOf<Key = K>,
+        K: Hash + Eq,
+        V: Clone,
+    {
+        let hash = self.hasher.hash_one(&key);
+        let shard = self.shard_at(hash);
+        match shard.find(&key) {
+            Some(value) => Claim::Value(value),
+            None => shard.claim_async(hash, key).await,
         }
     }
 
@@ -337,7 +478,7 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
         C: Cache<K, V>,
     {
         for shard in self.shards.iter() {
-            shard.state.lock().cache.retain(&mut keep);
+            let _ = shard.write(|cache| cache.retain(&mut keep));
         }
     }
 
@@ -347,16 +488,19 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
         C: Cache<K, V>,
     {
         for shard in self.shards.iter() {
-            shard.state.lock().cache.clear();
+            let _ = shard.write(|cache| cache.clear());
         }
     }
 
-    /// Number of entries (a sum over the shards, each read under its lock).
+    /// Number of entries (a sum over the shards).
     pub fn len<K, V>(&self) -> usize
     where
         C: Cache<K, V>,
     {
-        self.shards.iter().map(|s| s.state.lock().cache.len()).sum()
+        self.shards
+            .iter()
+            .filter_map(|shard| shard.read(|cache| cache.len()))
+            .sum()
     }
 
     /// Whether there is no entry.
@@ -374,11 +518,12 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
     {
         self.shards
             .iter()
-            .map(|s| s.state.lock().cache.currsize())
-            .sum()
+            .filter_map(|shard| shard.read(|cache| cache.currsize()))
+            .fold(0, usize::saturating_add)
     }
 
-    /// Hits, misses, evictions and expirations of all shards.
+    /// Hits and misses of the lookups through this cache; evictions and
+    /// expirations of all shards (see [Statistics](ConcurrentCache#statistics)).
     pub fn stats<K, V>(&self) -> CacheStats
     where
         C: Cache<K, V>,
@@ -386,7 +531,7 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
         self.shards
             .iter()
             .fold(CacheStats::default(), |sum, shard| {
-                let stats = shard.state.lock().cache.stats();
+                let stats = shard.stats();
                 let mut total = sum;
                 total.hits += stats.hits;
                 total.misses += stats.misses;
@@ -396,13 +541,13 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
             })
     }
 
-    /// Resets the counters of every shard.
+    /// Counts from zero again, in every shard.
     pub fn reset_stats<K, V>(&self)
     where
         C: Cache<K, V>,
     {
         for shard in self.shards.iter() {
-            shard.state.lock().cache.reset_stats();
+            shard.reset_stats();
         }
     }
 
@@ -416,120 +561,45 @@ impl<C, S: BuildHasher> ConcurrentCache<C, S> {
     {
         let mut entries = Vec::new();
         for shard in self.shards.iter() {
-            let state = shard.state.lock();
-            entries.reserve(state.cache.len());
-            state
-                .cache
-                .for_each(|k, v| entries.push((k.clone(), v.clone())));
+            let _ = shard.read(|cache| {
+                entries.reserve(cache.len());
+                cache.for_each(|k, v| entries.push((k.clone(), v.clone())));
+            });
         }
         entries
     }
 
     /// Runs `f` on the cache of the shard holding `key` (for operations the
-    /// wrapper does not offer, like a TTL cache's `expire`).
-    pub fn with_shard_of<Q: ?Sized + Hash, T>(&self, key: &Q, f: impl FnOnce(&mut C) -> T) -> T {
-        let (_, shard) = self.locate(key);
-        f(&mut shard.state.lock().cache)
+    /// wrapper does not offer, like a TTL cache's `expire`); `None` when
+    /// called from inside the cache's own callbacks.
+    pub fn with_shard_of<K, V, Q: ?Sized + Hash, T>(
+        &self,
+        key: &Q,
+        f: impl FnOnce(&mut C) -> T,
+    ) -> Option<T>
+    where
+        C: Cache<K, V>,
+    {
+        self.shard_of(key).write(f)
     }
 
-    /// Runs `f` on every shard's cache in turn.
-    pub fn for_each_shard(&self, mut f: impl FnMut(&mut C)) {
+    /// Runs `f` on every shard's cache in turn (no shard when called from
+    /// inside the cache's own callbacks).
+    pub fn for_each_shard<K, V>(&self, mut f: impl FnMut(&mut C))
+    where
+        C: Cache<K, V>,
+    {
         for shard in self.shards.iter() {
-            f(&mut shard.state.lock().cache);
+            let _ = shard.write(&mut f);
         }
     }
 }
 
-impl<C, S> fmt::Debug for ConcurrentCache<C, S> {
+impl<C: KeyOf, S> fmt::Debug for ConcurrentCache<C, S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConcurrentCache")
             .field("shards", &self.shards.len())
             .field("maxsize", &self.maxsize)
             .finish_non_exhaustive()
-    }
-}
-
-/// A computation this caller owns: storing its value or dropping it (panic,
-/// error, cancellation) wakes the waiting callers.
-#[doc(hidden)]
-pub struct InFlight<'a, C> {
-    shard: &'a Shard<C>,
-    hash: u64,
-    owns: bool,
-}
-
-impl<'a, C> InFlight<'a, C> {
-    fn start(shard: &'a Shard<C>, pending: &mut Flights, hash: u64, caller: Caller<'_>) -> Self {
-        InFlight {
-            shard,
-            hash,
-            owns: pending.start(hash, caller),
-        }
-    }
-
-    /// Stores the computed value (unless `None`) and wakes the waiters.
-    pub fn finish<K, V>(mut self, key: K, value: Option<V>)
-    where
-        C: Cache<K, V>,
-    {
-        let mut state = self.shard.state.lock();
-        if let Some(value) = value {
-            let _ = state.cache.try_insert(key, value);
-        }
-        self.release(&mut state.pending);
-    }
-
-    fn release(&mut self, pending: &mut Flights) {
-        if core::mem::take(&mut self.owns) {
-            pending.finish(self.hash);
-            self.shard.ready.notify_all();
-        }
-    }
-}
-
-impl<C> Drop for InFlight<'_, C> {
-    fn drop(&mut self) {
-        if self.owns {
-            let mut state = self.shard.state.lock();
-            self.release(&mut state.pending);
-        }
-    }
-}
-
-/// Waits until no other caller computes `probe`'s key, then looks it up:
-/// the value, or the computation this caller now owns.
-#[doc(hidden)]
-pub struct Wait<'a, 'p, C, Q: ?Sized, K, V> {
-    shard: &'a Shard<C>,
-    probe: &'p Q,
-    hash: u64,
-    types: PhantomData<fn() -> (K, V)>,
-}
-
-impl<'a, C, Q, K, V> Future for Wait<'a, '_, C, Q, K, V>
-where
-    C: Cache<K, V>,
-    V: Clone,
-    Q: ?Sized + Hash + Equivalent<K>,
-{
-    type Output = Result<V, InFlight<'a, C>>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        let this = self.get_mut();
-        let mut state = this.shard.state.lock();
-        if !state.pending.is_empty() && state.pending.must_wait(this.hash, Caller::Task(cx.waker()))
-        {
-            return Poll::Pending;
-        }
-        if let Some(value) = state.cache.get(this.probe) {
-            return Poll::Ready(Ok(value.clone()));
-        }
-        let flight = InFlight::start(
-            this.shard,
-            &mut state.pending,
-            this.hash,
-            Caller::Task(cx.waker()),
-        );
-        Poll::Ready(Err(flight))
     }
 }

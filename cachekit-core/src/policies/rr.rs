@@ -62,6 +62,7 @@ impl Sealed for Rr {}
 
 impl<K, V> Policy<K, V> for Rr {
     type Meta = RrMeta;
+    const RECORDS_HITS: bool = false;
 
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, RrMeta>, handle: Handle) {

@@ -18,6 +18,7 @@ impl Sealed for Unbounded {}
 
 impl<K, V> Policy<K, V> for Unbounded {
     type Meta = Links;
+    const RECORDS_HITS: bool = false;
 
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, Links>, handle: Handle) {

@@ -7,12 +7,100 @@ use core::pin::Pin;
 use core::sync::atomic::{AtomicUsize, Ordering};
 use core::task::{Context, Poll};
 
-use cachekit_core::flight::{Caller, Flights};
-use parking_lot::{Condvar, Mutex};
+use core::task::Waker;
 
-use super::Begin;
 use crate::cell::Busy;
 use crate::{CacheCell, CacheInfo, Equivalent};
+use parking_lot::{Condvar, Mutex};
+
+/// The outcome of a single-flight lookup.
+pub enum Begin<T, V> {
+    /// The cached value.
+    Hit(V),
+    /// The caller computes, then calls the ticket's `finish`.
+    Miss(T),
+}
+
+struct Flight {
+    /// The computing thread, for a synchronous computation.
+    owner: Option<u64>,
+    /// Tasks waiting for the result.
+    wakers: Vec<Waker>,
+}
+
+/// Who asks: a thread that can block, or a task to wake later.
+#[derive(Clone, Copy)]
+enum Caller<'a> {
+    /// A thread, which blocks on a condition variable.
+    Thread,
+    /// A task, woken through its waker.
+    Task(&'a Waker),
+}
+
+/// The computations in progress, by hash (of the field's address and the
+/// key), with the tasks waiting for them. (Two keys whose hashes collide
+/// wait for each other: a 2^-64 chance with honest hashes.)
+struct Flights {
+    map: hashbrown::HashMap<u64, Flight, ahash::RandomState>,
+}
+
+fn current_thread() -> u64 {
+    cachekit_core::concurrent::current_thread_number()
+}
+
+impl Flights {
+    const fn new() -> Self {
+        // The keys are already hashes: fixed seeds are as good as random ones
+        // and keep this constructible in a `static`.
+        Flights {
+            map: hashbrown::HashMap::with_hasher(ahash::RandomState::with_seeds(1, 2, 3, 4)),
+        }
+    }
+
+    /// Whether `caller` must wait for a computation of `hash` (a task's
+    /// waker is registered to be woken when it ends). A thread never waits
+    /// for its own computation.
+    fn must_wait(&mut self, hash: u64, caller: Caller<'_>) -> bool {
+        let Some(flight) = self.map.get_mut(&hash) else {
+            return false;
+        };
+        match caller {
+            Caller::Thread => flight.owner != Some(current_thread()),
+            Caller::Task(waker) => {
+                if !flight.wakers.iter().any(|w| w.will_wake(waker)) {
+                    flight.wakers.push(waker.clone());
+                }
+                true
+            }
+        }
+    }
+
+    /// Marks `hash` as being computed by `caller`; whether the mark is new
+    /// (and so is the caller's to finish).
+    fn start(&mut self, hash: u64, caller: Caller<'_>) -> bool {
+        match self.map.entry(hash) {
+            hashbrown::hash_map::Entry::Occupied(_) => false,
+            hashbrown::hash_map::Entry::Vacant(entry) => {
+                entry.insert(Flight {
+                    owner: match caller {
+                        Caller::Thread => Some(current_thread()),
+                        Caller::Task(_) => None,
+                    },
+                    wakers: Vec::new(),
+                });
+                true
+            }
+        }
+    }
+
+    /// Ends the computation of `hash`, waking the tasks waiting for it (the
+    /// caller notifies waiting threads).
+    fn finish(&mut self, hash: u64) {
+        if let Some(flight) = self.map.remove(&hash) {
+            flight.wakers.into_iter().for_each(Waker::wake);
+        }
+    }
+}
 
 /// The computations in progress of one `#[cached_method]`, across all
 /// instances (keyed by the field's address and the key's hash), so that a

@@ -7,7 +7,6 @@
 //! generated function that builds it; every operation on the cache is a
 //! variant of [`Op`] dispatched inside that function.
 
-mod concurrent;
 mod handle;
 mod key;
 mod local;
@@ -17,14 +16,13 @@ mod output;
 mod shared;
 mod state;
 
-pub use self::concurrent::ConcurrentMemo;
 pub use self::handle::{lend, lend_send, now, Done, Lent, LentSend, Op, Request};
 pub use self::key::{check_key, check_key_part, Key, KeyPart};
 pub use self::local::{local, LocalMemo, LocalSlot};
 pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
-pub use self::output::{Always, Fallible, Output};
-pub use self::shared::{Begin, BeginAsync, Shareable, SharedMemo, SharedSlot, Ticket};
+pub use self::output::{check_shared_value, Always, Fallible, Output, SharedValue};
+pub use self::shared::{Claim, ClaimAsync, Shareable, SharedMemo, SharedSlot, Ticket};
 pub use crate::cell::Exclusive;
 pub use crate::KeyRef;
 pub use std::thread_local;

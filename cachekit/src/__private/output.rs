@@ -56,3 +56,17 @@ impl<T: Clone> Output<Fallible> for Option<T> {
         Some(value)
     }
 }
+
+/// What the shared cache of a `#[cached]` function needs of its values.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be kept in a cache shared by all threads",
+    label = "the default `#[cached]` cache is shared by every thread and task, so its values must be `Send + Sync`",
+    note = "return a thread-safe type (`Arc` instead of `Rc`, `Mutex` instead of `RefCell`), or keep one cache per thread with `#[cached(thread_local)]`"
+)]
+pub trait SharedValue: Send + Sync {}
+impl<V: Send + Sync> SharedValue for V {}
+
+/// Checks, where the user wrote the return type, that a shared cache can
+/// hold its values.
+#[inline(always)]
+pub fn check_shared_value<V: SharedValue>() {}
