@@ -1,7 +1,8 @@
 //! The cost of memoization itself: a hit and a miss through `#[cached]`
-//! (per-thread and `lock`) and `#[cached_method]` (`RefCell` and `Mutex`
-//! fields), against the `cached` crate's `#[cached]` and a hand-written
-//! `HashMap` memo, in one run: `cargo bench --bench memo`.
+//! (the default shared cache, `thread_local`, a `ConcurrentCache`) and
+//! `#[cached_method]` (`RefCell`, `Mutex` and `ConcurrentCache` fields),
+//! against the `cached` crate's `#[cached]` and a hand-written `HashMap`
+//! memo, in one run: `cargo bench --bench memo`.
 //!
 //! Each iteration makes 1,024 calls of a trivial function, so the time is
 //! the memoization overhead alone.
@@ -11,7 +12,7 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Mutex;
 
-use cachekit::{cached_method, LruCache};
+use cachekit::{cached_method, ConcurrentCache, LruCache};
 use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
 
@@ -20,18 +21,26 @@ const KEYS: u64 = 512;
 
 // ---- u64 argument --------------------------------------------------------
 
+/// The bound of every bounded hit benchmark (all 512 keys fit).
+const BOUND: usize = 100_000;
+
+#[cachekit::cached(cache = LruCache::new(BOUND))]
+fn cachekit_shared(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[cachekit::cached(thread_local, cache = LruCache::new(BOUND))]
+fn cachekit_thread_local(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
 #[cachekit::cached]
-fn cachekit_local(x: u64) -> u64 {
+fn cachekit_shared_unbounded(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
-#[cachekit::cached(lock)]
-fn cachekit_lock(x: u64) -> u64 {
-    x.wrapping_mul(3)
-}
-
-#[cachekit::cached(lock, cache = cachekit::ConcurrentCache::new(100_000, LruCache::new))]
-fn cachekit_lock_sharded(x: u64) -> u64 {
+#[cachekit::cached(cache = cachekit::ConcurrentCache::new(BOUND, LruCache::new))]
+fn cachekit_sharded(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
@@ -40,7 +49,7 @@ fn cached_crate(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
-#[cached::macros::cached(max_size = 100_000)]
+#[cached::macros::cached(max_size = 100_000)] // BOUND
 fn cached_crate_lru(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
@@ -62,8 +71,10 @@ fn hand_written(x: u64) -> u64 {
 struct Service {
     local: RefCell<LruCache<u64, u64>>,
     shared: Mutex<LruCache<u64, u64>>,
+    concurrent: ConcurrentCache<LruCache<u64, u64>>,
     local_str: RefCell<LruCache<String, usize>>,
     shared_str: Mutex<LruCache<String, usize>>,
+    concurrent_str: ConcurrentCache<LruCache<String, usize>>,
 }
 
 impl Service {
@@ -71,9 +82,21 @@ impl Service {
         Service {
             local: RefCell::new(LruCache::new(maxsize)),
             shared: Mutex::new(LruCache::new(maxsize)),
+            concurrent: ConcurrentCache::unsharded(LruCache::new(maxsize)),
             local_str: RefCell::new(LruCache::new(maxsize)),
             shared_str: Mutex::new(LruCache::new(maxsize)),
+            concurrent_str: ConcurrentCache::unsharded(LruCache::new(maxsize)),
         }
+    }
+
+    #[cached_method(cache = self.concurrent)]
+    fn concurrent(&self, x: u64) -> u64 {
+        x.wrapping_mul(3)
+    }
+
+    #[cached_method(cache = self.concurrent_str)]
+    fn concurrent_str(&self, name: &str) -> usize {
+        name.len()
     }
 
     #[cached_method(cache = self.local)]
@@ -99,18 +122,23 @@ impl Service {
 
 // ---- &str argument -------------------------------------------------------
 
-#[cachekit::cached]
-fn cachekit_local_str(name: &str) -> usize {
+#[cachekit::cached(cache = LruCache::new(BOUND))]
+fn cachekit_shared_str(name: &str) -> usize {
     name.len()
 }
 
-#[cachekit::cached(lock)]
-fn cachekit_lock_str(name: &str) -> usize {
+#[cachekit::cached(thread_local, cache = LruCache::new(BOUND))]
+fn cachekit_thread_local_str(name: &str) -> usize {
     name.len()
 }
 
 #[cached::macros::cached(key = "String", convert = { name.to_string() })]
 fn cached_crate_str(name: &str) -> usize {
+    name.len()
+}
+
+#[cached::macros::cached(max_size = 100_000, key = "String", convert = { name.to_string() })]
+fn cached_crate_lru_str(name: &str) -> usize {
     name.len()
 }
 
@@ -126,12 +154,12 @@ fn hand_written_str(name: &str) -> usize {
 // ---- misses ---------------------------------------------------------------
 
 #[cachekit::cached(cache = LruCache::new(1000))]
-fn cachekit_local_miss(x: u64) -> u64 {
+fn cachekit_shared_miss(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
-#[cachekit::cached(lock, cache = LruCache::new(1000))]
-fn cachekit_lock_miss(x: u64) -> u64 {
+#[cachekit::cached(thread_local, cache = LruCache::new(1000))]
+fn cachekit_thread_local_miss(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
@@ -141,12 +169,12 @@ fn cached_crate_miss(x: u64) -> u64 {
 }
 
 #[cachekit::cached(cache = LruCache::new(1000))]
-fn cachekit_local_str_miss(name: &str) -> usize {
+fn cachekit_shared_str_miss(name: &str) -> usize {
     name.len()
 }
 
-#[cachekit::cached(lock, cache = LruCache::new(1000))]
-fn cachekit_lock_str_miss(name: &str) -> usize {
+#[cachekit::cached(thread_local, cache = LruCache::new(1000))]
+fn cachekit_thread_local_str_miss(name: &str) -> usize {
     name.len()
 }
 
@@ -174,11 +202,13 @@ fn hits(c: &mut Criterion) {
             });
         };
     }
-    bench!("cachekit_cached", cachekit_local);
-    bench!("cachekit_cached_lock", cachekit_lock);
-    bench!("cachekit_cached_lock_sharded", cachekit_lock_sharded);
+    bench!("cachekit_cached", cachekit_shared);
+    bench!("cachekit_cached_thread_local", cachekit_thread_local);
+    bench!("cachekit_cached_unbounded", cachekit_shared_unbounded);
+    bench!("cachekit_cached_sharded", cachekit_sharded);
     bench!("cachekit_method_refcell", |k| service.refcell(k));
     bench!("cachekit_method_mutex", |k| service.mutex(k));
+    bench!("cachekit_method_concurrent", |k| service.concurrent(k));
     bench!("cached_crate", cached_crate);
     bench!("cached_crate_lru", cached_crate_lru);
     bench!("hand_written_hashmap", hand_written);
@@ -204,11 +234,14 @@ fn hits(c: &mut Criterion) {
             });
         };
     }
-    bench_str!("cachekit_cached", cachekit_local_str);
-    bench_str!("cachekit_cached_lock", cachekit_lock_str);
+    bench_str!("cachekit_cached", cachekit_shared_str);
+    bench_str!("cachekit_cached_thread_local", cachekit_thread_local_str);
     bench_str!("cachekit_method_refcell", |name| service.refcell_str(name));
     bench_str!("cachekit_method_mutex", |name| service.mutex_str(name));
+    bench_str!("cachekit_method_concurrent", |name| service
+        .concurrent_str(name));
     bench_str!("cached_crate", cached_crate_str);
+    bench_str!("cached_crate_lru", cached_crate_lru_str);
     bench_str!("hand_written_hashmap", hand_written_str);
     group.finish();
 }
@@ -232,13 +265,13 @@ fn misses(c: &mut Criterion) {
         &mut group,
         "cachekit_cached",
         counter(),
-        cachekit_local_miss,
+        cachekit_shared_miss,
     );
     bench_misses(
         &mut group,
-        "cachekit_cached_lock",
+        "cachekit_cached_thread_local",
         counter(),
-        cachekit_lock_miss,
+        cachekit_thread_local_miss,
     );
     bench_misses(&mut group, "cachekit_method_refcell", counter(), |k| {
         service.refcell(k)
@@ -268,13 +301,13 @@ fn misses(c: &mut Criterion) {
         &mut group,
         "cachekit_cached",
         cycle(),
-        cachekit_local_str_miss,
+        cachekit_shared_str_miss,
     );
     bench_misses(
         &mut group,
-        "cachekit_cached_lock",
+        "cachekit_cached_thread_local",
         cycle(),
-        cachekit_lock_str_miss,
+        cachekit_thread_local_str_miss,
     );
     bench_misses(&mut group, "cachekit_method_refcell", cycle(), |n| {
         service.refcell_str(n)

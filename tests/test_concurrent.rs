@@ -265,9 +265,13 @@ fn a_blocking_caller_on_the_thread_of_an_async_computation_does_not_hang() {
 
 #[test]
 fn hits_reach_the_policy_in_batches_and_before_every_eviction() {
-    // One shard of 3: LRU order must reflect every hit, also those still
-    // buffered when an insert evicts.
-    let cache = ConcurrentCache::with_shards(3, 1, LruCache::new);
+    // One shard of 3 of a TTL cache (LRU among live entries, whose hits the
+    // concurrent cache hands over in batches): its order must reflect
+    // every hit, also those still buffered when an insert evicts.
+    let clock = ManualClock::new();
+    let cache = ConcurrentCache::with_shards(3, 1, |n| {
+        TtlCache::with_clock(n, Duration::from_secs(60), clock.clone())
+    });
     for key in [1, 0, 2u32] {
         cache.insert(key, key);
     }
@@ -292,6 +296,27 @@ fn hits_reach_the_policy_in_batches_and_before_every_eviction() {
             cache.get(&2);
         }
     }
+}
+
+#[test]
+fn lru_shards_give_hit_entries_a_second_chance() {
+    // Lookups do not move entries; a hit entry that reaches the least
+    // recent end goes round once more.
+    let cache = ConcurrentCache::with_shards(3, 1, LruCache::new);
+    for key in [1, 2, 3u32] {
+        cache.insert(key, key);
+    }
+    assert_eq!(cache.get(&1), Some(1)); // 1 is the least recent, but used
+    cache.insert(4, 4); // 1 goes round again, 2 is evicted
+    assert!(cache.contains_key(&1) && !cache.contains_key(&2));
+    cache.insert(5, 5); // 3: never used since it arrived
+    assert!(!cache.contains_key(&3));
+    cache.insert(6, 6); // 1's second chance is spent
+    assert!(!cache.contains_key(&1));
+    let mut keys: Vec<_> = cache.snapshot().into_iter().map(|(k, _)| k).collect();
+    keys.sort_unstable();
+    assert_eq!(keys, [4, 5, 6]);
+    assert_eq!(cache.stats().evictions, 3);
 }
 
 #[test]

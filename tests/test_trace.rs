@@ -112,9 +112,10 @@ fn tinylfu_beats_arc_on_every_row() {
     }
 }
 
-/// Sharding changes LRU's eviction order only within a shard: on OLTP the
-/// sharded cache stays within a quarter of a point of the exact LRU hit
-/// ratio, even with 16 shards of 62 entries each.
+/// Sharding changes LRU's eviction order only within a shard (and a
+/// concurrent cache's LRU gives hit entries a second chance instead of
+/// moving them): on OLTP the sharded cache never hits less than a quarter
+/// of a point below exact LRU, even with 16 shards of 62 entries each.
 #[test]
 fn sharded_lru_stays_close_to_global_lru() {
     let requests = trace::read_trace("OLTP.lis.zst").unwrap_or_else(|e| panic!("{e}"));
@@ -132,60 +133,73 @@ fn sharded_lru_stays_close_to_global_lru() {
             });
             assert!(cache.len() <= size);
             let sharded: f64 = trace::percent(hits, requests.len()).parse().unwrap();
+            eprintln!("{size} entries over {shards} shards: {sharded} (exact {exact})");
             assert!(
-                (exact - sharded).abs() <= 0.25,
+                sharded >= exact - 0.25,
                 "{size} entries over {shards} shards: {sharded} vs exact {exact}"
             );
         }
     }
 }
 
-/// Hits through a `ConcurrentCache` reach the policy in batches; one
-/// thread replaying a trace through it must get exactly the hits of the
-/// policy used directly (every batch is handed over before an insert
-/// evicts), for LRU and TinyLFU on both traces at every size.
+/// Replays `requests` through a concurrent cache holding `cache` as its
+/// only shard, from one thread; the hits, checked against its counters.
+fn replay_concurrent<P>(cache: PolicyCache<u64, (), P, ahash::RandomState>, requests: &[u64]) -> u64
+where
+    P: Policy<u64, ()> + Send + Sync,
+{
+    let cache = ConcurrentCache::unsharded(cache);
+    let hits = trace::replay(requests, |block| {
+        if cache.get(&block).is_some() {
+            true
+        } else {
+            cache.insert(block, ());
+            false
+        }
+    });
+    let stats = cache.stats();
+    assert_eq!((stats.hits, stats.lookups()), (hits, requests.len() as u64));
+    hits
+}
+
+/// Lookups through a `ConcurrentCache` do not lock the cache, so its
+/// policies learn of hits differently: TinyLFU from batches handed over
+/// before every write, which one thread replaying a trace sees as the
+/// exact sequence (the same hits as TinyLFU used directly), and LRU from a
+/// bit per entry that gives it a second chance (CLOCK), which may hit a
+/// little more or less often than exact LRU, by at most 0.3 points less.
 #[test]
 fn policies_keep_their_hit_ratios_through_the_concurrent_cache() {
-    fn through_concurrent<P>(
-        cache: PolicyCache<u64, (), P, ahash::RandomState>,
-        requests: &[u64],
-    ) -> u64
-    where
-        P: Policy<u64, ()> + Send + Sync,
-    {
-        let cache = ConcurrentCache::unsharded(cache);
-        let hits = trace::replay(requests, |block| {
-            if cache.get(&block).is_some() {
-                true
-            } else {
-                cache.insert(block, ());
-                false
-            }
-        });
-        let stats = cache.stats();
-        assert_eq!((stats.hits, stats.lookups()), (hits, requests.len() as u64));
-        hits
-    }
     let seeded = || ahash::RandomState::with_seeds(1, 2, 3, 4);
     for name in ["OLTP.lis.zst", "P3.lis.zst"] {
         let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
+        let percent = |hits: u64| hits as f64 * 100.0 / requests.len() as f64;
         for &(trace_name, size, _lru, _arc) in trace::REFERENCE {
             if trace_name != name {
                 continue;
             }
-            let direct = replay(LruCache::builder(size).hasher(seeded()).build(), &requests);
-            let shared =
-                through_concurrent(LruCache::builder(size).hasher(seeded()).build(), &requests);
-            assert_eq!(shared, direct, "LRU, {name} at {size}");
             let direct = replay(
                 TinyLfuCache::builder(size).hasher(seeded()).build(),
                 &requests,
             );
-            let shared = through_concurrent(
+            let shared = replay_concurrent(
                 TinyLfuCache::builder(size).hasher(seeded()).build(),
                 &requests,
             );
             assert_eq!(shared, direct, "TinyLFU, {name} at {size}");
+            let direct = percent(replay(
+                LruCache::builder(size).hasher(seeded()).build(),
+                &requests,
+            ));
+            let shared = percent(replay_concurrent(
+                LruCache::builder(size).hasher(seeded()).build(),
+                &requests,
+            ));
+            eprintln!("LRU {name} at {size}: direct {direct:.2}, concurrent {shared:.2}");
+            assert!(
+                shared >= direct - 0.3,
+                "LRU, {name} at {size}: {shared:.2} vs {direct:.2}"
+            );
         }
     }
 }

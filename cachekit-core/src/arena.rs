@@ -27,7 +27,7 @@ impl Handle {
     }
 
     #[inline]
-    fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self.0.get() as usize - 1
     }
 
@@ -83,6 +83,12 @@ impl<T> Arena<T> {
     #[inline]
     pub fn len(&self) -> usize {
         self.len
+    }
+
+    /// Number of slots, occupied or not: every handle's index is below it.
+    #[inline]
+    pub fn slots(&self) -> usize {
+        self.slots.len()
     }
 
     /// Whether no slot is occupied.

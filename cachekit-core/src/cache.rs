@@ -133,20 +133,30 @@ pub trait Cache<K, V> {
     }
 }
 
-/// Names a cache's key type, so that code generic over the cache can keep
-/// keys of its own (a [`ConcurrentCache`](crate::ConcurrentCache) holds the
-/// keys being computed). Implemented by every cache of this crate.
+/// A cache a [`ConcurrentCache`](crate::ConcurrentCache) can hold as a
+/// shard: it names its key type (the concurrent cache keeps the keys being
+/// computed) and can prepare for lookups through `&self`. Implemented by
+/// every cache of this crate.
 #[doc(hidden)]
-pub trait KeyOf {
+pub trait Shardable {
     /// The key type.
     type Key;
+
+    /// The cache is about to be looked up through `&self` by a concurrent
+    /// cache: its policy takes hits through `peek_hit` from now on.
+    #[inline]
+    fn share(&mut self) {}
 }
 
-impl<K, V, P: Policy<K, V>, S, W> KeyOf for PolicyCache<K, V, P, S, W> {
+impl<K, V, P: Policy<K, V>, S, W> Shardable for PolicyCache<K, V, P, S, W> {
     type Key = K;
+
+    fn share(&mut self) {
+        PolicyCache::share(self)
+    }
 }
 
-impl<K, V, S> KeyOf for hashbrown::HashMap<K, V, S> {
+impl<K, V, S> Shardable for hashbrown::HashMap<K, V, S> {
     type Key = K;
 }
 

@@ -80,7 +80,7 @@ mod weigher;
 
 pub use cache::Cache;
 #[doc(hidden)]
-pub use cache::KeyOf;
+pub use cache::Shardable;
 pub use concurrent::ConcurrentCache;
 pub use equivalent::Equivalent;
 pub use error::{NotStored, TooLarge};

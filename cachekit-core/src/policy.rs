@@ -81,10 +81,26 @@ pub trait Policy<K, V>: Sealed {
     #[doc(hidden)]
     type Meta: EntryMeta;
 
-    /// Whether [`on_hit`](Policy::on_hit) does anything: a concurrent
-    /// cache records hits for the policy only when it does.
+    /// Whether a concurrent cache must hand the hits its readers make to
+    /// [`on_hit`](Policy::on_hit) later (in batches). `false` for policies
+    /// whose `on_hit` does nothing, and for those that take such hits
+    /// through [`shared_hit`](Policy::shared_hit) instead.
     #[doc(hidden)]
     const RECORDS_HITS: bool = true;
+
+    /// A concurrent cache will look entries up through `&self` and report
+    /// its hits with [`shared_hit`](Policy::shared_hit) or, when
+    /// [`RECORDS_HITS`](Policy::RECORDS_HITS), later through `on_hit`;
+    /// `slots` is the arena's slot count now (every handle is below it).
+    #[doc(hidden)]
+    #[inline]
+    fn share(&mut self, _slots: usize) {}
+
+    /// A reader holding `&self` hit the entry at `handle` (only after
+    /// [`share`](Policy::share)).
+    #[doc(hidden)]
+    #[inline]
+    fn shared_hit(&self, _handle: Handle) {}
 
     /// Whether entries expire; `false` compiles every expiry check away.
     #[doc(hidden)]

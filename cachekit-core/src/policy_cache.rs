@@ -291,6 +291,12 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         self.stats = CacheStats::default();
     }
 
+    /// Prepares the policy for lookups through `&self` (a concurrent
+    /// cache's `peek_hit`).
+    pub(crate) fn share(&mut self) {
+        self.policy.share(self.entries.slots());
+    }
+
     /// The policy state (e.g. to inspect an [`Lfu`](crate::Lfu)).
     pub fn policy(&self) -> &P {
         &self.policy
@@ -608,7 +614,9 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let handle = self.lookup(key)?;
-        Some((&self.entries[handle].value, handle.raw()))
+        self.policy.shared_hit(handle);
+        let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
+        Some((&self.entries[handle].value, token))
     }
 
     /// Counts a use of the entry whose handle `token` was, if its slot is

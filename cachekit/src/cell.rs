@@ -198,7 +198,7 @@ lending_cell!(
 /// Many threads, sharded.
 impl<K, V, C, S> CacheCell<K, V> for ConcurrentCache<C, S>
 where
-    C: Cache<K, V> + crate::KeyOf,
+    C: Cache<K, V> + crate::Shardable,
     K: Hash,
     S: BuildHasher,
 {

@@ -72,10 +72,10 @@
 
 pub use cachekit_core::{
     Adaptive, ArcCache, Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder,
-    Equivalent, Fifo, FifoCache, FrozenTime, Iter, KeyOf, KeyRef, Lfu, LfuCache, Listener, Lru,
-    LruCache, ManualClock, MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache,
-    RemovalCause, Rr, RrCache, Timed, TinyLfu, TinyLfuCache, Tlru, TlruCache, TooLarge, Ttl,
-    TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
+    Equivalent, Fifo, FifoCache, FrozenTime, Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache,
+    ManualClock, MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr,
+    RrCache, Shardable, Timed, TinyLfu, TinyLfuCache, Tlru, TlruCache, TooLarge, Ttl, TtlCache,
+    Unbounded, UnboundedCache, UnitWeigher, Weigher,
 };
 
 pub use cachekit_macros::{cached, cached_method};

@@ -3,7 +3,7 @@
 use core::any::Any;
 use core::marker::PhantomData;
 
-use crate::{Cache, CacheStats, KeyOf};
+use crate::{Cache, CacheStats, Shardable};
 
 /// A snapshot of a memoized function's cache (cachetools' `cache_info()`).
 ///
@@ -147,12 +147,12 @@ impl<C: Cache<K, V> + 'static, K, V> CacheView for Viewed<'_, C, K, V> {
 
 /// Lends a shared [`ConcurrentCache`](crate::ConcurrentCache) as a
 /// [`CacheView`]; `as_any_mut` gives `&'a ConcurrentCache<C, S>`.
-pub(crate) struct ConcurrentView<'a, C: KeyOf, S, K, V> {
+pub(crate) struct ConcurrentView<'a, C: Shardable, S, K, V> {
     cache: &'a crate::ConcurrentCache<C, S>,
     types: PhantomData<fn(K, V)>,
 }
 
-impl<'a, C: KeyOf, S, K, V> ConcurrentView<'a, C, S, K, V> {
+impl<'a, C: Shardable, S, K, V> ConcurrentView<'a, C, S, K, V> {
     pub(crate) fn new(cache: &'a crate::ConcurrentCache<C, S>) -> Self {
         ConcurrentView {
             cache,
@@ -163,7 +163,7 @@ impl<'a, C: KeyOf, S, K, V> ConcurrentView<'a, C, S, K, V> {
 
 impl<C, S, K, V> CacheView for ConcurrentView<'static, C, S, K, V>
 where
-    C: Cache<K, V> + KeyOf + 'static,
+    C: Cache<K, V> + Shardable + 'static,
     S: core::hash::BuildHasher + 'static,
 {
     fn len(&self) -> usize {

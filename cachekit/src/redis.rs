@@ -393,7 +393,7 @@ impl<K, V, L> RedisCache<K, V, L> {
     }
 }
 
-impl<K, V, L> crate::KeyOf for RedisCache<K, V, L> {
+impl<K, V, L> crate::Shardable for RedisCache<K, V, L> {
     type Key = K;
 }
 

@@ -63,8 +63,9 @@ const LOOKUP: u64 = 1 << 20;
 /// on one stripe), it is moved to the shard's 64-bit total before the 44
 /// bits above the reader count could wrap.
 const FOLD_AT: u64 = 1 << 63;
-/// Hits a stripe keeps for the policy between two drains.
-pub(crate) const RING: u32 = 16;
+/// Hits a stripe keeps for the policy between two drains: a drain's fixed
+/// cost (the lock, closing the gate) is shared by this many hits.
+pub(crate) const RING: u32 = 64;
 
 /// Where the threads of one stripe count themselves and record their hits.
 #[repr(align(128))]
@@ -75,7 +76,9 @@ struct Stripe {
     tail: AtomicU32,
     /// `tail` at the last drain (written by the writer only).
     drained: AtomicU32,
-    /// Tokens of recent hits; 0 is none. Two threads on one stripe may
+    /// Tokens of recent hits; 0 is none (a token of an earlier lap may be
+    /// read again after two threads raced on `tail`: one use too many, for
+    /// a policy, never a dangling handle). Two threads on one stripe may
     /// overwrite each other's: the policy then misses a use, nothing more.
     ring: [AtomicU32; RING as usize],
 }
@@ -337,10 +340,11 @@ impl<C, T> Writing<'_, '_, C, T> {
             }
             // Mark them drained first: `replay` runs a policy, which does
             // not panic, but if it did the ring would not be replayed twice.
+            // (The slots need no clearing: `drained` says which are new.)
             stripe.drained.store(tail, Ordering::Relaxed);
             for i in (0..pending).rev() {
                 let slot = &stripe.ring[(tail.wrapping_sub(i + 1) % RING) as usize];
-                let token = slot.swap(0, Ordering::Relaxed);
+                let token = slot.load(Ordering::Relaxed);
                 if token != 0 {
                     replay(self.cache(), token);
                 }

@@ -14,14 +14,14 @@ use parking_lot::Condvar;
 use super::flight::{Flights, Owner};
 use super::gate::{Gate, Locked};
 use super::this_thread;
-use crate::{Cache, CacheStats, KeyOf};
+use crate::{Cache, CacheStats, Shardable};
 
 /// What only the holder of a shard's lock sees.
 pub(crate) struct State<K> {
     pub(crate) flights: Flights<K>,
 }
 
-pub(crate) struct Shard<C: KeyOf> {
+pub(crate) struct Shard<C: Shardable> {
     pub(crate) gate: Gate<C, State<C::Key>>,
     /// Notified whenever a computation ends (threads waiting for one).
     ready: Condvar,
@@ -34,15 +34,16 @@ pub(crate) struct Shard<C: KeyOf> {
 
 /// The outcome of [`Shard::claim`]: the value, stored meanwhile by another
 /// caller, or the computation this caller now owes.
-pub enum Claim<'a, C: KeyOf, V> {
+pub enum Claim<'a, C: Shardable, V> {
     /// The value (a hit).
     Value(V),
     /// Compute the value, then [`finish`](Ticket::finish) the ticket.
     Compute(Ticket<'a, C>),
 }
 
-impl<C: KeyOf> Shard<C> {
-    pub(crate) fn new(cache: C, stripes: usize) -> Self {
+impl<C: Shardable> Shard<C> {
+    pub(crate) fn new(mut cache: C, stripes: usize) -> Self {
+        cache.share();
         Shard {
             gate: Gate::new(
                 cache,
@@ -103,8 +104,7 @@ impl<C: KeyOf> Shard<C> {
         self.peek_locked(&mut locked, key)
     }
 
-    /// The value of `key` under the lock, not counted (and, for a cache
-    /// read through `&self`, not a use: the policy misses it).
+    /// The value of `key` under the lock, not counted.
     fn peek_locked<K, V, Q>(&self, locked: &mut Locked<'_, C, State<C::Key>>, key: &Q) -> Option<V>
     where
         C: Cache<K, V>,
@@ -112,7 +112,9 @@ impl<C: KeyOf> Shard<C> {
         Q: ?Sized + Hash + Equivalent<K>,
     {
         if C::SHARED_READS {
-            locked.cache().peek(key).cloned()
+            // A use for policies that take hits through `&self`; a
+            // recorded one's token is dropped (no reader slot to put it in).
+            locked.cache().peek_hit(key).map(|(value, _)| value.clone())
         } else if this_thread::depth() > 1 {
             None
         } else {
@@ -218,7 +220,7 @@ impl<C: KeyOf> Shard<C> {
     /// miss). Blocks the thread; see [`claim_async`](Shard::claim_async).
     pub(crate) fn claim<K, V>(&self, hash: u64, key: K) -> Claim<'_, C, V>
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
@@ -242,7 +244,7 @@ impl<C: KeyOf> Shard<C> {
     /// [`claim`](Shard::claim) for tasks: waits without blocking the thread.
     pub(crate) fn claim_async<K, V>(&self, hash: u64, key: K) -> ClaimAsync<'_, C, V>
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
@@ -266,7 +268,7 @@ impl<C: KeyOf> Shard<C> {
         task: Option<&core::task::Waker>,
     ) -> Step<'_, C, V>
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
@@ -337,7 +339,7 @@ impl<C: KeyOf> Shard<C> {
     /// waiters.
     fn end<K, V>(&self, hash: u64, id: u64, value: Option<V>)
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
     {
         // The owner is never inside a critical section (its claim would
         // have been `unstored`), so it may wait for the lock; it must, or
@@ -380,7 +382,7 @@ impl<C: KeyOf> Shard<C> {
     }
 }
 
-enum Step<'a, C: KeyOf, V> {
+enum Step<'a, C: Shardable, V> {
     Done(Claim<'a, C, V>),
     Wait,
 }
@@ -389,11 +391,11 @@ enum Step<'a, C: KeyOf, V> {
 /// it stores the value and wakes the callers waiting for it; dropping it
 /// unfinished (a panic, a cancelled future, an error) wakes them to compute
 /// for themselves.
-pub struct Ticket<'a, C: KeyOf> {
+pub struct Ticket<'a, C: Shardable> {
     kind: TicketKind<'a, C>,
 }
 
-enum TicketKind<'a, C: KeyOf> {
+enum TicketKind<'a, C: Shardable> {
     /// This caller computes the key for everyone waiting.
     Owner {
         shard: &'a Shard<C>,
@@ -406,7 +408,7 @@ enum TicketKind<'a, C: KeyOf> {
     Unstored,
 }
 
-impl<'a, C: KeyOf> Ticket<'a, C> {
+impl<'a, C: Shardable> Ticket<'a, C> {
     fn unstored() -> Self {
         Ticket {
             kind: TicketKind::Unstored,
@@ -440,7 +442,7 @@ impl<'a, C: KeyOf> Ticket<'a, C> {
     }
 }
 
-impl<C: KeyOf> Drop for Ticket<'_, C> {
+impl<C: Shardable> Drop for Ticket<'_, C> {
     fn drop(&mut self) {
         if let TicketKind::Owner { shard, hash, id } = self.kind {
             // Unfinished: a panic or a cancelled future. Mark it failed for
@@ -466,7 +468,7 @@ impl<C: KeyOf> Drop for Ticket<'_, C> {
 }
 
 /// The future of [`Shard::claim_async`].
-pub struct ClaimAsync<'a, C: KeyOf, V> {
+pub struct ClaimAsync<'a, C: Shardable, V> {
     shard: &'a Shard<C>,
     hash: u64,
     key: Option<C::Key>,
@@ -475,11 +477,11 @@ pub struct ClaimAsync<'a, C: KeyOf, V> {
     types: core::marker::PhantomData<fn() -> V>,
 }
 
-impl<C: KeyOf, V> Unpin for ClaimAsync<'_, C, V> {}
+impl<C: Shardable, V> Unpin for ClaimAsync<'_, C, V> {}
 
 impl<'a, C, V> Future for ClaimAsync<'a, C, V>
 where
-    C: Cache<C::Key, V> + KeyOf,
+    C: Cache<C::Key, V> + Shardable,
     C::Key: Hash + Eq,
     V: Clone,
 {
@@ -508,7 +510,7 @@ where
     }
 }
 
-impl<C: KeyOf, V> Drop for ClaimAsync<'_, C, V> {
+impl<C: Shardable, V> Drop for ClaimAsync<'_, C, V> {
     fn drop(&mut self) {
         if let Some(id) = self.waited {
             self.shard.leave(self.hash, id);

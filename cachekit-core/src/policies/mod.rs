@@ -10,5 +10,6 @@ pub(crate) mod lfu;
 pub(crate) mod lru;
 pub(crate) mod mru;
 pub(crate) mod rr;
+pub(crate) mod shared_hits;
 pub mod tinylfu;
 pub(crate) mod unbounded;

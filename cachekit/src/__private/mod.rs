@@ -14,6 +14,8 @@ mod method;
 mod naming;
 mod output;
 mod shared;
+#[allow(unsafe_code)] // one pointer cast after a type check; argued in the module
+mod slot;
 mod state;
 
 pub use self::handle::{lend, lend_send, now, Done, Lent, LentSend, Op, Request};

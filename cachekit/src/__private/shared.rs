@@ -2,40 +2,14 @@
 //! shared by every thread and task, looked up without a lock, computing
 //! each key once at a time.
 
-use core::any::Any;
 use core::hash::{BuildHasher, Hash};
-use std::sync::OnceLock;
 
 use super::{Done, Request};
 use crate::memo::{CacheInfo, CacheView, ConcurrentView, Viewed};
-use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, KeyOf};
+use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, Shardable};
 
+pub use super::slot::SharedSlot;
 pub use cachekit_core::concurrent::{Claim, ClaimAsync, Ticket};
-
-/// A shared memoized function's cache slot.
-pub struct SharedSlot {
-    cell: OnceLock<Box<dyn Any + Send + Sync>>,
-}
-
-impl SharedSlot {
-    /// An empty slot (the cache is built on first use).
-    #[allow(clippy::new_without_default)]
-    pub const fn new() -> Self {
-        SharedSlot {
-            cell: OnceLock::new(),
-        }
-    }
-
-    /// The cache in this slot, built by `init` on first use.
-    #[inline]
-    pub fn memo<T: Shareable>(&self, init: impl FnOnce() -> T) -> &SharedMemo<T::Cache, T::Hasher> {
-        let memo = self.cell.get_or_init(|| Box::new(init().share()));
-        // Only the one generated function that owns this slot fills it, always
-        // with the same type.
-        memo.downcast_ref()
-            .expect("cachekit: a memoized function's slot holds one cache type")
-    }
-}
 
 /// A cache a memoized function can share between threads, and how.
 #[diagnostic::on_unimplemented(
@@ -45,7 +19,7 @@ impl SharedSlot {
 )]
 pub trait Shareable: Sized + 'static {
     /// The cache the memo's shards hold.
-    type Cache: KeyOf<Key: Send> + Send + Sync + 'static;
+    type Cache: Shardable<Key: Send> + Send + Sync + 'static;
     /// The hasher that spreads keys over the shards.
     type Hasher: Send + Sync + 'static;
     /// Wraps the cache for sharing.
@@ -57,7 +31,7 @@ pub trait Shareable: Sized + 'static {
 /// parallel, and `with_cache` lends the cache itself.
 fn unsharded<K, V, C>(cache: C) -> SharedMemo<C, DefaultHashBuilder>
 where
-    C: Cache<K, V> + KeyOf,
+    C: Cache<K, V> + Shardable,
 {
     SharedMemo {
         cache: ConcurrentCache::unsharded(cache),
@@ -106,7 +80,7 @@ where
 /// A `ConcurrentCache` is shared as it is.
 impl<C, S> Shareable for ConcurrentCache<C, S>
 where
-    C: KeyOf + Send + Sync + 'static,
+    C: Shardable + Send + Sync + 'static,
     C::Key: Send,
     S: Send + Sync + 'static,
 {
@@ -122,14 +96,14 @@ where
 
 /// A memoized function's shared cache. Its counters are the concurrent
 /// cache's: every call makes one counted lookup, a hit or a miss.
-pub struct SharedMemo<C: KeyOf, S> {
+pub struct SharedMemo<C: Shardable, S> {
     cache: ConcurrentCache<C, S>,
     /// Whether `with_cache` lends the one shard's cache itself (the cache
     /// the `cache = ...` expression built) rather than the concurrent cache.
     lends_shard: bool,
 }
 
-impl<C: KeyOf, S: BuildHasher> SharedMemo<C, S> {
+impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
     /// The value of `probe` (a hit), or `None`: then build the owned key and
     /// [`claim`](SharedMemo::claim) it.
     #[inline]
@@ -147,7 +121,7 @@ impl<C: KeyOf, S: BuildHasher> SharedMemo<C, S> {
     /// caller owes.
     pub fn claim<K, V>(&self, key: K) -> Claim<'_, C, V>
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
@@ -158,7 +132,7 @@ impl<C: KeyOf, S: BuildHasher> SharedMemo<C, S> {
     /// blocking the thread.
     pub fn claim_async<K, V>(&self, key: K) -> ClaimAsync<'_, C, V>
     where
-        C: Cache<K, V> + KeyOf<Key = K>,
+        C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
