@@ -32,13 +32,16 @@
 //! - Holding the lock without writing also lends `&C` (no writer can start
 //!   without the lock), alongside any readers.
 //!
-//! The reader's add and load and the writer's store and loads are `SeqCst`:
-//! either the reader's load comes after the writer's store in their single
-//! total order, and the reader sees `writing` and backs off, or it comes
-//! before, and then so does the reader's add, which the writer's later
-//! load of the stripe sees (Dekker's argument). A reader's exit is a
-//! release that the writer's load acquires, so everything the reader did
-//! (its ring stores) happens before the writer's access.
+//! Every access to a stripe's word and to `writing` is `SeqCst`: either
+//! the reader's load comes after the writer's store in their single total
+//! order, and the reader sees `writing` and backs off, or it comes before,
+//! and then so does the reader's add, which the writer's later load of the
+//! stripe sees (Dekker's argument). A reader's exit is a release that the
+//! writer's load acquires, so everything the reader did (its ring stores)
+//! happens before the writer's access. (The exit would be correct as a
+//! plain `Release` too, but Miri's model of mixed orderings then reports a
+//! race it cannot rule out; on x86 every atomic add is the same `lock`
+//! instruction whatever its ordering, so `SeqCst` costs nothing there.)
 //!
 //! Readers never wait inside the gate, so a writer waits at most as long
 //! as the slowest reader runs user code (a key's `Eq`, a value's `Clone`).
@@ -159,7 +162,7 @@ impl<C, T> Gate<C, T> {
             self.fold();
         }
         if self.shared.0.writing.load(Ordering::SeqCst) {
-            stripe.word.fetch_sub(READER, Ordering::Release);
+            stripe.word.fetch_sub(READER, Ordering::SeqCst);
             return None;
         }
         Some(Reader {
@@ -253,7 +256,7 @@ impl<C, T> Reader<'_, C, T> {
 impl<C, T> Drop for Reader<'_, C, T> {
     #[inline]
     fn drop(&mut self) {
-        self.stripe.word.fetch_sub(READER, Ordering::Release);
+        self.stripe.word.fetch_sub(READER, Ordering::SeqCst);
     }
 }
 
@@ -361,7 +364,7 @@ impl<C, T> Drop for Writing<'_, '_, C, T> {
             .shared
             .0
             .writing
-            .store(false, Ordering::Release);
+            .store(false, Ordering::SeqCst);
     }
 }
 
