@@ -1,12 +1,15 @@
-//! Throughput of the thread-safe caches on a Zipf(0.99) key stream, at 1
-//! and 2 threads: cachekit's `ConcurrentCache` (LRU shards) against
-//! `moka::sync::Cache` and `quick_cache::sync::Cache`, in the same run.
+//! Throughput of the thread-safe caches, cachekit's `ConcurrentCache` (LRU
+//! shards) against `moka::sync::Cache` and `quick_cache::sync::Cache` in the
+//! same run, on two workloads:
 //!
-//! `cargo bench --bench concurrent`
+//! - `zipf`: each thread replays its own slice of one pre-generated
+//!   Zipf(0.99) key sequence over 100,000 keys as "get, and insert on a
+//!   miss" (the memoization access pattern) against a cache of 10,000;
+//! - `hits`: uniform lookups of the 10,000 keys a cache of 10,000 holds.
 //!
-//! Each thread replays its own slice of one pre-generated key sequence as
-//! "get, and insert on a miss" (the memoization access pattern) against a
-//! cache of 10,000 entries over 100,000 keys.
+//! `cargo bench --bench concurrent` runs 1 and 2 threads; set
+//! `CACHEKIT_BENCH_THREADS` to a list (`1,2,4,8,16`) to measure how the
+//! caches scale on a machine with more cores.
 
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
@@ -22,6 +25,20 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 const CAPACITY: usize = 10_000;
 const KEYS: usize = 100_000;
 const OPS_PER_THREAD: usize = 100_000;
+
+/// The thread counts to measure: `$CACHEKIT_BENCH_THREADS` (`1,2,4`), else 1 and 2.
+fn thread_counts() -> Vec<usize> {
+    std::env::var("CACHEKIT_BENCH_THREADS")
+        .ok()
+        .map(|list| {
+            list.split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .filter(|&n| n > 0)
+                .collect()
+        })
+        .filter(|list: &Vec<usize>| !list.is_empty())
+        .unwrap_or_else(|| vec![1, 2])
+}
 
 /// What a benchmarked cache must do.
 trait SharedCache: Send + Sync + 'static {
@@ -100,31 +117,51 @@ fn run<C: SharedCache>(
     elapsed
 }
 
+/// One group: every cache on `keys`, sliced over `threads` threads.
+fn group(c: &mut Criterion, name: &str, keys: &Arc<Vec<u64>>, threads: usize) {
+    let mut group = c.benchmark_group(format!("concurrent/{name}/{threads}_threads"));
+    group.throughput(Throughput::Elements((threads * OPS_PER_THREAD) as u64));
+    group.sample_size(20);
+
+    let cachekit = Arc::new(ConcurrentCache::new(CAPACITY, LruCache::new));
+    run(&cachekit, keys, threads, 1); // warm the cache
+    group.bench_function("cachekit", |b| {
+        b.iter_custom(|iters| run(&cachekit, keys, threads, iters))
+    });
+
+    let moka = Arc::new(moka::sync::Cache::new(CAPACITY as u64));
+    run(&moka, keys, threads, 1);
+    group.bench_function("moka", |b| {
+        b.iter_custom(|iters| run(&moka, keys, threads, iters))
+    });
+
+    let quick = Arc::new(quick_cache::sync::Cache::new(CAPACITY));
+    run(&quick, keys, threads, 1);
+    group.bench_function("quick_cache", |b| {
+        b.iter_custom(|iters| run(&quick, keys, threads, iters))
+    });
+    group.finish();
+}
+
 fn bench(c: &mut Criterion) {
-    let keys = Arc::new(zipf::zipf(KEYS, 0.99, 2 * OPS_PER_THREAD, 0x5eed));
-    for threads in [1, 2] {
-        let mut group = c.benchmark_group(format!("concurrent/zipf/{threads}_threads"));
-        group.throughput(Throughput::Elements((threads * OPS_PER_THREAD) as u64));
-        group.sample_size(20);
-
-        let cachekit = Arc::new(ConcurrentCache::new(CAPACITY, LruCache::new));
-        run(&cachekit, &keys, threads, 1); // warm the cache
-        group.bench_function("cachekit", |b| {
-            b.iter_custom(|iters| run(&cachekit, &keys, threads, iters))
-        });
-
-        let moka = Arc::new(moka::sync::Cache::new(CAPACITY as u64));
-        run(&moka, &keys, threads, 1);
-        group.bench_function("moka", |b| {
-            b.iter_custom(|iters| run(&moka, &keys, threads, iters))
-        });
-
-        let quick = Arc::new(quick_cache::sync::Cache::new(CAPACITY));
-        run(&quick, &keys, threads, 1);
-        group.bench_function("quick_cache", |b| {
-            b.iter_custom(|iters| run(&quick, &keys, threads, iters))
-        });
-        group.finish();
+    let counts = thread_counts();
+    let most = counts.iter().copied().max().unwrap_or(1);
+    let zipf = Arc::new(zipf::zipf(KEYS, 0.99, most * OPS_PER_THREAD, 0x5eed));
+    // Every key of the hit workload is stored by the warming run; a cache
+    // of CAPACITY holds them all (each cache's own policy permitting).
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    let hits: Vec<u64> = (0..most * OPS_PER_THREAD)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % (CAPACITY as u64 * 9 / 10)
+        })
+        .collect();
+    let hits = Arc::new(hits);
+    for &threads in &counts {
+        group(c, "zipf", &zipf, threads);
+        group(c, "hits", &hits, threads);
     }
 }
 

@@ -122,6 +122,54 @@ pub trait Cache<K, V> {
         self.peek(key).map(|value| (value, 0))
     }
 
+    /// [`peek_hit`](Cache::peek_hit) for a key whose hash `hash` was
+    /// computed by the hasher this cache [adopted](Shardable::adopt_hasher)
+    /// (a cache that adopts none ignores it).
+    #[doc(hidden)]
+    #[inline]
+    fn peek_hit_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let _ = hash;
+        self.peek_hit(key)
+    }
+
+    /// [`insert`](Cache::insert) with the key's hash; see
+    /// [`peek_hit_hashed`](Cache::peek_hit_hashed).
+    #[doc(hidden)]
+    #[inline]
+    fn insert_hashed(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        let _ = hash;
+        self.insert(key, value)
+    }
+
+    /// [`try_insert`](Cache::try_insert) with the key's hash; see
+    /// [`peek_hit_hashed`](Cache::peek_hit_hashed).
+    #[doc(hidden)]
+    #[inline]
+    fn try_insert_hashed(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, TooLarge<K, V>> {
+        let _ = hash;
+        self.try_insert(key, value)
+    }
+
+    /// [`remove`](Cache::remove) with the key's hash; see
+    /// [`peek_hit_hashed`](Cache::peek_hit_hashed).
+    #[doc(hidden)]
+    #[inline]
+    fn remove_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let _ = hash;
+        self.remove(key)
+    }
+
     /// Counts the use of a hit [`peek_hit`](Cache::peek_hit) returned
     /// `token` for. The token may be stale (the entry removed since, its
     /// slot reused): it is then ignored, or counts for whichever entry
@@ -146,13 +194,26 @@ pub trait Shardable {
     /// cache: its policy takes hits through `peek_hit` from now on.
     #[inline]
     fn share(&mut self) {}
+
+    /// Hashes keys with `hasher` from now on, if this (empty) cache can and
+    /// `hasher` is of its hasher type; whether it does. Then the `_hashed`
+    /// methods of [`Cache`] take hashes computed by `hasher`.
+    #[inline]
+    fn adopt_hasher(&mut self, hasher: &dyn core::any::Any) -> bool {
+        let _ = hasher;
+        false
+    }
 }
 
-impl<K, V, P: Policy<K, V>, S, W> Shardable for PolicyCache<K, V, P, S, W> {
+impl<K, V, P: Policy<K, V>, S: Clone + 'static, W> Shardable for PolicyCache<K, V, P, S, W> {
     type Key = K;
 
     fn share(&mut self) {
         PolicyCache::share(self)
+    }
+
+    fn adopt_hasher(&mut self, hasher: &dyn core::any::Any) -> bool {
+        PolicyCache::adopt_hasher(self, hasher)
     }
 }
 
@@ -258,6 +319,37 @@ where
     #[inline]
     fn record_hit(&mut self, token: u32) {
         PolicyCache::record_hit(self, token)
+    }
+
+    #[inline]
+    fn peek_hit_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::peek_hit_hashed(self, hash, key)
+    }
+
+    #[inline]
+    fn insert_hashed(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        PolicyCache::insert_hashed(self, hash, key, value)
+    }
+
+    #[inline]
+    fn try_insert_hashed(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, TooLarge<K, V>> {
+        PolicyCache::try_insert_hashed(self, hash, key, value)
+    }
+
+    #[inline]
+    fn remove_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<V>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::remove_entry_hashed(self, hash, key).map(|(_, value)| value)
     }
 }
 

@@ -291,6 +291,22 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         self.stats = CacheStats::default();
     }
 
+    /// Hashes keys with `hasher` from now on, if it is of this cache's
+    /// hasher type and the cache is empty (a concurrent cache makes its
+    /// shards hash as it does, to hash each key once); whether it did.
+    pub(crate) fn adopt_hasher(&mut self, hasher: &dyn core::any::Any) -> bool
+    where
+        S: Clone + 'static,
+    {
+        match hasher.downcast_ref::<S>() {
+            Some(hasher) if self.entries.slots() == 0 => {
+                self.hasher = hasher.clone();
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Prepares the policy for lookups through `&self` (a concurrent
     /// cache's `peek_hit`).
     pub(crate) fn share(&mut self) {
@@ -513,7 +529,16 @@ where
         if self.entries.is_empty() {
             return None;
         }
-        let handle = self.find(self.hasher.hash_one(key), key)?;
+        self.lookup_hashed(self.hasher.hash_one(key), key)
+    }
+
+    /// [`lookup`](Self::lookup) with the key's hash already computed.
+    #[inline]
+    fn lookup_hashed<Q>(&self, hash: u64, key: &Q) -> Option<Handle>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let handle = self.find(hash, key)?;
         self.live(handle)
     }
 
@@ -613,7 +638,20 @@ where
     where
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let handle = self.lookup(key)?;
+        if self.entries.is_empty() {
+            return None;
+        }
+        self.peek_hit_hashed(self.hasher.hash_one(key), key)
+    }
+
+    /// [`peek_hit`](Self::peek_hit) with the key's hash (by this cache's
+    /// hasher) already computed.
+    #[inline]
+    pub(crate) fn peek_hit_hashed<Q>(&self, hash: u64, key: &Q) -> Option<(&V, u32)>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let handle = self.lookup_hashed(hash, key)?;
         self.policy.shared_hit(handle);
         let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
         Some((&self.entries[handle].value, token))
@@ -662,7 +700,15 @@ where
     /// ```
     #[inline]
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
-        match self.try_insert(key, value) {
+        let hash = self.hasher.hash_one(&key);
+        self.insert_hashed(hash, key, value)
+    }
+
+    /// [`insert`](Self::insert) with the key's hash (by this cache's
+    /// hasher) already computed.
+    #[inline]
+    pub(crate) fn insert_hashed(&mut self, hash: u64, key: K, value: V) -> Option<V> {
+        match self.try_insert_hashed(hash, key, value) {
             Ok(old) => old,
             Err(refused) => {
                 if let Some(listener) = &self.listener {
@@ -682,6 +728,18 @@ where
     /// removed and returned, and the new entry goes to the listener with
     /// [`RemovalCause::Expired`].
     pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
+        let hash = self.hasher.hash_one(&key);
+        self.try_insert_hashed(hash, key, value)
+    }
+
+    /// [`try_insert`](Self::try_insert) with the key's hash (by this
+    /// cache's hasher) already computed.
+    pub(crate) fn try_insert_hashed(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, TooLarge<K, V>> {
         // Expiry comes first, even for an entry that is then refused, as in
         // cachetools (`expire()` runs before `Cache.__setitem__`).
         let now = self.expire_now();
@@ -694,7 +752,6 @@ where
                 maxsize: self.maxsize,
             });
         }
-        let hash = self.hasher.hash_one(&key);
         let deadline = match self.deadline(&key, &value, now) {
             Ok(deadline) => deadline,
             Err(()) => {
@@ -834,7 +891,17 @@ where
         if self.entries.is_empty() {
             return None;
         }
-        let handle = self.find(self.hasher.hash_one(key), key)?;
+        self.remove_entry_hashed(self.hasher.hash_one(key), key)
+    }
+
+    /// [`remove_entry`](Self::remove_entry) with the key's hash (by this
+    /// cache's hasher) already computed.
+    #[inline]
+    pub(crate) fn remove_entry_hashed<Q>(&mut self, hash: u64, key: &Q) -> Option<(K, V)>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let handle = self.find(hash, key)?;
         let live = self.live(handle).is_some();
         let node = self.remove_handle(handle);
         live.then_some((node.key, node.value))

@@ -56,16 +56,23 @@ use parking_lot::{Condvar, Mutex, MutexGuard};
 
 use super::this_thread::Section;
 
+// A stripe's word: readers inside (bits 0-15, far more than threads can
+// be on one stripe), lookups (bits 16-39) and misses (bits 40-63) counted
+// since the last fold.
 /// One reader in a stripe's word.
 const READER: u64 = 1;
-/// The reader count's bits: far more readers than threads can exist.
-const READERS: u64 = (1 << 20) - 1;
-/// One lookup in a stripe's word, above the reader count.
-const LOOKUP: u64 = 1 << 20;
-/// When a stripe's lookup count reaches this (2^43 lookups, years of hits
-/// on one stripe), it is moved to the shard's 64-bit total before the 44
-/// bits above the reader count could wrap.
-const FOLD_AT: u64 = 1 << 63;
+/// The reader count's bits.
+const READERS: u64 = (1 << 16) - 1;
+/// One lookup.
+const LOOKUP: u64 = 1 << 16;
+/// One miss.
+const MISS: u64 = 1 << 40;
+/// A count field's mask, once shifted down.
+const FIELD: u64 = (1 << 24) - 1;
+/// The top bit of each count field: a count that reaches it (8 million
+/// lookups or misses on one stripe) is moved to the gate's 64-bit totals
+/// before its 24 bits could wrap.
+const FOLD_BITS: u64 = (1 << 39) | (1 << 63);
 /// Hits a stripe keeps for the policy between two drains: a drain's fixed
 /// cost (the lock, closing the gate) is shared by this many hits.
 pub(crate) const RING: u32 = 64;
@@ -111,8 +118,10 @@ pub(crate) struct Gate<C, T> {
     /// `stripes.len() - 1` (a power of two less one).
     mask: u64,
     lock: Padded<Mutex<T>>,
-    /// Lookups moved out of the stripes' words (see [`FOLD_AT`]).
-    folded: AtomicU64,
+    /// Lookups and misses moved out of the stripes' words (see
+    /// [`FOLD_BITS`]).
+    folded_lookups: AtomicU64,
+    folded_misses: AtomicU64,
 }
 
 struct Shared<C> {
@@ -140,14 +149,15 @@ impl<C, T> Gate<C, T> {
             stripes: (0..n).map(|_| Stripe::new()).collect(),
             mask: n as u64 - 1,
             lock: Padded(Mutex::new(state)),
-            folded: AtomicU64::new(0),
+            folded_lookups: AtomicU64::new(0),
+            folded_misses: AtomicU64::new(0),
         }
     }
 
     /// Enters as a reader, unless a writer holds the cache (then `None`:
     /// take the [`lock`](Gate::lock)). `count_lookup` counts one lookup
     /// (also when the gate turns the reader away).
-    #[inline]
+    #[inline(always)]
     pub(crate) fn enter(&self, count_lookup: bool) -> Option<Reader<'_, C, T>> {
         let (section, number) = Section::enter_numbered();
         // `number & mask` is at most `mask`, below the stripes' length.
@@ -158,8 +168,8 @@ impl<C, T> Gate<C, T> {
             READER
         };
         let before = stripe.word.fetch_add(add, Ordering::SeqCst);
-        if before >= FOLD_AT {
-            self.fold();
+        if before & FOLD_BITS != 0 {
+            self.fold(stripe);
         }
         if self.shared.0.writing.load(Ordering::SeqCst) {
             stripe.word.fetch_sub(READER, Ordering::SeqCst);
@@ -168,30 +178,51 @@ impl<C, T> Gate<C, T> {
         Some(Reader {
             gate: self,
             stripe,
+            leave: READER.wrapping_neg(),
             _section: section,
         })
     }
 
-    /// Moves every stripe's lookup count to `folded` (rare: see
-    /// [`FOLD_AT`]). Several threads may fold at once: each moves what it
-    /// read, and the sum stays exact.
+    /// Moves `stripe`'s counts to the gate's totals (rare: see
+    /// [`FOLD_BITS`]). A compare-exchange, so that two threads folding at
+    /// once cannot both move the same counts.
     #[cold]
-    fn fold(&self) {
-        for stripe in self.stripes.iter() {
-            let lookups = stripe.word.load(Ordering::Relaxed) & !READERS;
-            self.folded.fetch_add(lookups / LOOKUP, Ordering::Relaxed);
-            stripe.word.fetch_sub(lookups, Ordering::Relaxed);
+    fn fold(&self, stripe: &Stripe) {
+        let mut word = stripe.word.load(Ordering::SeqCst);
+        loop {
+            let counts = word & !READERS;
+            match stripe.word.compare_exchange(
+                word,
+                word - counts,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            ) {
+                Ok(_) => {
+                    self.folded_lookups
+                        .fetch_add((counts >> 16) & FIELD, Ordering::Relaxed);
+                    self.folded_misses
+                        .fetch_add(counts >> 40, Ordering::Relaxed);
+                    return;
+                }
+                Err(now) => word = now,
+            }
         }
     }
 
-    /// Lookups counted so far (see [`enter`](Gate::enter)).
-    pub(crate) fn lookups(&self) -> u64 {
-        let striped: u64 = self
-            .stripes
-            .iter()
-            .map(|stripe| stripe.word.load(Ordering::Relaxed) / LOOKUP)
-            .sum();
-        self.folded.load(Ordering::Relaxed).saturating_add(striped)
+    /// Lookups and misses counted so far (see [`enter`](Gate::enter) and
+    /// [`Reader::miss`]); summed while others count, a lookup's miss may
+    /// show a moment after the lookup.
+    pub(crate) fn counts(&self) -> (u64, u64) {
+        let (mut lookups, mut misses) = (
+            self.folded_lookups.load(Ordering::Relaxed),
+            self.folded_misses.load(Ordering::Relaxed),
+        );
+        for stripe in self.stripes.iter() {
+            let word = stripe.word.load(Ordering::Relaxed);
+            lookups = lookups.saturating_add((word >> 16) & FIELD);
+            misses = misses.saturating_add(word >> 40);
+        }
+        (lookups, misses)
     }
 
     /// Takes the lock: then the cache can be read alongside readers, or
@@ -227,6 +258,9 @@ impl<C, T> Gate<C, T> {
 pub(crate) struct Reader<'a, C, T> {
     gate: &'a Gate<C, T>,
     stripe: &'a Stripe,
+    /// Added to the stripe's word on leaving: one reader less (wrapping),
+    /// and for a miss one miss more.
+    leave: u64,
     _section: Section,
 }
 
@@ -253,10 +287,18 @@ impl<C, T> Reader<'_, C, T> {
     }
 }
 
+impl<C, T> Reader<'_, C, T> {
+    /// Leaves, counting the lookup a miss (in the atomic add that leaves).
+    #[inline]
+    pub(crate) fn miss(mut self) {
+        self.leave = MISS.wrapping_sub(READER);
+    }
+}
+
 impl<C, T> Drop for Reader<'_, C, T> {
     #[inline]
     fn drop(&mut self) {
-        self.stripe.word.fetch_sub(READER, Ordering::SeqCst);
+        self.stripe.word.fetch_add(self.leave, Ordering::SeqCst);
     }
 }
 
@@ -364,7 +406,7 @@ impl<C, T> Drop for Writing<'_, '_, C, T> {
             .shared
             .0
             .writing
-            .store(false, Ordering::SeqCst);
+            .store(false, Ordering::Release);
     }
 }
 
@@ -407,7 +449,7 @@ mod tests {
         let writes = *gate.lock().state();
         assert_eq!(gate.get_mut()[0], writes);
         let rounds = if cfg!(miri) { 20 } else { 2_000 };
-        assert_eq!(gate.lookups(), 4 * rounds - writes);
+        assert_eq!(gate.counts(), (4 * rounds - writes, 0));
     }
 
     #[test]
@@ -447,7 +489,7 @@ mod tests {
         assert!(gate.enter(true).is_none());
         drop(writing);
         assert!(gate.enter(true).is_some());
-        assert_eq!(gate.lookups(), 2);
+        assert_eq!(gate.counts(), (2, 0));
     }
 
     #[test]
@@ -466,15 +508,19 @@ mod tests {
     }
 
     #[test]
-    fn folding_keeps_the_lookup_count() {
+    fn folding_keeps_the_counts() {
         let gate = Gate::new((), (), 1);
+        let near = FIELD >> 1; // one below the fold bit of each field
         gate.stripes[0]
             .word
-            .store(FOLD_AT - LOOKUP, Ordering::Relaxed);
+            .store((near << 16) | (near << 40), Ordering::Relaxed);
         for _ in 0..3 {
-            drop(gate.enter(true));
+            gate.enter(true).unwrap().miss();
         }
-        assert_eq!(gate.lookups(), (FOLD_AT - LOOKUP) / LOOKUP + 3);
-        assert!(gate.stripes[0].word.load(Ordering::Relaxed) < FOLD_AT);
+        drop(gate.enter(true));
+        assert_eq!(gate.counts(), (near + 4, near + 3));
+        let word = gate.stripes[0].word.load(Ordering::Relaxed);
+        assert_eq!(word & FOLD_BITS, 0, "folded before a field could wrap");
+        assert_eq!(word & READERS, 0);
     }
 }

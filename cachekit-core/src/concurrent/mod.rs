@@ -155,7 +155,10 @@ pub fn current_thread_number() -> u64 {
 pub struct ConcurrentCache<C: Shardable, S = DefaultHashBuilder> {
     shards: Box<[Shard<C>]>,
     hasher: S,
-    /// `64 - log2(shards)`: the hash's top bits pick the shard.
+    /// `57 - log2(shards)`: the shard is picked by the bits just below the
+    /// hash's top 7, which hashbrown keeps in its control bytes (its bucket
+    /// index takes the low bits), so a shard's table sees all its keys'
+    /// bits vary.
     shift: u32,
     maxsize: usize,
 }
@@ -199,34 +202,44 @@ impl<C: Shardable> ConcurrentCache<C> {
     where
         C: Cache<K, V>,
     {
-        let maxsize = cache.maxsize();
-        let mut cache = Some(cache);
-        Self::with_shards(maxsize, 1, |_| {
-            cache
-                .take()
-                .unwrap_or_else(|| unreachable!("one shard is built"))
-        })
+        // As it is: its own hasher too (one shard needs no hash to be
+        // picked, and the cache may hold entries already).
+        ConcurrentCache {
+            maxsize: cache.maxsize(),
+            shards: Box::new([Shard::new(cache, false, default_stripes())]),
+            hasher: DefaultHashBuilder::new(),
+            shift: 57,
+        }
     }
 }
 
 impl<C: Shardable, S> ConcurrentCache<C, S> {
     /// [`with_shards`](ConcurrentCache::with_shards) with the hasher that
-    /// spreads keys over the shards.
+    /// spreads keys over the shards. The shards' caches hash keys with it
+    /// too (a copy each) when it is of their hasher type, so that a lookup
+    /// hashes its key once.
     pub fn with_shards_and_hasher(
         maxsize: usize,
         shards: usize,
         hasher: S,
         mut make: impl FnMut(usize) -> C,
-    ) -> Self {
+    ) -> Self
+    where
+        S: 'static,
+    {
         let n = shards.clamp(1, 1 << 16).next_power_of_two();
         let stripes = default_stripes();
         let shards = (0..n)
-            .map(|i| Shard::new(make(maxsize / n + usize::from(i < maxsize % n)), stripes))
+            .map(|i| {
+                let mut cache = make(maxsize / n + usize::from(i < maxsize % n));
+                let hashed = cache.adopt_hasher(&hasher);
+                Shard::new(cache, hashed, stripes)
+            })
             .collect();
         ConcurrentCache {
             shards,
             hasher,
-            shift: 64 - n.trailing_zeros(),
+            shift: 57 - n.trailing_zeros(),
             maxsize,
         }
     }
@@ -263,18 +276,18 @@ fn cpus() -> usize {
 impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
     #[inline]
     fn shard_at(&self, hash: u64) -> &Shard<C> {
-        // `shift` is 64 for one shard: `checked_shr` gives shard 0.
-        let index = hash.checked_shr(self.shift).unwrap_or(0) as usize;
+        let index = (hash >> self.shift) as usize & (self.shards.len() - 1);
         &self.shards[index]
     }
 
-    /// The shard of `key`; one shard needs no hash.
+    /// The shard of `key` and the key's hash; one shard needs no hash.
     #[inline]
-    fn shard_of<Q: ?Sized + Hash>(&self, key: &Q) -> &Shard<C> {
+    fn shard_of<Q: ?Sized + Hash>(&self, key: &Q) -> (&Shard<C>, Option<u64>) {
         if self.shards.len() == 1 {
-            &self.shards[0]
+            (&self.shards[0], None)
         } else {
-            self.shard_at(self.hasher.hash_one(key))
+            let hash = self.hasher.hash_one(key);
+            (self.shard_at(hash), Some(hash))
         }
     }
 
@@ -286,12 +299,8 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        let shard = self.shard_of(key);
-        let found = shard.find(key);
-        if found.is_none() {
-            shard.count_miss();
-        }
-        found
+        let (shard, hash) = self.shard_of(key);
+        shard.find(hash, key, true)
     }
 
     /// A clone of the value of `key`, without counting a use.
@@ -303,6 +312,7 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         Q: ?Sized + Hash + Equivalent<K>,
     {
         self.shard_of(key)
+            .0
             .read(|cache| cache.peek(key).cloned())
             .flatten()
     }
@@ -315,6 +325,7 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         Q: ?Sized + Hash + Equivalent<K>,
     {
         self.shard_of(key)
+            .0
             .read(|cache| cache.contains_key(key))
             .unwrap_or(false)
     }
@@ -328,9 +339,8 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         C: Cache<K, V>,
         K: Hash,
     {
-        self.shard_of(&key)
-            .write(|cache| cache.insert(key, value))
-            .flatten()
+        let (shard, hash) = self.shard_of(&key);
+        shard.insert(hash, key, value)
     }
 
     /// Removes `key`, returning its value (`None` when called from inside
@@ -340,9 +350,8 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         C: Cache<K, V>,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        self.shard_of(key)
-            .write(|cache| cache.remove(key))
-            .flatten()
+        let (shard, hash) = self.shard_of(key);
+        shard.remove(hash, key)
     }
 
     /// The value of `key`, computing it with `init` on a miss.
@@ -422,7 +431,8 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        self.shard_of(probe).find(probe)
+        let (shard, hash) = self.shard_of(probe);
+        shard.find(hash, probe, false)
     }
 
     /// [`begin`](ConcurrentCache::begin) and, on a miss, a blocking
@@ -437,7 +447,7 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
     {
         let hash = self.hasher.hash_one(&key);
         let shard = self.shard_at(hash);
-        match shard.find(&key) {
+        match shard.find(Some(hash), &key, false) {
             Some(value) => Claim::Value(value),
             None => shard.claim(hash, key),
         }
@@ -478,7 +488,7 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
     {
         let hash = self.hasher.hash_one(&key);
         let shard = self.shard_at(hash);
-        match shard.find(&key) {
+        match shard.find(Some(hash), &key, false) {
             Some(value) => Claim::Value(value),
             None => shard.claim_async(hash, key).await,
         }
@@ -593,7 +603,7 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
     where
         C: Cache<K, V>,
     {
-        self.shard_of(key).write(f)
+        self.shard_of(key).0.write(f)
     }
 
     /// Runs `f` on every shard's cache in turn (no shard when called from

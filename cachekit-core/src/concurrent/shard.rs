@@ -23,13 +23,17 @@ pub(crate) struct State<K> {
 
 pub(crate) struct Shard<C: Shardable> {
     pub(crate) gate: Gate<C, State<C::Key>>,
+    /// Whether the cache hashes keys with the concurrent cache's hasher
+    /// (then its `_hashed` methods take the concurrent cache's hashes).
+    hashed: bool,
     /// Notified whenever a computation ends (threads waiting for one).
     ready: Condvar,
-    /// Lookups that missed (or computed), counted where they happen;
-    /// hits are the gate's lookups less these.
+    /// Misses counted away from the gate (under the lock, or by a claim);
+    /// hits are the gate's lookups less all misses.
     misses: AtomicU64,
-    /// The gate's lookup count at the last `reset_stats`.
+    /// The gate's lookup and miss counts at the last `reset_stats`.
     lookups_before: AtomicU64,
+    misses_before: AtomicU64,
 }
 
 /// The outcome of [`Shard::claim`]: the value, stored meanwhile by another
@@ -42,7 +46,9 @@ pub enum Claim<'a, C: Shardable, V> {
 }
 
 impl<C: Shardable> Shard<C> {
-    pub(crate) fn new(mut cache: C, stripes: usize) -> Self {
+    /// A shard holding `cache`; `hashed` if the cache adopted the
+    /// concurrent cache's hasher.
+    pub(crate) fn new(mut cache: C, hashed: bool, stripes: usize) -> Self {
         cache.share();
         Shard {
             gate: Gate::new(
@@ -52,10 +58,18 @@ impl<C: Shardable> Shard<C> {
                 },
                 stripes,
             ),
+            hashed,
             ready: Condvar::new(),
             misses: AtomicU64::new(0),
             lookups_before: AtomicU64::new(0),
+            misses_before: AtomicU64::new(0),
         }
+    }
+
+    /// `hash`, if this shard's cache takes the concurrent cache's hashes.
+    #[inline]
+    fn own(&self, hash: Option<u64>) -> Option<u64> {
+        hash.filter(|_| self.hashed)
     }
 
     /// Counts a miss of a lookup (one that [`find`](Shard::find) counted).
@@ -64,11 +78,12 @@ impl<C: Shardable> Shard<C> {
         self.misses.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// The value of `key` (a clone), counted as a lookup whose miss the
-    /// caller counts ([`count_miss`](Shard::count_miss)) or settles with
-    /// [`claim`](Shard::claim). A hit is recorded for the policy.
-    #[inline]
-    pub(crate) fn find<K, V, Q>(&self, key: &Q) -> Option<V>
+    /// The value of `key` (a clone), counted as a lookup; a miss is
+    /// counted too if `count_miss`, else the caller settles it with
+    /// [`claim`](Shard::claim). A hit is recorded for the policy. `hash` is
+    /// the key's hash by the concurrent cache's hasher, if computed.
+    #[inline(always)]
+    pub(crate) fn find<K, V, Q>(&self, hash: Option<u64>, key: &Q, count_miss: bool) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -76,7 +91,16 @@ impl<C: Shardable> Shard<C> {
     {
         if C::SHARED_READS {
             if let Some(reader) = self.gate.enter(true) {
-                let (value, token) = reader.cache().peek_hit(key)?;
+                let found = match self.own(hash) {
+                    Some(hash) => reader.cache().peek_hit_hashed(hash, key),
+                    None => reader.cache().peek_hit(key),
+                };
+                let Some((value, token)) = found else {
+                    if count_miss {
+                        reader.miss();
+                    }
+                    return None;
+                };
                 let value = value.clone();
                 let drain = C::RECORDS_HITS && reader.record(token);
                 drop(reader);
@@ -88,24 +112,33 @@ impl<C: Shardable> Shard<C> {
         } else {
             drop(self.gate.enter(true));
         }
-        self.find_locked(key)
+        let found = self.find_locked(hash, key);
+        if found.is_none() && count_miss {
+            self.count_miss();
+        }
+        found
     }
 
     /// [`find`](Shard::find) when the gate is closed (a writer is in) or
     /// the cache cannot be read through `&self`: under the lock.
     #[cold]
-    fn find_locked<K, V, Q>(&self, key: &Q) -> Option<V>
+    fn find_locked<K, V, Q>(&self, hash: Option<u64>, key: &Q) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let mut locked = self.lock()?;
-        self.peek_locked(&mut locked, key)
+        self.peek_locked(&mut locked, hash, key)
     }
 
     /// The value of `key` under the lock, not counted.
-    fn peek_locked<K, V, Q>(&self, locked: &mut Locked<'_, C, State<C::Key>>, key: &Q) -> Option<V>
+    fn peek_locked<K, V, Q>(
+        &self,
+        locked: &mut Locked<'_, C, State<C::Key>>,
+        hash: Option<u64>,
+        key: &Q,
+    ) -> Option<V>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -114,11 +147,54 @@ impl<C: Shardable> Shard<C> {
         if C::SHARED_READS {
             // A use for policies that take hits through `&self`; a
             // recorded one's token is dropped (no reader slot to put it in).
-            locked.cache().peek_hit(key).map(|(value, _)| value.clone())
+            let found = match self.own(hash) {
+                Some(hash) => locked.cache().peek_hit_hashed(hash, key),
+                None => locked.cache().peek_hit(key),
+            };
+            found.map(|(value, _)| value.clone())
         } else if this_thread::depth() > 1 {
             None
         } else {
             locked.write().cache().get(key).cloned()
+        }
+    }
+
+    /// Stores `value` through the write lock (see [`write`](Shard::write)),
+    /// hashed when the cache takes the concurrent cache's hashes.
+    pub(crate) fn insert<K, V>(&self, hash: Option<u64>, key: K, value: V) -> Option<V>
+    where
+        C: Cache<K, V>,
+    {
+        let hash = self.own(hash);
+        self.write(|cache| match hash {
+            Some(hash) => cache.insert_hashed(hash, key, value),
+            None => cache.insert(key, value),
+        })
+        .flatten()
+    }
+
+    /// Removes `key` through the write lock.
+    pub(crate) fn remove<K, V, Q>(&self, hash: Option<u64>, key: &Q) -> Option<V>
+    where
+        C: Cache<K, V>,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let hash = self.own(hash);
+        self.write(|cache| match hash {
+            Some(hash) => cache.remove_hashed(hash, key),
+            None => cache.remove(key),
+        })
+        .flatten()
+    }
+
+    /// Stores a computed `value`; whether it was stored.
+    fn store<K, V>(cache: &mut C, hash: Option<u64>, key: K, value: V) -> bool
+    where
+        C: Cache<K, V>,
+    {
+        match hash {
+            Some(hash) => cache.try_insert_hashed(hash, key, value).is_ok(),
+            None => cache.try_insert(key, value).is_ok(),
         }
     }
 
@@ -169,7 +245,9 @@ impl<C: Shardable> Shard<C> {
     {
         let mut locked = self.lock_to_write()?;
         let mut writing = locked.write();
-        writing.drain(|cache, token| cache.record_hit(token));
+        if C::RECORDS_HITS {
+            writing.drain(|cache, token| cache.record_hit(token));
+        }
         Some(f(writing.cache()))
     }
 
@@ -189,11 +267,12 @@ impl<C: Shardable> Shard<C> {
         C: Cache<K, V>,
     {
         let own = self.read(|cache| cache.stats()).unwrap_or_default();
-        let lookups = self
-            .gate
-            .lookups()
-            .saturating_sub(self.lookups_before.load(Ordering::Relaxed));
-        let misses = self.misses.load(Ordering::Relaxed).min(lookups);
+        let (lookups, gate_misses) = self.gate.counts();
+        let lookups = lookups.saturating_sub(self.lookups_before.load(Ordering::Relaxed));
+        let misses = gate_misses
+            .saturating_sub(self.misses_before.load(Ordering::Relaxed))
+            .saturating_add(self.misses.load(Ordering::Relaxed))
+            .min(lookups);
         CacheStats {
             hits: lookups - misses,
             misses,
@@ -207,8 +286,9 @@ impl<C: Shardable> Shard<C> {
         C: Cache<K, V>,
     {
         let _ = self.write(|cache| {
-            self.lookups_before
-                .store(self.gate.lookups(), Ordering::Relaxed);
+            let (lookups, misses) = self.gate.counts();
+            self.lookups_before.store(lookups, Ordering::Relaxed);
+            self.misses_before.store(misses, Ordering::Relaxed);
             self.misses.store(0, Ordering::Relaxed);
             cache.reset_stats();
         });
@@ -293,7 +373,7 @@ impl<C: Shardable> Shard<C> {
                 }
                 *waited = None;
                 self.count_miss();
-                return Step::Done(Claim::Compute(Ticket::free(self, key.take())));
+                return Step::Done(Claim::Compute(Ticket::free(self, hash, key.take())));
             }
             *waited = None;
         }
@@ -311,9 +391,9 @@ impl<C: Shardable> Shard<C> {
                 return Step::Wait;
             }
             self.count_miss();
-            return Step::Done(Claim::Compute(Ticket::free(self, key.take())));
+            return Step::Done(Claim::Compute(Ticket::free(self, hash, key.take())));
         }
-        if let Some(value) = self.peek_locked(locked, owned) {
+        if let Some(value) = self.peek_locked(locked, Some(hash), owned) {
             // Stored meanwhile (the lookup counted: a hit).
             return Step::Done(Claim::Value(value));
         }
@@ -354,8 +434,10 @@ impl<C: Shardable> Shard<C> {
         let mut stored = false;
         if let (Some(key), Some(value)) = (key, value) {
             let mut writing = locked.write();
-            writing.drain(|cache, token| cache.record_hit(token));
-            stored = writing.cache().try_insert(key, value).is_ok();
+            if C::RECORDS_HITS {
+                writing.drain(|cache, token| cache.record_hit(token));
+            }
+            stored = Self::store(writing.cache(), self.own(Some(hash)), key, value);
         }
         match locked.state().flights.get(hash, id) {
             Some(flight) if !stored && waiting > 0 => flight.failed = true,
@@ -403,7 +485,7 @@ enum TicketKind<'a, C: Shardable> {
         id: u64,
     },
     /// This caller computes for itself and stores the value if it can.
-    Free(&'a Shard<C>, C::Key),
+    Free(&'a Shard<C>, u64, C::Key),
     /// This caller computes for itself and stores nothing.
     Unstored,
 }
@@ -415,10 +497,10 @@ impl<'a, C: Shardable> Ticket<'a, C> {
         }
     }
 
-    fn free(shard: &'a Shard<C>, key: Option<C::Key>) -> Self {
+    fn free(shard: &'a Shard<C>, hash: u64, key: Option<C::Key>) -> Self {
         match key {
             Some(key) => Ticket {
-                kind: TicketKind::Free(shard, key),
+                kind: TicketKind::Free(shard, hash, key),
             },
             None => Ticket::unstored(),
         }
@@ -432,9 +514,10 @@ impl<'a, C: Shardable> Ticket<'a, C> {
     {
         match core::mem::replace(&mut self.kind, TicketKind::Unstored) {
             TicketKind::Owner { shard, hash, id } => shard.end(hash, id, value),
-            TicketKind::Free(shard, key) => {
+            TicketKind::Free(shard, hash, key) => {
                 if let Some(value) = value {
-                    let _ = shard.write(|cache| cache.try_insert(key, value).is_ok());
+                    let hash = shard.own(Some(hash));
+                    let _ = shard.write(|cache| Shard::store(cache, hash, key, value));
                 }
             }
             TicketKind::Unstored => {}

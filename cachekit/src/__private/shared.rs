@@ -43,6 +43,7 @@ impl<K, V, P, S, W> Shareable for crate::PolicyCache<K, V, P, S, W>
 where
     P: crate::Policy<K, V>,
     K: Send,
+    S: Clone,
     Self: Cache<K, V> + Send + Sync + 'static,
 {
     type Cache = Self;
