@@ -134,12 +134,22 @@ fn get_or_insert_with_hits_do_not_allocate() {
 }
 
 #[cachekit::cached(cache = cachekit::LruCache::new(64))]
+fn shared_pair_lookup(name: &str, page: u32) -> u64 {
+    name.len() as u64 + page as u64
+}
+
+#[cachekit::cached(thread_local, cache = cachekit::LruCache::new(64))]
 fn local_lookup(name: &str, page: u32) -> u64 {
     name.len() as u64 + page as u64
 }
 
 #[cachekit::cached(lock, cache = cachekit::LruCache::new(64))]
 fn shared_lookup(name: &str) -> u64 {
+    name.len() as u64
+}
+
+#[cachekit::cached(cache = cachekit::ConcurrentCache::new(10_000, cachekit::LruCache::new))]
+fn sharded_lookup(name: &str) -> u64 {
     name.len() as u64
 }
 
@@ -153,13 +163,17 @@ fn cached_function_hits_do_not_allocate() {
     let name = String::from("a query string that would have to be copied");
     // Misses build owned keys (and the caches themselves) once.
     local_lookup(&name, 2);
+    shared_pair_lookup(&name, 2);
     shared_lookup(&name);
+    sharded_lookup(&name);
     shared_result(&name).unwrap();
     assert_eq!(
         allocations_during(|| {
             for _ in 0..1000 {
                 assert_eq!(local_lookup(&name, 2), name.len() as u64 + 2);
+                assert_eq!(shared_pair_lookup(&name, 2), name.len() as u64 + 2);
                 assert_eq!(shared_lookup(&name), name.len() as u64);
+                assert_eq!(sharded_lookup(&name), name.len() as u64);
                 assert_eq!(shared_result(&name), Ok(name.len() as u64));
             }
         }),

@@ -67,10 +67,17 @@ fn users_load_once_per_id_across_threads_and_invalidate() {
         assert_eq!(**user, format!("user-{}", t % 3));
     }
     assert_eq!(USER_LOADS.load(Ordering::SeqCst), 3);
+    // Invalidated on another thread, gone for this one too.
     assert!(invalidate_user(1));
     assert!(!invalidate_user(1));
+    assert!(!get_user::contains(1));
     get_user(1);
     assert_eq!(USER_LOADS.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn thread_local_caches_are_per_thread() {
+    assert_eq!(scratch_per_thread(), 2);
 }
 
 #[test]

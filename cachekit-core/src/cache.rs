@@ -203,6 +203,14 @@ pub trait Shardable {
         let _ = hasher;
         false
     }
+
+    /// The hasher keys are hashed with, for a concurrent cache holding this
+    /// cache as its only shard to hash as it does (`None`: it hashes with
+    /// nothing it can lend).
+    #[inline]
+    fn hasher_any(&self) -> Option<&dyn core::any::Any> {
+        None
+    }
 }
 
 impl<K, V, P: Policy<K, V>, S: Clone + 'static, W> Shardable for PolicyCache<K, V, P, S, W> {
@@ -214,6 +222,10 @@ impl<K, V, P: Policy<K, V>, S: Clone + 'static, W> Shardable for PolicyCache<K, 
 
     fn adopt_hasher(&mut self, hasher: &dyn core::any::Any) -> bool {
         PolicyCache::adopt_hasher(self, hasher)
+    }
+
+    fn hasher_any(&self) -> Option<&dyn core::any::Any> {
+        Some(self.hasher())
     }
 }
 

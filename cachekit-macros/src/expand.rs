@@ -155,9 +155,13 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             let __cachekit_memo = __CACHEKIT_SLOT.memo(__cachekit_init);
         };
         let claim = if function.is_async {
-            quote!(__cachekit_memo.claim_async(__cachekit_key).await)
+            quote!(
+                __cachekit_memo
+                    .claim_async(__cachekit_missed, __cachekit_key)
+                    .await
+            )
         } else {
-            quote!(__cachekit_memo.claim(__cachekit_key))
+            quote!(__cachekit_memo.claim(__cachekit_missed, __cachekit_key))
         };
         let value_check = quote_spanned!(output.span()=> #private::check_shared_value::<#value>(););
         quote! {
@@ -167,9 +171,12 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             match __cachekit_op {
                 #private::Op::Call(#args_tuple) => {
                     #key_prelude
-                    if let ::core::option::Option::Some(__cachekit_value) = __cachekit_memo.begin(#probe) {
-                        return #returned(#from_cached(__cachekit_value));
-                    }
+                    let __cachekit_missed = match __cachekit_memo.begin(#probe) {
+                        ::core::result::Result::Ok(__cachekit_value) => {
+                            return #returned(#from_cached(__cachekit_value));
+                        }
+                        ::core::result::Result::Err(__cachekit_missed) => __cachekit_missed,
+                    };
                     let __cachekit_key = #owned_key;
                     let __cachekit_ticket = match #claim {
                         #private::Claim::Value(__cachekit_value) => {

@@ -28,14 +28,21 @@ use proc_macro::TokenStream;
 ///
 /// | argument | meaning | default |
 /// | --- | --- | --- |
-/// | `cache = EXPR` | builds the cache, on first use: any type implementing `cachekit::Cache` (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, `hashbrown::HashMap::new()`, a weighted cache, ...) | `UnboundedCache::new()` |
+/// | `cache = EXPR` | builds the cache, on first use: one of cachekit's caches (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, a weighted cache, ...), a `hashbrown::HashMap`, or a `ConcurrentCache` | `UnboundedCache::new()` |
 /// | `key = CLOSURE` | derives the key from the arguments | all arguments |
-/// | `lock` | one cache shared by all threads, with one computation per key | one cache **per thread** |
+/// | `thread_local` | one cache **per thread** instead of one for the process | one cache, shared |
+/// | `lock` | states the default (cachetools' `lock=`): one cache for the process, one computation per key | |
 /// | `cache_failures` | also cache `Err(_)` / `None` results | not cached |
 ///
-/// **Without `lock`, every thread has its own cache**: nothing is shared and
-/// nothing is synchronized, so a value computed on one thread is computed
-/// again on another. Use `lock` for a process-wide cache.
+/// By default a function has **one cache for the whole process**, shared by
+/// every thread and task: `name::invalidate(..)`, `name::clear()` and
+/// `name::cache_info()` act on it from anywhere, and concurrent calls with
+/// the same key compute once. A hit takes no lock: it reads the cache
+/// alongside other threads' hits (see `ConcurrentCache`), at about the cost
+/// of a thread-local hit. `thread_local` keeps one cache per thread
+/// instead, nothing shared or synchronized: a little faster still, for
+/// values that need not be shared or cannot be (`Rc`, `RefCell`; a shared
+/// cache needs `Send + Sync` keys and values).
 ///
 /// # Keys
 ///
@@ -77,7 +84,7 @@ use proc_macro::TokenStream;
 /// ```
 /// use cachekit::cached;
 ///
-/// #[cached(lock)]
+/// #[cached]
 /// fn parse_port(text: &str) -> Result<u16, std::num::ParseIntError> {
 ///     text.parse()
 /// }
@@ -89,35 +96,37 @@ use proc_macro::TokenStream;
 ///
 /// A value too large for a weighted cache is returned and not stored.
 ///
-/// # Locking and concurrency
+/// # Concurrency
 ///
 /// No lock is ever held while the function body runs, so the function may
-/// call itself (recursion) or other cached functions. With `lock`,
-/// concurrent calls with the same key compute once: the others wait and
-/// then return the stored value (cachetools' `condition`), while calls with
-/// other keys proceed in parallel. If the computing call panics (or, for an
-/// `async fn`, its future is dropped), one waiting caller computes instead;
-/// nothing is poisoned and nobody hangs.
+/// call itself (recursion) or other cached functions. Concurrent calls with
+/// the same key compute once: the others wait and then return the stored
+/// value (cachetools' `condition`), while calls with other keys proceed in
+/// parallel. If the computing call fails (`Err`, `None`), panics, or (for
+/// an `async fn`) its future is dropped, the callers waiting for it compute
+/// for themselves, all at once rather than one after another; nothing is
+/// poisoned and nobody hangs.
 ///
-/// A `lock` function's cache sits behind one mutex. For a function called
-/// from many threads at once, give it a sharded
-/// `cache = ConcurrentCache::new(maxsize, LruCache::new)` instead: keys
-/// are spread over independently locked shards (statistics are then the
-/// shards' own, still exact). `lock` accepts cachekit's caches,
-/// `hashbrown::HashMap` and `ConcurrentCache`.
+/// Hits never lock. Misses store under one lock per cache; for a function
+/// with many concurrent misses, give it a sharded
+/// `cache = ConcurrentCache::new(maxsize, LruCache::new)`, whose shards
+/// store independently. A value's `Clone` (on a hit), a key's `Eq` and the
+/// cache's listener or weigher run inside the cache's critical sections: if
+/// they call the function, that call is computed and not stored, and never
+/// waits (no deadlock).
 ///
 /// # `async fn`
 ///
 /// Works the same way with any executor (the generated code uses no
-/// runtime). No lock is held across an `.await`; with `lock`, tasks waiting
-/// for a key being computed are woken when it is done. The future is `Send`
-/// when the function's body is.
+/// runtime). No lock is held across an `.await`; tasks waiting for a key
+/// being computed are woken when it is done, without blocking their thread.
+/// The future is `Send` when the function's body is.
 ///
 /// ```
 /// use cachekit::{cached, TtlCache};
 /// use std::time::Duration;
 ///
-/// #[cached(lock, cache = TtlCache::new(1024, Duration::from_secs(60)))]
+/// #[cached(cache = TtlCache::new(1024, Duration::from_secs(60)))]
 /// async fn exchange_rate(from: &str, to: &str) -> Result<f64, String> {
 ///     // an HTTP request in real code
 ///     Ok(if from == to { 1.0 } else { 0.92 })
@@ -145,12 +154,12 @@ use proc_macro::TokenStream;
 /// | `name::cache_info()` | hits, misses, maxsize, currsize (`cache_info()`) |
 /// | `name::with_cache(\|c\| ..)` | runs a closure on the cache (under its lock) as a `&mut dyn CacheView` |
 ///
-/// Without `lock`, the handle reaches the calling thread's cache.
+/// With `thread_local`, the handle reaches the calling thread's cache.
 ///
 /// ```
 /// use cachekit::{cached, LruCache};
 ///
-/// #[cached(lock, cache = LruCache::new(100))]
+/// #[cached(cache = LruCache::new(100))]
 /// fn get_user(id: u64) -> String {
 ///     format!("user {id}")
 /// }
@@ -223,12 +232,13 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
 /// # The field
 ///
 /// A `&self` method's field holds the cache behind interior mutability
-/// (see `cachekit::CacheCell`): `RefCell<C>` for one thread;
+/// (see `cachekit::CacheCell`): a `ConcurrentCache<C>` to share the
+/// instance between threads with hits that take no lock (the fast choice);
 /// `std::sync::Mutex<C>`, `parking_lot::Mutex<C>` or an `RwLock` to share
-/// the instance between threads, and then concurrent calls with the same key
-/// compute once (the others wait; a panic hands over to a waiter). A
-/// `&mut self` method's field is the cache itself. The lock is held only to
-/// look up and to store, never while the method body runs.
+/// it behind one lock; `RefCell<C>` for one thread. With a shared field,
+/// concurrent calls with the same key compute once (the others wait; a
+/// panic hands over to a waiter). A `&mut self` method's field is the
+/// cache itself. No lock is held while the method body runs.
 ///
 /// # The handle
 ///

@@ -15,10 +15,10 @@ pub struct Busy;
 ///
 /// | field type | threads | concurrent calls with one key |
 /// | --- | --- | --- |
-/// | `RefCell<C>` | one (the owner is not `Sync`) | — |
-/// | `std::sync::Mutex<C>`, `parking_lot::Mutex<C>` | many | compute once |
+/// | [`ConcurrentCache<C>`] | many: hits take no lock, misses lock one shard (`ConcurrentCache::unsharded(cache)` keeps one cache's exact policy) | compute once |
+/// | `std::sync::Mutex<C>`, `parking_lot::Mutex<C>` | many, one lock for every call | compute once |
 /// | `std::sync::RwLock<C>`, `parking_lot::RwLock<C>` | many (lookups write: they count a use) | compute once |
-/// | [`ConcurrentCache<C>`] | many, sharded: threads on different keys rarely contend | compute once |
+/// | `RefCell<C>` | one (the owner is not `Sync`) | — |
 ///
 /// where `C` is any cache (`LruCache`, `TtlCache`, `hashbrown::HashMap`,
 /// ...). A `&mut self` method takes the cache itself as its field (no

@@ -16,9 +16,11 @@
 //! # Memoizing
 //!
 //! - [`macro@cached`] memoizes a free function (sync or `async`), with
-//!   `cache = ...` (any [`Cache`]), `key = |..| ..`, and `lock` for one cache
-//!   shared by all threads (without it, **each thread has its own cache**).
-//!   It generates a handle: `name::invalidate(args)`, `name::clear()`,
+//!   `cache = ...` (any of the caches below), `key = |..| ..`, and
+//!   `thread_local` for one cache per thread. By default the cache is one
+//!   for the whole process, shared by every thread and task (hits take no
+//!   lock; concurrent calls with one key compute once). It generates a
+//!   handle: `name::invalidate(args)`, `name::clear()`,
 //!   `name::cache_info()`, ...
 //! - [`macro@cached_method`] memoizes a method with one cache per instance,
 //!   held in a field (see [`CacheCell`] for the field types).
@@ -61,8 +63,8 @@
 //! | [`TtlCache`] | expired entries first, then LRU; one time-to-live |
 //! | [`TlruCache`] | expired entries first, then LRU; a deadline per entry |
 //!
-//! [`ConcurrentCache`] wraps any of them for many threads (sharded, with one
-//! computation per missing key).
+//! [`ConcurrentCache`] wraps any of them for many threads: sharded, hits
+//! without a lock, one computation per missing key.
 //!
 //! # Cargo features
 //!

@@ -74,7 +74,7 @@ fn sorted_keys(keys: impl Iterator<Item = &'static str>) -> Vec<&'static str> {
 
 // 2. A cached recursive function ------------------------------------------
 
-#[cached(lock, cache = LruCache::new(128))]
+#[cached(cache = LruCache::new(128))]
 pub fn fibonacci(n: u64) -> u64 {
     if n < 2 {
         n
@@ -87,6 +87,8 @@ pub fn fibonacci(n: u64) -> u64 {
 
 pub static RATE_CALLS: AtomicUsize = AtomicUsize::new(0);
 
+// `lock` reads as cachetools' `lock=RLock()`; it states the default (one
+// cache for the whole process, one computation per key at a time).
 #[cached(lock, cache = TtlCache::new(256, Duration::from_secs(300)))]
 pub fn get_exchange_rate(from: &str, to: &str) -> Result<f64, String> {
     RATE_CALLS.fetch_add(1, Ordering::SeqCst);
@@ -130,7 +132,7 @@ pub fn square(x: u16) -> u32 {
 /// A generic function cannot carry `#[cached]` (its cache is one static);
 /// the typed key is spelled out instead: the `TypeId` keeps `1u8` and
 /// `1u16` apart although they print the same.
-#[cached(lock)]
+#[cached]
 fn describe_typed(type_id: TypeId, type_name: &'static str, repr: String) -> String {
     let _ = type_id;
     format!("{repr}: {type_name}")
@@ -148,19 +150,43 @@ pub fn describe_entries() -> usize {
     describe_typed::cache_info().len
 }
 
-// 6. A thread-safe TTL cache shared by threads ----------------------------
+// 6. One TTL cache shared by every thread (the default) -------------------
 
 pub static USER_LOADS: AtomicUsize = AtomicUsize::new(0);
 
-#[cached(lock, cache = TtlCache::new(10_000, Duration::from_secs(30)))]
+#[cached(cache = TtlCache::new(10_000, Duration::from_secs(30)))]
 pub fn get_user(id: u64) -> Arc<String> {
     USER_LOADS.fetch_add(1, Ordering::SeqCst);
     thread::sleep(REMOTE_LATENCY);
     Arc::new(format!("user-{id}"))
 }
 
+/// Invalidates `id` from another thread: every thread sees it gone.
 pub fn invalidate_user(id: u64) -> bool {
-    get_user::invalidate(id).is_some()
+    thread::spawn(move || get_user::invalidate(id).is_some())
+        .join()
+        .unwrap()
+}
+
+pub static SCRATCH_BUILDS: AtomicUsize = AtomicUsize::new(0);
+
+/// `thread_local`: one cache per thread, nothing shared (the fastest
+/// choice, for values that need not be shared or cannot be).
+#[cached(thread_local)]
+pub fn scratch_buffer(size: usize) -> std::rc::Rc<Vec<u8>> {
+    SCRATCH_BUILDS.fetch_add(1, Ordering::SeqCst);
+    std::rc::Rc::new(vec![0; size])
+}
+
+/// Two threads each build their own buffer once.
+pub fn scratch_per_thread() -> usize {
+    let build = || {
+        scratch_buffer(64);
+        scratch_buffer(64);
+    };
+    build();
+    thread::spawn(build).join().unwrap();
+    SCRATCH_BUILDS.load(Ordering::SeqCst)
 }
 
 /// Eight threads ask for the same three users at once.

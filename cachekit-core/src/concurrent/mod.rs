@@ -23,6 +23,15 @@ use self::shard::Shard;
 pub use self::shard::{Claim, ClaimAsync, Ticket};
 use crate::{Cache, CacheStats, DefaultHashBuilder, Shardable};
 
+/// A lookup of [`ConcurrentCache::begin`] that missed, to be settled by a
+/// claim (it carries the key's hash, so that the claim need not hash the
+/// owned key again).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug)]
+pub struct Missed {
+    hash: Option<u64>,
+}
+
 /// The calling thread's number, unique for the life of the process (for
 /// runtime code that records who computes a key).
 #[doc(hidden)]
@@ -202,12 +211,18 @@ impl<C: Shardable> ConcurrentCache<C> {
     where
         C: Cache<K, V>,
     {
-        // As it is: its own hasher too (one shard needs no hash to be
-        // picked, and the cache may hold entries already).
+        // As it is, its own hasher too (it may hold entries already); the
+        // concurrent cache hashes as the cache does when it can, so that a
+        // miss's later steps reuse the lookup's hash.
+        let shared = cache
+            .hasher_any()
+            .and_then(|hasher| hasher.downcast_ref::<DefaultHashBuilder>())
+            .cloned();
+        let hashed = shared.is_some();
         ConcurrentCache {
             maxsize: cache.maxsize(),
-            shards: Box::new([Shard::new(cache, false, default_stripes())]),
-            hasher: DefaultHashBuilder::new(),
+            shards: Box::new([Shard::new(cache, hashed, default_stripes())]),
+            hasher: shared.unwrap_or_default(),
             shift: 57,
         }
     }
@@ -280,11 +295,13 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         &self.shards[index]
     }
 
-    /// The shard of `key` and the key's hash; one shard needs no hash.
+    /// The shard of `key` and the key's hash (one shard needs no hash to
+    /// be picked: its key gets one only if the shard's cache can use it).
     #[inline]
     fn shard_of<Q: ?Sized + Hash>(&self, key: &Q) -> (&Shard<C>, Option<u64>) {
         if self.shards.len() == 1 {
-            (&self.shards[0], None)
+            let shard = &self.shards[0];
+            (shard, shard.hashed.then(|| self.hasher.hash_one(key)))
         } else {
             let hash = self.hasher.hash_one(key);
             (self.shard_at(hash), Some(hash))
@@ -419,20 +436,26 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
     }
 
     /// The first step of a single-flight lookup: the value of `probe`
-    /// (a hit), or `None`, which the caller settles with
-    /// [`claim`](ConcurrentCache::claim) or
-    /// [`claim_async`](ConcurrentCache::claim_async) (one counted lookup
-    /// either way).
+    /// (a hit), or the [`Missed`] lookup, which the caller settles with
+    /// [`claim_missed`](ConcurrentCache::claim_missed) or
+    /// [`claim_missed_async`](ConcurrentCache::claim_missed_async) (one
+    /// counted lookup either way).
     #[doc(hidden)]
     #[inline]
-    pub fn begin<K, V, Q>(&self, probe: &Q) -> Option<V>
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Result<V, Missed>
     where
         C: Cache<K, V>,
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
         let (shard, hash) = self.shard_of(probe);
-        shard.find(hash, probe, false)
+        shard.find(hash, probe, false).ok_or(Missed { hash })
+    }
+
+    /// The hash of a missed lookup's key, if it was computed, for its claim.
+    #[inline]
+    fn missed_hash<Q: ?Sized + Hash>(&self, missed: Missed, key: &Q) -> u64 {
+        missed.hash.unwrap_or_else(|| self.hasher.hash_one(key))
     }
 
     /// [`begin`](ConcurrentCache::begin) and, on a miss, a blocking
@@ -445,37 +468,36 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         K: Hash + Eq,
         V: Clone,
     {
-        let hash = self.hasher.hash_one(&key);
-        let shard = self.shard_at(hash);
-        match shard.find(Some(hash), &key, false) {
-            Some(value) => Claim::Value(value),
-            None => shard.claim(hash, key),
+        match self.begin(&key) {
+            Ok(value) => Claim::Value(value),
+            Err(missed) => self.claim_missed(missed, key),
         }
     }
 
     /// Settles a [`begin`](ConcurrentCache::begin) that missed, for a
-    /// thread: waits while another caller computes `key`.
+    /// thread: waits while another caller computes `key` (the owned form of
+    /// the probe that missed).
     #[doc(hidden)]
-    pub fn claim_missed<K, V>(&self, key: K) -> Claim<'_, C, V>
+    pub fn claim_missed<K, V>(&self, missed: Missed, key: K) -> Claim<'_, C, V>
     where
         C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
-        let hash = self.hasher.hash_one(&key);
+        let hash = self.missed_hash(missed, &key);
         self.shard_at(hash).claim(hash, key)
     }
 
     /// [`claim_missed`](ConcurrentCache::claim_missed) for tasks: waits
     /// without blocking the thread.
     #[doc(hidden)]
-    pub fn claim_missed_async<K, V>(&self, key: K) -> ClaimAsync<'_, C, V>
+    pub fn claim_missed_async<K, V>(&self, missed: Missed, key: K) -> ClaimAsync<'_, C, V>
     where
         C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
-        let hash = self.hasher.hash_one(&key);
+        let hash = self.missed_hash(missed, &key);
         self.shard_at(hash).claim_async(hash, key)
     }
 
@@ -486,11 +508,9 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         K: Hash + Eq,
         V: Clone,
     {
-        let hash = self.hasher.hash_one(&key);
-        let shard = self.shard_at(hash);
-        match shard.find(Some(hash), &key, false) {
-            Some(value) => Claim::Value(value),
-            None => shard.claim_async(hash, key).await,
+        match self.begin(&key) {
+            Ok(value) => Claim::Value(value),
+            Err(missed) => self.claim_missed_async(missed, key).await,
         }
     }
 

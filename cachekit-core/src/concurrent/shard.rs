@@ -25,7 +25,7 @@ pub(crate) struct Shard<C: Shardable> {
     pub(crate) gate: Gate<C, State<C::Key>>,
     /// Whether the cache hashes keys with the concurrent cache's hasher
     /// (then its `_hashed` methods take the concurrent cache's hashes).
-    hashed: bool,
+    pub(crate) hashed: bool,
     /// Notified whenever a computation ends (threads waiting for one).
     ready: Condvar,
     /// Misses counted away from the gate (under the lock, or by a claim);

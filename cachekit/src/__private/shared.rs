@@ -9,7 +9,7 @@ use crate::memo::{CacheInfo, CacheView, ConcurrentView, Viewed};
 use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, Shardable};
 
 pub use super::slot::SharedSlot;
-pub use cachekit_core::concurrent::{Claim, ClaimAsync, Ticket};
+pub use cachekit_core::concurrent::{Claim, ClaimAsync, Missed, Ticket};
 
 /// A cache a memoized function can share between threads, and how.
 #[diagnostic::on_unimplemented(
@@ -105,10 +105,10 @@ pub struct SharedMemo<C: Shardable, S> {
 }
 
 impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
-    /// The value of `probe` (a hit), or `None`: then build the owned key and
-    /// [`claim`](SharedMemo::claim) it.
+    /// The value of `probe` (a hit), or the missed lookup: then build the
+    /// owned key and [`claim`](SharedMemo::claim) it.
     #[inline]
-    pub fn begin<K, V, Q>(&self, probe: &Q) -> Option<V>
+    pub fn begin<K, V, Q>(&self, probe: &Q) -> Result<V, Missed>
     where
         C: Cache<K, V>,
         V: Clone,
@@ -120,24 +120,24 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
     /// After a missed [`begin`](SharedMemo::begin): waits while another
     /// thread computes `key`, then its value, or the computation this
     /// caller owes.
-    pub fn claim<K, V>(&self, key: K) -> Claim<'_, C, V>
+    pub fn claim<K, V>(&self, missed: Missed, key: K) -> Claim<'_, C, V>
     where
         C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
-        self.cache.claim_missed(key)
+        self.cache.claim_missed(missed, key)
     }
 
     /// [`claim`](SharedMemo::claim) for an `async fn`: waits without
     /// blocking the thread.
-    pub fn claim_async<K, V>(&self, key: K) -> ClaimAsync<'_, C, V>
+    pub fn claim_async<K, V>(&self, missed: Missed, key: K) -> ClaimAsync<'_, C, V>
     where
         C: Cache<K, V> + Shardable<Key = K>,
         K: Hash + Eq,
         V: Clone,
     {
-        self.cache.claim_missed_async(key)
+        self.cache.claim_missed_async(missed, key)
     }
 
     /// Answers a request about the entry of `probe`.
