@@ -82,7 +82,13 @@ impl SharedHits {
     /// taken (or the entry arrived).
     #[inline]
     pub(crate) fn take(&mut self, handle: Handle) -> bool {
-        let (word, bit) = place(handle);
+        self.take_index(handle.index())
+    }
+
+    /// [`take`](SharedHits::take) by arena slot index.
+    #[inline]
+    pub(crate) fn take_index(&mut self, index: usize) -> bool {
+        let (word, bit) = (index / 64, 1u64 << (index % 64));
         match self.words.get_mut(word) {
             Some(word) => {
                 let word = word.get_mut();
