@@ -236,6 +236,35 @@ impl<T> core::ops::IndexMut<Handle> for Arena<T> {
     }
 }
 
+/// Owning iterator over an arena's items, in slot order.
+#[derive(Debug)]
+pub struct IntoIter<T> {
+    slots: std::vec::IntoIter<Slot<T>>,
+}
+
+impl<T> Iterator for IntoIter<T> {
+    type Item = T;
+
+    #[inline]
+    fn next(&mut self) -> Option<T> {
+        self.slots.by_ref().find_map(|slot| match slot {
+            Slot::Occupied(item) => Some(item),
+            Slot::Vacant { .. } => None,
+        })
+    }
+}
+
+impl<T> IntoIterator for Arena<T> {
+    type Item = T;
+    type IntoIter = IntoIter<T>;
+
+    fn into_iter(self) -> IntoIter<T> {
+        IntoIter {
+            slots: self.slots.into_iter(),
+        }
+    }
+}
+
 /// Iterator over an arena's occupied slots.
 #[derive(Debug)]
 pub struct Iter<'a, T> {

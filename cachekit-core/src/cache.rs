@@ -18,7 +18,8 @@ use crate::{CacheStats, PolicyCache, TooLarge, Weigher};
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::{Cache, FifoCache, LruCache};
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::{Cache, FifoCache, LruCache};
 ///
 /// fn warm<C: Cache<u32, String>>(cache: &mut C) {
 ///     for i in 0..3 {

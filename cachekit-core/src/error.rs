@@ -13,7 +13,8 @@ use crate::RemovalCause;
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::LruCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LruCache;
 ///
 /// let mut cache = LruCache::with_weigher(10, |_key: &&str, value: &String| value.len());
 /// cache.insert("small", "abc".to_string());

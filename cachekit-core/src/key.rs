@@ -18,7 +18,8 @@ use equivalent::Equivalent;
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::{KeyRef, LruCache};
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::{KeyRef, LruCache};
 ///
 /// let mut cache: LruCache<(String, u32), &str> = LruCache::new(10);
 /// cache.insert(("shoes".to_string(), 2), "page 2 of shoes");

@@ -2,7 +2,8 @@
 //! for speed: the core of [cachekit](https://docs.rs/cachekit).
 //!
 //! ```
-//! use cachekit_core::{Cache, LruCache};
+//! # extern crate cachekit_core as cachekit;
+//! use cachekit::{Cache, LruCache};
 //!
 //! let mut cache = LruCache::new(2);
 //! cache.insert("apple", 3);
@@ -94,12 +95,12 @@ pub use policies::rr::{Rr, RrCache};
 pub use policies::tinylfu::{TinyLfu, TinyLfuCache};
 pub use policies::unbounded::{Unbounded, UnboundedCache};
 pub use policy::{Policy, Timed};
-pub use policy_cache::{Builder, FrozenTime, Iter, Listener, PolicyCache, RemovalCause};
+pub use policy_cache::{Builder, FrozenTime, IntoIter, Iter, Listener, PolicyCache, RemovalCause};
 pub use stats::CacheStats;
 pub use time::clock::{Clock, ManualClock, MonotonicClock};
 pub use time::tlru::{Tlru, TlruCache};
 pub use time::ttl::{Ttl, TtlCache};
-pub use weigher::{UnitWeigher, Weigher};
+pub use weigher::{BoxWeigher, UnitWeigher, Weigher};
 
 // The module paths of earlier releases, kept so that code naming them
 // still compiles.

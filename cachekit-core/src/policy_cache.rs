@@ -90,8 +90,9 @@ pub struct PolicyCache<K, V, P: Policy<K, V>, S = DefaultHashBuilder, W = UnitWe
 /// # Examples
 ///
 /// ```
+/// # extern crate cachekit_core as cachekit;
 /// use std::sync::{Arc, Mutex};
-/// use cachekit_core::{LruCache, RemovalCause};
+/// use cachekit::{LruCache, RemovalCause};
 ///
 /// let evicted = Arc::new(Mutex::new(Vec::new()));
 /// let log = Arc::clone(&evicted);
@@ -333,7 +334,13 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// Removes every entry, keeping the allocations; O(n) drops, O(1)
-    /// otherwise. Statistics are kept; see [`reset_stats`](Self::reset_stats).
+    /// otherwise.
+    ///
+    /// Statistics are kept, as a map's `clear` leaves what was counted
+    /// about it: hits and misses describe the cache's use so far, not its
+    /// contents; [`reset_stats`](Self::reset_stats) starts them over. (A
+    /// memoized function's `name::clear()` does both: it is cachetools'
+    /// `cache_clear()`, which resets `cache_info()`.)
     pub fn clear(&mut self) {
         // Forget every handle before the entries go: dropping a key or
         // value may panic, and no handle may outlive its slot.
@@ -584,7 +591,8 @@ where
     /// # Examples
     ///
     /// ```
-    /// use cachekit_core::LruCache;
+    /// # extern crate cachekit_core as cachekit;
+    /// use cachekit::LruCache;
     ///
     /// let mut cache: LruCache<String, u32> = LruCache::new(2);
     /// cache.insert("a".to_string(), 1);
@@ -689,7 +697,8 @@ where
     /// # Examples
     ///
     /// ```
-    /// use cachekit_core::LruCache;
+    /// # extern crate cachekit_core as cachekit;
+    /// use cachekit::LruCache;
     ///
     /// let mut cache = LruCache::new(2);
     /// assert_eq!(cache.insert("a", 1), None);
@@ -917,7 +926,8 @@ where
     /// # Examples
     ///
     /// ```
-    /// use cachekit_core::LfuCache;
+    /// # extern crate cachekit_core as cachekit;
+    /// use cachekit::LfuCache;
     ///
     /// let mut cache = LfuCache::new(10);
     /// let v = cache.get_or_insert_with(3, || 3 * 3).unwrap();
@@ -1006,8 +1016,9 @@ where
     /// # Examples
     ///
     /// ```
+    /// # extern crate cachekit_core as cachekit;
     /// use std::time::Duration;
-    /// use cachekit_core::{ManualClock, TtlCache};
+    /// use cachekit::{ManualClock, TtlCache};
     ///
     /// let clock = ManualClock::new();
     /// let mut cache = TtlCache::with_clock(10, Duration::from_secs(1), clock.clone());
@@ -1139,6 +1150,53 @@ impl<'a, K, V, P: Policy<K, V>, S, W> IntoIterator for &'a PolicyCache<K, V, P, 
 
     fn into_iter(self) -> Self::IntoIter {
         self.iter()
+    }
+}
+
+/// The live `(key, value)` pairs of a cache, by value, in storage order; see
+/// [`PolicyCache::into_iter`](IntoIterator::into_iter).
+pub struct IntoIter<K, V, M> {
+    inner: arena::IntoIter<Node<K, V, M>>,
+    now: Option<Instant>,
+}
+
+impl<K, V, M: EntryMeta> Iterator for IntoIter<K, V, M> {
+    type Item = (K, V);
+
+    #[inline]
+    fn next(&mut self) -> Option<(K, V)> {
+        let now = self.now;
+        let node = self.inner.find(|node| node.meta.is_live(now))?;
+        Some((node.key, node.value))
+    }
+}
+
+/// Empties the cache into its live `(key, value)` pairs, in storage order
+/// (expired entries are dropped; the instant is taken once, when iteration
+/// starts).
+///
+/// # Examples
+///
+/// ```
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LruCache;
+///
+/// let mut cache = LruCache::new(3);
+/// cache.extend([("a", 1), ("b", 2)]);
+/// let mut pairs: Vec<_> = cache.into_iter().collect();
+/// pairs.sort();
+/// assert_eq!(pairs, [("a", 1), ("b", 2)]);
+/// ```
+impl<K, V, P: Policy<K, V>, S, W> IntoIterator for PolicyCache<K, V, P, S, W> {
+    type Item = (K, V);
+    type IntoIter = IntoIter<K, V, P::Meta>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        let now = self.policy.now();
+        IntoIter {
+            inner: self.entries.into_iter(),
+            now,
+        }
     }
 }
 

@@ -12,7 +12,8 @@
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::LruCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LruCache;
 ///
 /// let mut cache = LruCache::new(1);
 /// cache.insert("a", 1);

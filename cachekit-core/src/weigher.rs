@@ -11,7 +11,8 @@
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::LruCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LruCache;
 ///
 /// // Weigh entries by their value's length in bytes.
 /// let mut cache = LruCache::with_weigher(8, |_: &u32, value: &String| value.len());
@@ -36,6 +37,43 @@ where
         self(key, value)
     }
 }
+
+/// A weigher whose type can be written down: a boxed closure. A cache built
+/// with a closure weigher has an unnameable type; to keep one in a struct
+/// field, box the closure (or use a plain `fn(&K, &V) -> usize`, which is a
+/// weigher too).
+///
+/// # Examples
+///
+/// ```
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::{BoxWeigher, DefaultHashBuilder, LruCache};
+///
+/// /// Thumbnails, bounded by their total size in bytes.
+/// struct Thumbnails {
+///     cache: LruCache<String, Vec<u8>, DefaultHashBuilder, BoxWeigher<String, Vec<u8>>>,
+/// }
+///
+/// impl Thumbnails {
+///     fn new(bytes: usize) -> Self {
+///         let weigher: BoxWeigher<String, Vec<u8>> = Box::new(|_, image| image.len());
+///         Thumbnails { cache: LruCache::with_weigher(bytes, weigher) }
+///     }
+/// }
+///
+/// let mut thumbs = Thumbnails::new(1_000);
+/// thumbs.cache.insert("cat.png".to_string(), vec![0; 600]);
+/// thumbs.cache.insert("dog.png".to_string(), vec![0; 600]); // evicts cat.png
+/// assert_eq!(thumbs.cache.currsize(), 600);
+///
+/// // A function pointer is nameable as it is.
+/// fn by_len(_: &String, image: &Vec<u8>) -> usize {
+///     image.len()
+/// }
+/// let _plain: LruCache<String, Vec<u8>, DefaultHashBuilder, fn(&String, &Vec<u8>) -> usize> =
+///     LruCache::with_weigher(1_000, by_len);
+/// ```
+pub type BoxWeigher<K, V> = Box<dyn Fn(&K, &V) -> usize + Send + Sync>;
 
 /// The default weigher: every entry weighs 1, so `maxsize` counts entries.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -72,12 +72,15 @@
 //! | --- | --- |
 //! | `redis` | `RedisCache`: a Redis-backed tier shared across processes and hosts, optionally behind a local cache, usable as `cache = ...` in both macros; faults never fail the cached function (see the `redis` module) |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![doc(test(attr(deny(warnings))))]
+
 pub use cachekit_core::{
-    Adaptive, ArcCache, Builder, Cache, CacheStats, Clock, ConcurrentCache, DefaultHashBuilder,
-    Equivalent, Fifo, FifoCache, FrozenTime, Iter, KeyRef, Lfu, LfuCache, Listener, Lru, LruCache,
-    ManualClock, MonotonicClock, Mru, MruCache, NotStored, Policy, PolicyCache, RemovalCause, Rr,
-    RrCache, Shardable, Timed, TinyLfu, TinyLfuCache, Tlru, TlruCache, TooLarge, Ttl, TtlCache,
-    Unbounded, UnboundedCache, UnitWeigher, Weigher,
+    Adaptive, ArcCache, BoxWeigher, Builder, Cache, CacheStats, Clock, ConcurrentCache,
+    DefaultHashBuilder, Equivalent, Fifo, FifoCache, FrozenTime, IntoIter, Iter, KeyRef, Lfu,
+    LfuCache, Listener, Lru, LruCache, ManualClock, MonotonicClock, Mru, MruCache, NotStored,
+    Policy, PolicyCache, RemovalCause, Rr, RrCache, Shardable, Timed, TinyLfu, TinyLfuCache, Tlru,
+    TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
 };
 
 pub use cachekit_macros::{cached, cached_method};
@@ -87,9 +90,21 @@ pub use memo::{CacheInfo, CacheView};
 mod cell;
 mod memo;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub mod redis;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::{RedisCache, RedisStats};
+
+// The README's Rust examples are compiled and run as doc tests, so that
+// they stay true (and warning-free: doc tests deny warnings).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+mod crate_readme {}
 
 #[doc(hidden)]
 pub mod __private;

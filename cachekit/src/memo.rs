@@ -27,7 +27,7 @@ use crate::{Cache, CacheStats, Shardable};
 /// let info = square::cache_info();
 /// assert_eq!((info.hits, info.misses, info.currsize, info.maxsize), (1, 2, 2, 2));
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct CacheInfo {
     /// Calls answered from the cache.
@@ -40,6 +40,58 @@ pub struct CacheInfo {
     pub currsize: usize,
     /// Number of cached entries.
     pub len: usize,
+}
+
+/// Shows `maxsize: unbounded` for an unbounded cache (`usize::MAX`).
+impl core::fmt::Debug for CacheInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        struct Maxsize(usize);
+        impl core::fmt::Debug for Maxsize {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                match self.0 {
+                    usize::MAX => f.write_str("unbounded"),
+                    n => core::fmt::Debug::fmt(&n, f),
+                }
+            }
+        }
+        f.debug_struct("CacheInfo")
+            .field("hits", &self.hits)
+            .field("misses", &self.misses)
+            .field("maxsize", &Maxsize(self.maxsize))
+            .field("currsize", &self.currsize)
+            .field("len", &self.len)
+            .finish()
+    }
+}
+
+/// `hits 3, misses 1, maxsize 100, currsize 1`, as cachetools prints its
+/// `CacheInfo`, with `maxsize unbounded` for an unbounded cache.
+///
+/// # Examples
+///
+/// ```
+/// use cachekit::cached;
+///
+/// #[cached]
+/// fn double(x: u32) -> u32 {
+///     x * 2
+/// }
+///
+/// double(1);
+/// double(1);
+/// let info = double::cache_info();
+/// assert_eq!(info.to_string(), "hits 1, misses 1, maxsize unbounded, currsize 1");
+/// assert!(format!("{info:?}").contains("maxsize: unbounded"));
+/// ```
+impl core::fmt::Display for CacheInfo {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "hits {}, misses {}, maxsize ", self.hits, self.misses)?;
+        match self.maxsize {
+            usize::MAX => f.write_str("unbounded")?,
+            n => write!(f, "{n}")?,
+        }
+        write!(f, ", currsize {}", self.currsize)
+    }
 }
 
 impl CacheInfo {

@@ -50,7 +50,8 @@ pub fn current_thread_number() -> u64 {
 /// missing key once however many threads ask for it at the same time.
 ///
 /// ```
-/// use cachekit_core::{ConcurrentCache, LruCache};
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::{ConcurrentCache, LruCache};
 /// use std::sync::Arc;
 ///
 /// let cache = Arc::new(ConcurrentCache::new(10_000, LruCache::new));
@@ -197,7 +198,8 @@ impl<C: Shardable> ConcurrentCache<C> {
     /// # Examples
     ///
     /// ```
-    /// use cachekit_core::{ConcurrentCache, LruCache};
+    /// # extern crate cachekit_core as cachekit;
+    /// use cachekit::{ConcurrentCache, LruCache};
     ///
     /// let cache = ConcurrentCache::unsharded(LruCache::new(2));
     /// cache.insert("a", 1);

@@ -224,7 +224,8 @@ impl<K, V> Policy<K, V> for Adaptive {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::ArcCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::ArcCache;
 ///
 /// let mut cache = ArcCache::new(3);
 /// cache.insert("hot", 1);

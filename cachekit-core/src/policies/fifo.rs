@@ -62,7 +62,8 @@ impl<K, V> Policy<K, V> for Fifo {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::FifoCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::FifoCache;
 ///
 /// let mut cache = FifoCache::new(2);
 /// cache.insert("a", 1);

@@ -180,7 +180,8 @@ impl<K, V> Policy<K, V> for Lfu {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::LfuCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LfuCache;
 ///
 /// let mut cache = LfuCache::new(2);
 /// cache.insert("hot", 1);

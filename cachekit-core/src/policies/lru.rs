@@ -151,7 +151,8 @@ impl<K, V> Policy<K, V> for Lru {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::LruCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::LruCache;
 ///
 /// let mut cache = LruCache::new(2);
 /// cache.insert("a", 1);

@@ -63,7 +63,8 @@ impl<K, V> Policy<K, V> for Mru {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::MruCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::MruCache;
 ///
 /// let mut cache = MruCache::new(2);
 /// cache.insert("a", 1);

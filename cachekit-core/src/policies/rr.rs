@@ -119,7 +119,8 @@ impl<K, V> Policy<K, V> for Rr {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::RrCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::RrCache;
 ///
 /// let mut cache = RrCache::with_seed(100, 42); // reproducible choices
 /// for i in 0..1000 {

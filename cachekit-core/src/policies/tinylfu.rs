@@ -534,7 +534,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::TinyLfuCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::TinyLfuCache;
 ///
 /// let mut cache = TinyLfuCache::new(100);
 /// for _ in 0..3 {

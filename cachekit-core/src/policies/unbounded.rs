@@ -60,7 +60,8 @@ impl<K, V> Policy<K, V> for Unbounded {
 /// # Examples
 ///
 /// ```
-/// use cachekit_core::UnboundedCache;
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::UnboundedCache;
 ///
 /// let mut cache = UnboundedCache::new();
 /// for i in 0..1000 {
@@ -83,5 +84,27 @@ impl<K, V> UnboundedCache<K, V> {
 impl<K, V> Default for UnboundedCache<K, V> {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// An unbounded cache of the pairs, as [`insert`](PolicyCache::insert)
+/// would store them one by one (a later pair for a key replaces an earlier
+/// one). A bounded cache has no `FromIterator`: it needs its `maxsize`
+/// (`let mut c = LruCache::new(n); c.extend(pairs)`).
+///
+/// # Examples
+///
+/// ```
+/// # extern crate cachekit_core as cachekit;
+/// use cachekit::UnboundedCache;
+///
+/// let cache: UnboundedCache<&str, u32> = [("a", 1), ("b", 2), ("a", 3)].into_iter().collect();
+/// assert_eq!((cache.len(), cache.peek("a")), (2, Some(&3)));
+/// ```
+impl<K: core::hash::Hash + Eq, V> FromIterator<(K, V)> for UnboundedCache<K, V> {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut cache = Self::new();
+        cache.extend(iter);
+        cache
     }
 }

@@ -30,8 +30,9 @@ impl Clock for MonotonicClock {
 /// # Examples
 ///
 /// ```
+/// # extern crate cachekit_core as cachekit;
 /// use std::time::Duration;
-/// use cachekit_core::{Clock, ManualClock};
+/// use cachekit::{Clock, ManualClock};
 ///
 /// let clock = ManualClock::new();
 /// let cache_side = clock.clone();

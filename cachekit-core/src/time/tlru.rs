@@ -263,8 +263,9 @@ where
 /// # Examples
 ///
 /// ```
+/// # extern crate cachekit_core as cachekit;
 /// use std::time::{Duration, Instant};
-/// use cachekit_core::{ManualClock, TlruCache};
+/// use cachekit::{ManualClock, TlruCache};
 ///
 /// // Sessions live as long as they say; guests get a minute.
 /// let ttu = |_id: &u32, ttl: &Option<Duration>, now: Instant| {

@@ -173,8 +173,9 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 /// # Examples
 ///
 /// ```
+/// # extern crate cachekit_core as cachekit;
 /// use std::time::Duration;
-/// use cachekit_core::{ManualClock, TtlCache};
+/// use cachekit::{ManualClock, TtlCache};
 ///
 /// let clock = ManualClock::new();
 /// let mut rates = TtlCache::with_clock(100, Duration::from_secs(60), clock.clone());
