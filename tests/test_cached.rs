@@ -5,6 +5,8 @@
 
 #![deny(warnings)]
 
+#[path = "common/within.rs"]
+mod within;
 #[path = "common/yield_once.rs"]
 mod yield_once;
 
@@ -937,6 +939,10 @@ mod shared_by_default {
 
     #[test]
     fn a_clone_that_calls_the_function_does_not_deadlock() {
+        crate::within::within(30, clone_calls_the_function);
+    }
+
+    fn clone_calls_the_function() {
         // Storing 1 clones it, outside the cache: 2 and 3 are computed and
         // stored on the way.
         assert_eq!(reentrant(1), Reentrant(1));
@@ -967,6 +973,10 @@ mod shared_by_default {
 
     #[test]
     fn a_listener_that_calls_the_function_does_not_deadlock() {
+        crate::within::within(30, listener_calls_the_function);
+    }
+
+    fn listener_calls_the_function() {
         assert_eq!(evicting(1), 2);
         assert_eq!(evicting(2), 4); // evicts 1: the listener calls evicting(100)
         assert_eq!(EVICTIONS.get(), 1);

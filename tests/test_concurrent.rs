@@ -2,6 +2,8 @@
 //! mixes, one computation per key under contention, panicking and failing
 //! loaders, the async variant, and the sharding arithmetic.
 
+#[path = "common/within.rs"]
+mod within;
 #[path = "common/yield_once.rs"]
 mod yield_once;
 
@@ -222,6 +224,10 @@ impl std::hash::Hash for Collide {
 
 #[test]
 fn callers_of_keys_whose_hashes_collide_do_not_wait_for_each_other() {
+    within::within(30, colliding_keys);
+}
+
+fn colliding_keys() {
     let cache = Arc::new(ConcurrentCache::new(100, LruCache::new));
     let (started_tx, started_rx) = std::sync::mpsc::channel();
     let (release_tx, release_rx) = std::sync::mpsc::channel::<()>();
@@ -249,6 +255,10 @@ fn callers_of_keys_whose_hashes_collide_do_not_wait_for_each_other() {
 
 #[test]
 fn a_blocking_caller_on_the_thread_of_an_async_computation_does_not_hang() {
+    within::within(30, blocking_caller_beside_its_async_computation);
+}
+
+fn blocking_caller_beside_its_async_computation() {
     // A single-threaded executor: the task computing key 1 cannot run
     // while this thread blocks, so the blocking caller computes instead.
     let cache = ConcurrentCache::new(100, LruCache::new);
@@ -321,6 +331,10 @@ fn lru_shards_give_hit_entries_a_second_chance() {
 
 #[test]
 fn calls_from_inside_a_listener_neither_deadlock_nor_write() {
+    within::within(30, listener_calls_back);
+}
+
+fn listener_calls_back() {
     type Shared = ConcurrentCache<LruCache<u32, u32>>;
     let cache: Arc<std::sync::OnceLock<Shared>> = Arc::new(std::sync::OnceLock::new());
     let inner = cache.clone();

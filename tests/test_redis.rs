@@ -296,3 +296,65 @@ fn a_slow_server_times_out_into_a_miss() {
     assert!(cache.redis_stats().errors >= 1);
     sleeper.join().unwrap();
 }
+
+#[test]
+fn prefixes_with_glob_characters_or_a_shared_stem_never_see_each_others_keys() {
+    let server = RedisServer::start();
+    let prefixes = ["p", "p:", "pa", "p?", "p*", "p[a]", "p]", "p\\", "p\\*"];
+    let mut caches: Vec<RedisCache<u32, u32>> = prefixes
+        .iter()
+        .map(|prefix| RedisCache::builder(&server.url()).prefix(prefix).build())
+        .collect();
+    for (i, cache) in caches.iter_mut().enumerate() {
+        cache.insert(i as u32, i as u32);
+    }
+    for (i, cache) in caches.iter().enumerate() {
+        let mut seen = Vec::new();
+        cache.for_each(|k, _| seen.push(*k));
+        assert_eq!(seen, [i as u32], "prefix {:?} saw {seen:?}", prefixes[i]);
+        assert_eq!(cache.len(), 1, "prefix {:?}", prefixes[i]);
+    }
+    // Clearing one namespace deletes its key alone.
+    caches[3].clear(); // "p?", whose unescaped pattern would match "pa"
+    caches[4].clear(); // "p*", which would match all of them
+    for (i, cache) in caches.iter().enumerate() {
+        let expected = usize::from(i != 3 && i != 4);
+        assert_eq!(cache.len(), expected, "prefix {:?}", prefixes[i]);
+    }
+    caches[0].retain(|_, _| false);
+    assert_eq!(caches[1].len(), 1, "retain of \"p\" reached \"p:\"");
+    assert_eq!(caches[2].len(), 1, "retain of \"p\" reached \"pa\"");
+}
+
+#[test]
+fn a_ttl_longer_than_redis_takes_stores_without_expiry() {
+    let server = RedisServer::start();
+    for ttl in [Duration::MAX, Duration::from_secs(u64::MAX / 1000)] {
+        let mut cache: RedisCache<u32, u32> = RedisCache::builder(&server.url())
+            .function("forever")
+            .ttl(ttl)
+            .build();
+        cache.insert(1, 10);
+        assert_eq!(cache.get(&1), Some(&10));
+        assert_eq!(cache.redis_stats().errors, 0, "{ttl:?}");
+        let key = keys(&server, "cachekit:forever:*").pop().unwrap();
+        let pttl: i64 = redis::cmd("PTTL")
+            .arg(&key)
+            .query(&mut raw(&server))
+            .unwrap();
+        assert_eq!(pttl, -1, "stored without expiry");
+        cache.clear();
+    }
+    // A long but representable TTL still expires.
+    let mut cache: RedisCache<u32, u32> = RedisCache::builder(&server.url())
+        .function("long")
+        .ttl(Duration::from_secs(3600 * 24 * 365))
+        .build();
+    cache.insert(1, 10);
+    let key = keys(&server, "cachekit:long:*").pop().unwrap();
+    let pttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query(&mut raw(&server))
+        .unwrap();
+    assert!(pttl > 0);
+}

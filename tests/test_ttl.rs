@@ -1642,9 +1642,10 @@ mod rules {
     /// The same for the entry of the key being inserted, in a cache of
     /// maxsize 0 that holds a weightless entry: the stale entry is expired
     /// (reported, counted), then the new one is refused as too large, which
-    /// is checked before its own deadline (`try_insert`'s contract: expiry,
-    /// then size, then deadline). These are the two cases an earlier model
-    /// of these caches had shrunk its failures to; `model` replays them too.
+    /// a TTL cache checks before its own deadline, and a TLRU cache after
+    /// (as cachetools' `TTLCache` and `TLRUCache` do). These are the two
+    /// cases an earlier model of these caches had shrunk its failures to;
+    /// `model` replays them too.
     #[test]
     fn a_refused_insert_expires_the_stale_entry_of_its_own_key() {
         type Value = (u32, usize); // (id, weight)
@@ -1670,7 +1671,8 @@ mod rules {
         assert_eq!(cache.expire(), []);
 
         // TLRU, a value living `id % 5` seconds: the second one (id 0) is
-        // dead on arrival as well as too large; too large is what it is told.
+        // dead on arrival as well as too large. cachetools' TLRU computes
+        // the deadline first: it is expired, not refused (no error).
         let (log, listener) = recorder();
         let ttu = |_: &u8, v: &Value, now: Instant| now + secs(u64::from(v.0 % 5));
         let mut cache = TlruCache::builder_with_clock(0, ttu, clock.clone())
@@ -1683,10 +1685,7 @@ mod rules {
         assert_eq!(cache.insert(0, (0, 1)), None);
         assert_eq!(
             drain(&log),
-            [
-                (0, (2_951_996_496, 0), Expired),
-                (0, (0, 1), RemovalCause::TooLarge)
-            ]
+            [(0, (2_951_996_496, 0), Expired), (0, (0, 1), Expired)]
         );
         assert_eq!((cache.len(), cache.currsize()), (0, 0));
         assert_eq!(counts(cache.stats()), (0, 0, 0, 1));
@@ -1871,12 +1870,17 @@ mod model {
         /// Runs the checks every storing operation starts with; `Err` when
         /// the entry cannot be stored.
         fn admit(&mut self, value: &Val) -> Result<i64, RemovalCause> {
-            // Expiry first, even when the entry is then refused.
+            // Expiry first, even when the entry is then refused. Then, as
+            // in cachetools: TLRU (no `ttl`) decides "dead on arrival"
+            // before "too large"; TTL weighs first.
             self.expire_lazily();
+            let deadline = self.deadline(value);
+            if self.ttl.is_none() && deadline <= self.now {
+                return Err(Expired);
+            }
             if value.weight > self.maxsize {
                 return Err(RemovalCause::TooLarge);
             }
-            let deadline = self.deadline(value);
             if deadline <= self.now {
                 return Err(Expired);
             }

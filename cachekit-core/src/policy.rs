@@ -102,6 +102,12 @@ pub trait Policy<K, V>: Sealed {
     #[inline]
     fn shared_hit(&self, _handle: Handle) {}
 
+    /// Whether an insert decides "dead on arrival" before "too large"
+    /// (cachetools' TLRU computes the deadline before `Cache.__setitem__`
+    /// weighs the value; its TTL weighs first).
+    #[doc(hidden)]
+    const EXPIRY_BEFORE_WEIGHT: bool = false;
+
     /// Whether entries expire; `false` compiles every expiry check away.
     #[doc(hidden)]
     const EXPIRES: bool = false;
@@ -207,5 +213,5 @@ pub trait Timed: Sealed {
     /// The instant operations see instead of the clock's, while time is
     /// held still.
     #[doc(hidden)]
-    fn frozen_mut(&mut self) -> &mut Option<Instant>;
+    fn frozen_mut(&mut self) -> &mut Option<crate::time::frozen::Frozen>;
 }

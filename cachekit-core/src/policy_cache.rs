@@ -11,6 +11,7 @@ use crate::arena::{self, Arena, Handle};
 use std::time::Instant;
 
 use crate::policy::{EntryMeta, Node, Policy, Timed};
+use crate::time::frozen::{Frozen, Thaw};
 use crate::{CacheStats, Clock, DefaultHashBuilder, NotStored, TooLarge, UnitWeigher, Weigher};
 
 /// Why an entry left a cache without being handed back to the caller.
@@ -274,7 +275,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
             let entries = &self.entries;
             self.policy.for_each_expired(entries, now, |handle| {
                 totals.0 += 1;
-                totals.1 += entries[handle].weight;
+                totals.1 = usize::saturating_add(totals.1, entries[handle].weight);
             });
         }
         totals
@@ -489,14 +490,19 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// Sets a new `maxsize`, evicting in policy order until `currsize` fits.
+    ///
+    /// The cache takes the new bound once the entries fit it: if the
+    /// listener (or an evicted value's `Drop`) panics on the way, the
+    /// entries evicted so far are gone, the rest stay, and the old bound
+    /// (which they fit) still holds.
     pub fn set_maxsize(&mut self, maxsize: usize) {
         self.expire_now();
-        self.maxsize = maxsize;
-        while self.currsize > self.maxsize {
+        while self.currsize > maxsize {
             if self.evict_one().is_none() {
                 break;
             }
         }
+        self.maxsize = maxsize;
     }
 }
 
@@ -735,7 +741,10 @@ where
     /// deadline has already passed ([`TlruCache`](crate::TlruCache)'s `ttu`
     /// said so, or a zero TTL) is not stored: any entry for `key` is
     /// removed and returned, and the new entry goes to the listener with
-    /// [`RemovalCause::Expired`].
+    /// [`RemovalCause::Expired`]. An entry both too heavy and dead on
+    /// arrival is refused as too heavy by a TTL cache and expired by a
+    /// TLRU cache, as cachetools' `TTLCache` weighs before its deadline and
+    /// `TLRUCache` computes its deadline first.
     pub fn try_insert(&mut self, key: K, value: V) -> Result<Option<V>, TooLarge<K, V>> {
         let hash = self.hasher.hash_one(&key);
         self.try_insert_hashed(hash, key, value)
@@ -752,21 +761,20 @@ where
         // Expiry comes first, even for an entry that is then refused, as in
         // cachetools (`expire()` runs before `Cache.__setitem__`).
         let now = self.expire_now();
-        let weight = self.weigher.weigh(&key, &value);
-        if weight > self.maxsize {
-            return Err(TooLarge {
-                key,
-                value,
-                weight,
-                maxsize: self.maxsize,
-            });
-        }
-        let deadline = match self.deadline(&key, &value, now) {
-            Ok(deadline) => deadline,
-            Err(()) => {
+        let (key, value, weight, deadline) = match self.admit(key, value, now) {
+            Admission::Store(key, value, weight, deadline) => (key, value, weight, deadline),
+            Admission::Expired(key, value) => {
                 let old = self.find(hash, &key).map(|h| self.remove_handle(h).value);
                 self.report(key, value, RemovalCause::Expired);
                 return Ok(old);
+            }
+            Admission::TooLarge(key, value, weight) => {
+                return Err(TooLarge {
+                    key,
+                    value,
+                    weight,
+                    maxsize: self.maxsize,
+                });
             }
         };
         match self.find(hash, &key) {
@@ -780,6 +788,26 @@ where
                 self.insert_new(hash, key, value, weight, deadline);
                 Ok(None)
             }
+        }
+    }
+
+    /// Whether `key -> value`, inserted at `now`, is stored, refused as too
+    /// heavy or dead on arrival, deciding the two in cachetools' order for
+    /// the policy (see [`Policy::EXPIRY_BEFORE_WEIGHT`]).
+    #[inline]
+    fn admit(&self, key: K, value: V, now: Option<Instant>) -> Admission<K, V> {
+        // The policy's deadline function is user code: called once.
+        let early = P::EXPIRY_BEFORE_WEIGHT.then(|| self.deadline(&key, &value, now));
+        if let Some(Err(())) = early {
+            return Admission::Expired(key, value);
+        }
+        let weight = self.weigher.weigh(&key, &value);
+        if weight > self.maxsize {
+            return Admission::TooLarge(key, value, weight);
+        }
+        match early.unwrap_or_else(|| self.deadline(&key, &value, now)) {
+            Ok(deadline) => Admission::Store(key, value, weight, deadline),
+            Err(()) => Admission::Expired(key, value),
         }
     }
 
@@ -812,7 +840,7 @@ where
         if weight > old_weight {
             // Evict while the cache without the old value plus the new one
             // would overflow; the victim may be this very entry.
-            while self.currsize - old_weight + weight > self.maxsize {
+            while !fits(self.currsize - old_weight, weight, self.maxsize) {
                 let Some(victim) = self.policy.victim(&mut self.entries) else {
                     break;
                 };
@@ -829,7 +857,7 @@ where
         }
         let node = &mut self.entries[handle];
         node.weight = weight;
-        self.currsize = self.currsize - old_weight + weight;
+        self.currsize = (self.currsize - old_weight).saturating_add(weight);
         node.meta.set_deadline(deadline);
         let old = core::mem::replace(&mut node.value, value);
         self.policy.on_update(&mut self.entries, handle, old_weight);
@@ -839,7 +867,7 @@ where
     /// Evicts in policy order until `weight` more fits.
     #[inline]
     fn make_room(&mut self, weight: usize) {
-        while weight > self.maxsize - self.currsize {
+        while !fits(self.currsize, weight, self.maxsize) {
             if self.evict_one().is_none() {
                 break;
             }
@@ -876,7 +904,8 @@ where
         };
         let entries = &self.entries;
         self.table.insert_unique(hash, handle, |&h| entries[h].hash);
-        self.currsize += weight;
+        // It fits (`make_room`); saturating all the same: never wraps.
+        self.currsize = self.currsize.saturating_add(weight);
         self.policy.on_insert(&mut self.entries, handle);
         handle
     }
@@ -948,23 +977,25 @@ where
         }
         let value = make();
         let now = self.expire_now();
-        let weight = self.weigher.weigh(&key, &value);
-        if weight > self.maxsize {
-            return Err(NotStored {
-                key,
-                value,
-                cause: RemovalCause::TooLarge,
-            });
-        }
-        let Ok(deadline) = self.deadline(&key, &value, now) else {
-            if let Some(stale) = self.find(hash, &key) {
-                drop(self.remove_handle(stale));
+        let (key, value, weight, deadline) = match self.admit(key, value, now) {
+            Admission::Store(key, value, weight, deadline) => (key, value, weight, deadline),
+            Admission::Expired(key, value) => {
+                if let Some(stale) = self.find(hash, &key) {
+                    drop(self.remove_handle(stale));
+                }
+                return Err(NotStored {
+                    key,
+                    value,
+                    cause: RemovalCause::Expired,
+                });
             }
-            return Err(NotStored {
-                key,
-                value,
-                cause: RemovalCause::Expired,
-            });
+            Admission::TooLarge(key, value, _) => {
+                return Err(NotStored {
+                    key,
+                    value,
+                    cause: RemovalCause::TooLarge,
+                });
+            }
         };
         // An expired entry for the key may still be stored: replace it.
         let handle = match self.find(hash, &key) {
@@ -1038,27 +1069,36 @@ where
     /// Holds time still until the returned guard is dropped; the guard
     /// derefs to the cache. See [`with_frozen_time`](Self::with_frozen_time).
     pub fn freeze_time(&mut self) -> FrozenTime<'_, K, V, P, S, W> {
-        let outer = *self.policy.frozen_mut();
-        let now = outer.unwrap_or_else(|| self.policy.clock().now());
-        *self.policy.frozen_mut() = Some(now);
+        let outer = self.policy.frozen_mut().clone();
+        let now = outer
+            .as_ref()
+            .and_then(Frozen::instant)
+            .unwrap_or_else(|| self.policy.clock().now());
+        let (frozen, thaw) = Frozen::new(now);
+        *self.policy.frozen_mut() = Some(frozen);
         FrozenTime {
             cache: self,
             outer,
             now,
+            _thaw: thaw,
         }
     }
 }
 
 /// A cache with time held still; see [`PolicyCache::freeze_time`].
 ///
-/// Dropping the guard (also during a panic) lets time run again.
+/// Dropping the guard (also during a panic) lets time run again, for the
+/// cache it froze wherever that cache is by then (swapped away through the
+/// guard, cloned while frozen).
 pub struct FrozenTime<'a, K, V, P, S, W>
 where
     P: Policy<K, V> + Timed,
 {
     cache: &'a mut PolicyCache<K, V, P, S, W>,
-    outer: Option<Instant>,
+    /// The freeze this one is nested in, restored when it ends.
+    outer: Option<Frozen>,
     now: Instant,
+    _thaw: Thaw,
 }
 
 impl<K, V, P: Policy<K, V> + Timed, S, W> FrozenTime<'_, K, V, P, S, W> {
@@ -1084,8 +1124,24 @@ impl<K, V, P: Policy<K, V> + Timed, S, W> core::ops::DerefMut for FrozenTime<'_,
 
 impl<K, V, P: Policy<K, V> + Timed, S, W> Drop for FrozenTime<'_, K, V, P, S, W> {
     fn drop(&mut self) {
-        *self.cache.policy.frozen_mut() = self.outer;
+        // `_thaw` is dropped after this, which thaws the instant wherever
+        // it went; the cache now behind the guard gets the outer freeze.
+        *self.cache.policy.frozen_mut() = self.outer.take();
     }
+}
+
+/// What an insert does with an entry: see [`PolicyCache::admit`].
+enum Admission<K, V> {
+    Store(K, V, usize, Option<Instant>),
+    Expired(K, V),
+    TooLarge(K, V, usize),
+}
+
+/// Whether `weight` more fits beside `currsize` under `maxsize`, without
+/// overflowing however large the three are.
+#[inline(always)]
+fn fits(currsize: usize, weight: usize, maxsize: usize) -> bool {
+    weight <= maxsize.saturating_sub(currsize)
 }
 
 /// Iterator over a cache's `(&key, &value)` pairs; see [`PolicyCache::iter`].

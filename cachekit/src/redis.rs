@@ -377,7 +377,9 @@ impl<K, V, L> RedisCache<K, V, L> {
     }
 
     fn scan_namespace(&self) -> Vec<String> {
-        let pattern = format!("{}*", self.namespace());
+        // The namespace is matched literally: a prefix or function name
+        // with glob characters must not match another namespace's keys.
+        let pattern = format!("{}*", glob_escape(&self.namespace()));
         self.run("scanning Redis", |c| {
             let keys: redis::Iter<String> = redis::cmd("SCAN")
                 .cursor_arg(0)
@@ -390,6 +392,35 @@ impl<K, V, L> RedisCache<K, V, L> {
             keys.collect::<redis::RedisResult<Vec<String>>>()
         })
         .unwrap_or_default()
+    }
+}
+
+/// `text` with Redis glob's special characters (`*`, `?`, `[`, `]`, `\`)
+/// escaped, so that `SCAN MATCH` matches it literally.
+fn glob_escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+/// The longest expiry Redis takes in `SET ... PX`, with room for the
+/// server's clock (expiry is stored as an absolute 64-bit millisecond time):
+/// about 2.9 million years.
+const MAX_PX: u128 = 1 << 50;
+
+/// `ttl` in whole milliseconds (at least 1) for `PX`, or `None` when it is
+/// longer than Redis accepts (the entry is then stored without expiry).
+fn px_millis(ttl: Duration) -> Option<u64> {
+    let millis = ttl.as_millis();
+    if millis > MAX_PX {
+        None
+    } else {
+        u64::try_from(millis.max(1)).ok()
     }
 }
 
@@ -472,8 +503,10 @@ where
                 self.run("writing to Redis", |c| {
                     let mut cmd = redis::cmd("SET");
                     cmd.arg(&redis_key).arg(bytes);
-                    if let Some(ttl) = ttl {
-                        cmd.arg("PX").arg(ttl.as_millis().max(1) as u64);
+                    // A TTL beyond what Redis accepts is stored without one
+                    // (it would outlive the server anyway).
+                    if let Some(px) = ttl.and_then(px_millis) {
+                        cmd.arg("PX").arg(px);
                     }
                     cmd.query::<()>(c)
                 });

@@ -132,21 +132,26 @@ impl<K, V> Policy<K, V> for Adaptive {
             self.ghosts.forget(ghost);
             return;
         }
-        // Case IV: a key not seen recently.
-        if self.t1_size + b1_size + weight > c {
-            if self.t1_size + weight <= c || self.t1.front().is_none() {
-                self.ghosts
-                    .trim(Side::First, c.saturating_sub(self.t1_size + weight));
+        // Case IV: a key not seen recently. (Saturating sums: sizes and
+        // weights may come close to `usize::MAX`.)
+        let t1_and_new = self.t1_size.saturating_add(weight);
+        if t1_and_new.saturating_add(b1_size) > c {
+            if t1_and_new <= c || self.t1.front().is_none() {
+                self.ghosts.trim(Side::First, c.saturating_sub(t1_and_new));
             } else {
                 self.evict_t1_forgetting = true;
             }
         } else {
-            let mut total = self.t1_size + self.t2_size + b1_size + b2_size;
-            while total + weight > 2 * c {
+            let mut total = self
+                .t1_size
+                .saturating_add(self.t2_size)
+                .saturating_add(b1_size)
+                .saturating_add(b2_size);
+            while total.saturating_add(weight) > c.saturating_mul(2) {
                 let Some(oldest) = self.ghosts.forget_oldest(Side::Second) else {
                     break;
                 };
-                total -= oldest;
+                total = total.saturating_sub(oldest);
             }
         }
     }

@@ -7,6 +7,9 @@ use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
+/// Entries the sketch is sized for at first; it doubles as the cache fills.
+const INITIAL_SKETCH: usize = 64;
+
 /// The window's share of `maxsize` before any adaptation.
 const INITIAL_WINDOW: f64 = 0.01;
 /// The protected segment's share of the main space.
@@ -346,14 +349,17 @@ impl TinyLfu {
     }
 
     /// Follows a new `maxsize`, and sizes the sketch and the ghost table
-    /// on the first insertion (from its weight; both grow with the cache).
+    /// on the first insertion: for a few entries, then growing with the
+    /// entries the cache holds (see [`grow_sketch`](Self::grow_sketch)), so
+    /// that memory follows the cache's contents, not its bound.
     #[cold]
     fn prepare(&mut self, weight: usize, maxsize: usize) {
         if maxsize != self.maxsize {
             self.resize(maxsize);
         }
         if self.sketch.capacity() == 0 {
-            self.sketch.ensure_capacity(maxsize / weight.max(1));
+            let full = maxsize / weight.max(1);
+            self.sketch.ensure_capacity(full.min(INITIAL_SKETCH));
             self.ghosts
                 .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
         }
@@ -388,13 +394,17 @@ impl TinyLfu {
         }
     }
 
+    /// Doubles the sketch (at least to `len` entries), but never beyond
+    /// the number of entries the cache is expected to hold when full (from
+    /// the mean weight so far): a cache with a huge bound and few entries
+    /// keeps a small sketch.
     #[cold]
     fn grow_sketch(&mut self, len: usize) {
         let total = self.weights.iter().sum::<usize>().max(1);
         let expected = (len as u128 * self.maxsize as u128).div_ceil(total as u128);
         let expected = usize::try_from(expected).unwrap_or(usize::MAX);
-        self.sketch
-            .ensure_capacity(expected.max(len).max(2 * self.sketch.capacity()));
+        let doubled = self.sketch.capacity().saturating_mul(2).max(len);
+        self.sketch.ensure_capacity(doubled.min(expected.max(len)));
         self.ghosts
             .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
     }
@@ -480,7 +490,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
             .front(Segment::Probation)
             .or(self.front(Segment::Protected));
         if let Some(candidate) = self.front(Segment::Window) {
-            let window_full = self.weight(Segment::Window) + self.incoming > self.window_max;
+            let window_full =
+                self.weight(Segment::Window).saturating_add(self.incoming) > self.window_max;
             if window_full && !self.incoming_direct {
                 let Some(victim) = main_victim else {
                     self.remember(entries, candidate, Side::First);

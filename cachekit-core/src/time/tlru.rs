@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use crate::arena::{linked_by, Handle, Links, List};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
+use crate::time::frozen::Frozen;
 use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
 
 /// Per-entry state of [`Tlru`]: LRU links, deadline and heap position.
@@ -37,7 +38,7 @@ impl EntryMeta for TlruMeta {
 pub struct Tlru<F, C = MonotonicClock> {
     ttu: F,
     clock: C,
-    frozen: Option<Instant>,
+    frozen: Option<Frozen>,
     lru: List,
     /// Entries with a deadline, earliest at index 0.
     heap: Vec<Handle>,
@@ -148,7 +149,7 @@ impl<F, C: Clock> Timed for Tlru<F, C> {
         &self.clock
     }
 
-    fn frozen_mut(&mut self) -> &mut Option<Instant> {
+    fn frozen_mut(&mut self) -> &mut Option<Frozen> {
         &mut self.frozen
     }
 }
@@ -159,11 +160,17 @@ where
     C: Clock,
 {
     type Meta = TlruMeta;
+    const EXPIRY_BEFORE_WEIGHT: bool = true;
     const EXPIRES: bool = true;
 
     #[inline]
     fn now(&self) -> Option<Instant> {
-        Some(self.frozen.unwrap_or_else(|| self.clock.now()))
+        Some(
+            self.frozen
+                .as_ref()
+                .and_then(Frozen::instant)
+                .unwrap_or_else(|| self.clock.now()),
+        )
     }
 
     #[inline]

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
+use crate::time::frozen::Frozen;
 use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
 
 /// Per-entry state of [`Ttl`]: LRU links, expiry links and the deadline.
@@ -40,7 +41,7 @@ impl EntryMeta for TtlMeta {
 pub struct Ttl<C = MonotonicClock> {
     ttl: Duration,
     clock: C,
-    frozen: Option<Instant>,
+    frozen: Option<Frozen>,
     lru: List<Primary>,
     expiry: List<Secondary>,
 }
@@ -72,7 +73,7 @@ impl<C: Clock> Timed for Ttl<C> {
         &self.clock
     }
 
-    fn frozen_mut(&mut self) -> &mut Option<Instant> {
+    fn frozen_mut(&mut self) -> &mut Option<Frozen> {
         &mut self.frozen
     }
 }
@@ -83,7 +84,12 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 
     #[inline]
     fn now(&self) -> Option<Instant> {
-        Some(self.frozen.unwrap_or_else(|| self.clock.now()))
+        Some(
+            self.frozen
+                .as_ref()
+                .and_then(Frozen::instant)
+                .unwrap_or_else(|| self.clock.now()),
+        )
     }
 
     #[inline]

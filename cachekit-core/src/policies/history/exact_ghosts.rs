@@ -48,7 +48,9 @@ pub(crate) struct ExactGhosts {
     queues: [VecDeque<(u64, u64)>; 2],
     /// Live ghosts per side.
     live: [usize; 2],
-    weights: [usize; 2],
+    /// Per side; `u128`, so that weights up to `usize::MAX` each never
+    /// overflow the sum.
+    weights: [u128; 2],
     next_stamp: u64,
 }
 
@@ -62,7 +64,7 @@ impl ExactGhosts {
     /// Total weight of the ghosts on `side`.
     #[inline]
     pub(crate) fn weight(&self, side: Side) -> usize {
-        self.weights[side as usize]
+        usize::try_from(self.weights[side as usize]).unwrap_or(usize::MAX)
     }
 
     /// How much heavier the other side's ghosts are than `side`'s, at
@@ -74,7 +76,8 @@ impl ExactGhosts {
             Side::First => (self.weights[0], self.weights[1]),
             Side::Second => (self.weights[1], self.weights[0]),
         };
-        adaptation_step(this as u64, other as u64)
+        let saturated = |w: u128| u64::try_from(w).unwrap_or(u64::MAX);
+        adaptation_step(saturated(this), saturated(other))
     }
 
     /// Forgets `ghost` (its key is back in the cache).
@@ -86,7 +89,7 @@ impl ExactGhosts {
             slot.remove();
             let side = ghost.side as usize;
             self.live[side] -= 1;
-            self.weights[side] -= ghost.weight;
+            self.weights[side] -= ghost.weight as u128;
             self.compact(side);
         }
     }
@@ -99,7 +102,7 @@ impl ExactGhosts {
             if let Ok(slot) = self.index.find_entry(hash, |g| g.stamp == stamp) {
                 let (ghost, _) = slot.remove();
                 self.live[s] -= 1;
-                self.weights[s] -= ghost.weight;
+                self.weights[s] -= ghost.weight as u128;
                 return Some(ghost.weight);
             }
         }
@@ -121,13 +124,13 @@ impl ExactGhosts {
         let s = side as usize;
         self.queues[s].push_back((hash, stamp));
         self.live[s] += 1;
-        self.weights[s] += weight;
+        self.weights[s] += weight as u128;
     }
 
     /// Forgets the oldest ghosts on `side` until its weight is at most
     /// `limit`.
     pub(crate) fn trim(&mut self, side: Side, limit: usize) {
-        while self.weights[side as usize] > limit && self.forget_oldest(side).is_some() {}
+        while self.weights[side as usize] > limit as u128 && self.forget_oldest(side).is_some() {}
     }
 
     /// Drops the stale slots of `side`'s queue once they outnumber the live
