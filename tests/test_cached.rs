@@ -987,3 +987,57 @@ mod shared_by_default {
         );
     }
 }
+
+/// `maxsize = N` and `ttl = SECONDS`: the caches cachetools users reach for
+/// first, without writing the cache expression.
+mod shorthands {
+    use super::*;
+
+    static BOUNDED: Calls = Calls::new();
+
+    #[cached(maxsize = 2)]
+    fn bounded(x: u32) -> u32 {
+        BOUNDED.hit();
+        x
+    }
+
+    #[test]
+    fn maxsize_is_an_lru_cache_of_that_many_entries() {
+        bounded(1);
+        bounded(2);
+        bounded(1); // a use: 2 is now the least recent
+        bounded(3); // evicts 2
+        assert!(bounded::contains(1) && bounded::contains(3) && !bounded::contains(2));
+        assert_eq!(bounded::cache_info().maxsize, 2);
+        assert_eq!(BOUNDED.get(), 3);
+    }
+
+    #[cached(maxsize = 64, ttl = 60)]
+    fn rate(pair: &str) -> usize {
+        pair.len()
+    }
+
+    #[cached(ttl = 0.5)]
+    fn half_second(x: u8) -> u8 {
+        x
+    }
+
+    #[cached(ttl = Duration::from_millis(0))]
+    fn never_kept(x: u8) -> u8 {
+        x
+    }
+
+    #[test]
+    fn ttl_takes_seconds_or_a_duration() {
+        assert_eq!(rate("USD/EUR"), 7);
+        assert!(rate::contains("USD/EUR"));
+        assert_eq!(rate::cache_info().maxsize, 64);
+        assert_eq!(half_second(1), 1);
+        assert!(half_second::contains(1));
+        assert_eq!(half_second::cache_info().maxsize, usize::MAX);
+        // A zero time to live: nothing is ever visible (cachetools' ttl=0).
+        assert_eq!(never_kept(1), 1);
+        assert!(!never_kept::contains(1));
+        assert_eq!(never_kept::cache_info().misses, 1);
+    }
+}

@@ -322,3 +322,63 @@ fn async_methods_compute_each_key_once() {
     assert_send(&future);
     assert_eq!(block_on(future), "user 6");
 }
+
+/// A field behind an `Arc` (shared by clones of the instance) works as the
+/// field itself.
+mod pointer_fields {
+    use cachekit::{cached_method, ConcurrentCache, LruCache};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::{Arc, Mutex};
+
+    #[derive(Clone)]
+    struct Catalog {
+        cache: Arc<Mutex<LruCache<u64, String>>>,
+        fast: Arc<ConcurrentCache<LruCache<u64, String>>>,
+        local: Rc<RefCell<LruCache<u64, String>>>,
+        loads: Arc<AtomicUsize>,
+    }
+
+    impl Catalog {
+        #[cached_method(cache = self.cache)]
+        fn name(&self, id: u64) -> String {
+            self.loads.fetch_add(1, Ordering::SeqCst);
+            format!("item {id}")
+        }
+
+        #[cached_method(cache = self.fast)]
+        fn fast_name(&self, id: u64) -> String {
+            self.loads.fetch_add(1, Ordering::SeqCst);
+            format!("fast {id}")
+        }
+
+        #[cached_method(cache = self.local)]
+        fn local_name(&self, id: u64) -> String {
+            self.loads.fetch_add(1, Ordering::SeqCst);
+            format!("local {id}")
+        }
+    }
+
+    #[test]
+    fn arc_and_rc_fields_share_one_cache_between_clones() {
+        let catalog = Catalog {
+            cache: Arc::new(Mutex::new(LruCache::new(8))),
+            fast: Arc::new(ConcurrentCache::unsharded(LruCache::new(8))),
+            local: Rc::new(RefCell::new(LruCache::new(8))),
+            loads: Arc::new(AtomicUsize::new(0)),
+        };
+        let copy = catalog.clone();
+        assert_eq!(catalog.name(1), "item 1");
+        assert_eq!(copy.name(1), "item 1");
+        assert_eq!(catalog.fast_name(1), "fast 1");
+        assert_eq!(copy.fast_name(1), "fast 1");
+        assert_eq!(catalog.local_name(1), "local 1");
+        assert_eq!(copy.local_name(1), "local 1");
+        assert_eq!(catalog.loads.load(Ordering::SeqCst), 3);
+        assert!(copy.name_contains(1));
+        assert_eq!(copy.name_cache_info().hits, 1);
+        catalog.name_clear();
+        assert!(!copy.name_contains(1));
+    }
+}

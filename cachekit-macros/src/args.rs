@@ -38,6 +38,10 @@ pub struct Args {
     pub thread_local: Option<Span>,
     /// `cache_failures`: cache `Err`/`None` results too.
     pub cache_failures: Option<Span>,
+    /// `maxsize = N`: an LRU cache of N entries (with `ttl`, a TTL cache).
+    pub maxsize: Option<Expr>,
+    /// `ttl = SECONDS` (or a `Duration`): a TTL cache.
+    pub ttl: Option<Expr>,
     /// `no_handle` (`#[cached_method]`): generate no handle methods, as a
     /// trait impl may not add methods.
     pub no_handle: Option<Span>,
@@ -99,6 +103,12 @@ impl Args {
             match (name.as_str(), item.value) {
                 ("cache", Some((_, expr))) => set(&mut args.cache, expr, &item.name, errors),
                 ("key", Some((_, expr))) => set(&mut args.key, expr, &item.name, errors),
+                ("maxsize", Some((_, expr))) if attr == Attr::Cached => {
+                    set(&mut args.maxsize, expr, &item.name, errors)
+                }
+                ("ttl", Some((_, expr))) if attr == Attr::Cached => {
+                    set(&mut args.ttl, expr, &item.name, errors)
+                }
                 ("lock", None) if attr == Attr::Cached => {
                     set(&mut args.lock, slot_span, &item.name, errors)
                 }
@@ -111,10 +121,20 @@ impl Args {
                 ("no_handle", None) if attr == Attr::CachedMethod => {
                     set(&mut args.no_handle, slot_span, &item.name, errors)
                 }
-                ("cache" | "key", None) => errors.push(syn::Error::new_spanned(
+                ("maxsize" | "ttl", Some(_)) => errors.push(syn::Error::new_spanned(
                     &item.name,
-                    format!("`{name}` needs a value: `{name} = ...`"),
+                    format!(
+                        "`{name}` does not apply to `#[cached_method]`: its cache is the \
+                         instance's field, built where the instance is (e.g. \
+                         `ConcurrentCache::unsharded(LruCache::new(256))`)"
+                    ),
                 )),
+                ("cache" | "key" | "maxsize" | "ttl", None) => {
+                    errors.push(syn::Error::new_spanned(
+                        &item.name,
+                        format!("`{name}` needs a value: `{name} = ...`"),
+                    ))
+                }
                 ("lock" | "thread_local" | "cache_failures", Some((eq, expr))) => {
                     errors.push(syn::Error::new(
                         eq.span().join(expr.span()).unwrap_or(eq.span),
@@ -129,20 +149,42 @@ impl Args {
                          `RefCell` field is not)"
                     ),
                 )),
-                _ => errors.push(syn::Error::new_spanned(
-                    &item.name,
-                    format!(
-                        "unknown `#[{}]` argument `{name}`; expected {}",
-                        attr.name(),
-                        match attr {
-                            Attr::Cached =>
-                                "`cache = ...`, `key = ...`, `thread_local`, `lock` or \
-                                 `cache_failures`",
-                            Attr::CachedMethod =>
-                                "`cache = self.FIELD`, `key = ...` or `cache_failures`",
+                _ => {
+                    let expected = match attr {
+                        Attr::Cached => {
+                            "`cache = ...`, `maxsize = N`, `ttl = SECONDS`, `key = ...`, \
+                             `thread_local`, `lock` or `cache_failures`"
                         }
-                    ),
-                )),
+                        Attr::CachedMethod => {
+                            "`cache = self.FIELD`, `key = ...`, `cache_failures` or `no_handle` \
+                             (in a trait impl)"
+                        }
+                    };
+                    let mut message = format!(
+                        "unknown `#[{}]` argument `{name}`; expected {expected}",
+                        attr.name()
+                    );
+                    if let Some(hint) = cached_crate_hint(&name) {
+                        message = format!("{message}\nhelp: {hint}");
+                    }
+                    errors.push(syn::Error::new_spanned(&item.name, message));
+                }
+            }
+        }
+        if let Some(cache) = &args.cache {
+            for (name, given) in [("maxsize", &args.maxsize), ("ttl", &args.ttl)] {
+                if let Some(given) = given {
+                    let mut error = syn::Error::new_spanned(
+                        given,
+                        format!(
+                            "`{name}` builds the cache, and `cache = ...` gives one already: \
+                             put the bound in the cache expression (`LruCache::new(N)`, \
+                             `TtlCache::new(N, ttl)`), or drop `cache`"
+                        ),
+                    );
+                    error.combine(syn::Error::new_spanned(cache, "the cache given here"));
+                    errors.push(error);
+                }
             }
         }
         if let (Some(lock), Some(thread_local)) = (args.lock, args.thread_local) {
@@ -155,6 +197,27 @@ impl Args {
         }
         args
     }
+}
+
+/// What to write instead of an option of the `cached` crate's `#[cached]`.
+fn cached_crate_hint(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "size" | "max_size" | "capacity" => "cachekit spells a bound `maxsize = N` (an LRU cache of N entries)",
+        "time" | "ttl_secs" | "time_secs" | "lifespan" => {
+            "cachekit spells a time-to-live `ttl = SECONDS` (a `TtlCache`; add `maxsize = N` to bound it too)"
+        }
+        "sync_writes" => {
+            "cachekit computes each key once by default (concurrent callers of a key wait for it): remove `sync_writes`"
+        }
+        "result" | "option" => {
+            "cachekit recognises `Result` and `Option` return types by itself: only `Ok`/`Some` is cached (`cache_failures` caches the others too)"
+        }
+        "convert" => "give the key as a closure of the arguments: `key = |name: &str| name.to_lowercase()`",
+        "unbound" => "the default cache is unbounded: remove `unbound`",
+        "ty" | "type" | "create" => "give the cache as an expression: `cache = LruCache::new(100)`",
+        "name" => "the cache's handle is named after the function: `name::clear()`, `name::cache_info()`",
+        _ => return None,
+    })
 }
 
 /// Stores an option, reporting a repeated one at its second occurrence.

@@ -123,11 +123,26 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let probe = &key.probe;
     let owned_key = &key.owned;
 
-    let cache_expr = match &args.cache {
-        Some(expr) => expr.to_token_stream(),
-        None => quote!(::cachekit::UnboundedCache::new()),
+    // `maxsize = N` and `ttl = T` are shorthands for the two caches a
+    // cachetools user reaches for first.
+    let cache_expr = match (&args.cache, &args.maxsize, &args.ttl) {
+        (Some(expr), _, _) => expr.to_token_stream(),
+        (None, Some(maxsize), None) => quote!(::cachekit::LruCache::new(#maxsize)),
+        (None, maxsize, Some(ttl)) => {
+            let maxsize = maxsize.as_ref().map_or(
+                quote!(::core::primitive::usize::MAX),
+                ToTokens::to_token_stream,
+            );
+            quote!(::cachekit::TtlCache::new(#maxsize, #private::ttl(#ttl)))
+        }
+        (None, None, None) => quote!(::cachekit::UnboundedCache::new()),
     };
-    let cache_span = args.cache.as_ref().map_or(Span::call_site(), |e| e.span());
+    let cache_span = args
+        .cache
+        .as_ref()
+        .or(args.maxsize.as_ref())
+        .or(args.ttl.as_ref())
+        .map_or(Span::call_site(), |e| e.span());
     let function_path = quote!(::core::concat!(
         ::core::module_path!(),
         "::",

@@ -29,10 +29,33 @@ use proc_macro::TokenStream;
 /// | argument | meaning | default |
 /// | --- | --- | --- |
 /// | `cache = EXPR` | builds the cache, on first use: one of cachekit's caches (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, a weighted cache, ...), a `hashbrown::HashMap`, or a `ConcurrentCache` | `UnboundedCache::new()` |
+/// | `maxsize = N` | shorthand: `cache = LruCache::new(N)` | |
+/// | `ttl = SECONDS` | shorthand: `cache = TtlCache::new(maxsize, ttl)`, the time to live in seconds (integer or float) or a `Duration`; unbounded without `maxsize` | |
 /// | `key = CLOSURE` | derives the key from the arguments | all arguments |
 /// | `thread_local` | one cache **per thread** instead of one for the process | one cache, shared |
 /// | `lock` | states the default (cachetools' `lock=`): one cache for the process, one computation per key | |
 /// | `cache_failures` | also cache `Err(_)` / `None` results | not cached |
+///
+/// ```
+/// use cachekit::cached;
+///
+/// #[cached(maxsize = 256)] // cachetools: @cached(LRUCache(maxsize=256))
+/// fn square(x: u64) -> u64 {
+///     x * x
+/// }
+///
+/// #[cached(maxsize = 64, ttl = 60)] // @cached(TTLCache(maxsize=64, ttl=60))
+/// fn rate(pair: &str) -> f64 {
+///     if pair == "USD/EUR" { 0.92 } else { 1.0 }
+/// }
+///
+/// assert_eq!(square(12), 144);
+/// assert_eq!(rate("USD/EUR"), 0.92);
+/// assert_eq!(rate::cache_info().maxsize, 64);
+/// ```
+///
+/// The `cached` crate's option names (`size`, `time`, `sync_writes`, ...)
+/// are answered with the cachekit spelling.
 ///
 /// By default a function has **one cache for the whole process**, shared by
 /// every thread and task: `name::invalidate(..)`, `name::clear()` and

@@ -21,8 +21,9 @@ pub struct Busy;
 /// | `RefCell<C>` | one (the owner is not `Sync`) | — |
 ///
 /// where `C` is any cache (`LruCache`, `TtlCache`, `hashbrown::HashMap`,
-/// ...). A `&mut self` method takes the cache itself as its field (no
-/// wrapper). Locks are held only to look up and to store, never while the
+/// ...); any of these behind an `Arc` or `Rc` works the same (one cache
+/// shared by the instances holding the pointer). A `&mut self` method takes
+/// the cache itself as its field (no wrapper). Locks are held only to look up and to store, never while the
 /// method body runs. A poisoned `std` lock is used anyway: a cache is
 /// consistent after any panic, as only its own methods mutate it.
 ///
@@ -49,7 +50,7 @@ pub struct Busy;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot hold a `#[cached_method]` cache for `&self` methods",
     label = "the `cache = ...` field",
-    note = "wrap the cache in `RefCell`, `Mutex` or `RwLock`, use a `ConcurrentCache`, or take `&mut self` to use a plain cache"
+    note = "hold the cache in a `ConcurrentCache`, a `Mutex` or `RwLock`, or a `RefCell` (each may be behind an `Arc` or `Rc`), or take `&mut self` to use a plain cache"
 )]
 pub trait CacheCell<K, V> {
     /// Whether several threads may call through the field at once (then
@@ -275,4 +276,73 @@ lending_cell!(
     Exclusive<'_, C>,
     shared = false,
     |this| this.0.try_borrow_mut().ok().map(|r| RefMut::map(r, |c| &mut **c))
+);
+
+/// Implements [`CacheCell`] for a pointer to a cell (`Arc<Mutex<C>>`,
+/// `Rc<RefCell<C>>`, ...) by lending the cell it points to.
+macro_rules! pointer_cell {
+    ($(#[$doc:meta])* $ptr:ident) => {
+        $(#[$doc])*
+        impl<K, V, F: CacheCell<K, V> + ?Sized> CacheCell<K, V> for $ptr<F> {
+            const SHARED: bool = F::SHARED;
+
+            #[inline]
+            fn cell_get<Q>(&self, key: &Q) -> Result<Option<V>, Busy>
+            where
+                V: Clone,
+                Q: ?Sized + Hash + Equivalent<K>,
+            {
+                (**self).cell_get(key)
+            }
+
+            #[inline]
+            fn cell_peek<Q>(&self, key: &Q) -> Option<V>
+            where
+                V: Clone,
+                Q: ?Sized + Hash + Equivalent<K>,
+            {
+                (**self).cell_peek(key)
+            }
+
+            fn cell_contains<Q>(&self, key: &Q) -> bool
+            where
+                Q: ?Sized + Hash + Equivalent<K>,
+            {
+                (**self).cell_contains(key)
+            }
+
+            #[inline]
+            fn cell_store(&self, key: K, value: V) {
+                (**self).cell_store(key, value)
+            }
+
+            fn cell_remove<Q>(&self, key: &Q) -> Option<V>
+            where
+                Q: ?Sized + Hash + Equivalent<K>,
+            {
+                (**self).cell_remove(key)
+            }
+
+            fn cell_clear(&self) {
+                (**self).cell_clear()
+            }
+
+            fn cell_info(&self) -> CacheInfo {
+                (**self).cell_info()
+            }
+        }
+    };
+}
+
+use std::rc::Rc;
+use std::sync::Arc;
+
+pointer_cell!(
+    /// A cell shared by reference count: `Arc<Mutex<C>>`,
+    /// `Arc<ConcurrentCache<C>>` (the cell inside is lent).
+    Arc
+);
+pointer_cell!(
+    /// A cell shared by reference count on one thread: `Rc<RefCell<C>>`.
+    Rc
 );

@@ -17,6 +17,7 @@ mod shared;
 #[allow(unsafe_code)] // one pointer cast after a type check; argued in the module
 mod slot;
 mod state;
+mod ttl;
 
 pub use self::handle::{lend, lend_send, now, Done, Lent, LentSend, Op, Request};
 pub use self::key::{check_key, check_key_part, Key, KeyPart};
@@ -25,6 +26,7 @@ pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
 pub use self::output::{check_shared_value, Always, Fallible, Output, SharedValue};
 pub use self::shared::{Claim, ClaimAsync, Shareable, SharedMemo, SharedSlot, Ticket};
+pub use self::ttl::{ttl, IntoTtl};
 pub use crate::cell::Exclusive;
 pub use crate::KeyRef;
 pub use std::thread_local;
