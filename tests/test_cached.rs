@@ -1041,3 +1041,33 @@ mod shorthands {
         assert_eq!(never_kept::cache_info().misses, 1);
     }
 }
+
+/// Lifetime parameters are fine when the value does not borrow from them.
+mod lifetimes {
+    use super::*;
+
+    static WORDS: Calls = Calls::new();
+
+    #[cached(maxsize = 16)]
+    fn first_word<'a>(text: &'a str) -> String {
+        WORDS.hit();
+        text.split_whitespace().next().unwrap_or("").to_owned()
+    }
+
+    #[cached]
+    async fn shout<'a, 'b: 'a>(text: &'a str, suffix: &'b str) -> String {
+        format!("{}{suffix}", text.to_uppercase())
+    }
+
+    #[test]
+    fn lifetime_parameters_are_accepted() {
+        let owned = String::from("hello world");
+        assert_eq!(first_word(&owned), "hello");
+        assert_eq!(first_word("hello world"), "hello");
+        assert_eq!(WORDS.get(), 1);
+        assert!(first_word::contains("hello world"));
+        assert_eq!(first_word::invalidate(&owned).as_deref(), Some("hello"));
+        assert_eq!(block_on(shout("hi", "!")), "HI!");
+        assert!(shout::contains("hi", "!"));
+    }
+}

@@ -382,3 +382,28 @@ mod pointer_fields {
         assert!(!copy.name_contains(1));
     }
 }
+
+mod method_lifetimes {
+    use cachekit::{cached_method, ConcurrentCache, LruCache};
+
+    struct Fetcher {
+        cache: ConcurrentCache<LruCache<String, usize>>,
+    }
+
+    impl Fetcher {
+        #[cached_method(cache = self.cache)]
+        fn get<'a>(&'a self, url: &'a str) -> usize {
+            url.len()
+        }
+    }
+
+    #[test]
+    fn a_method_with_lifetimes_is_cached() {
+        let fetcher = Fetcher {
+            cache: ConcurrentCache::unsharded(LruCache::new(4)),
+        };
+        assert_eq!(fetcher.get("https://example.com"), 19);
+        assert!(fetcher.get_contains("https://example.com"));
+        assert_eq!(fetcher.get_cache_info().misses, 1);
+    }
+}

@@ -149,16 +149,64 @@ fn check_signature(sig: &Signature, attr: Attr, errors: &mut Errors) {
             format!("`#[{name}]` does not support variadic functions"),
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
-        let message = match attr {
-            Attr::Cached => "`#[cached]` does not support generic functions: the cache is one static \
-                 per function, so its key and value types cannot depend on type or lifetime \
-                 parameters; cache a non-generic function with concrete types",
-            Attr::CachedMethod => "`#[cached_method]` does not support generic methods: the \
-                 instance's cache has one key and one value type; use the impl's type parameters instead",
-        };
-        errors.push(syn::Error::new_spanned(&sig.generics, message));
+    // Lifetime parameters are fine as long as the cached value does not
+    // borrow from them (the key is owned, checked where it is built).
+    for param in &sig.generics.params {
+        if let syn::GenericParam::Type(_) | syn::GenericParam::Const(_) = param {
+            let message = match attr {
+                Attr::Cached => {
+                    "`#[cached]` does not support type or const parameters: the \
+                     cache is one static per function, so its key and value types cannot \
+                     depend on them; cache a function with concrete types (lifetime \
+                     parameters are fine)"
+                }
+                Attr::CachedMethod => {
+                    "`#[cached_method]` does not support type or const \
+                     parameters: the instance's cache has one key and one value type; use the \
+                     impl's type parameters instead (lifetime parameters are fine)"
+                }
+            };
+            errors.push(syn::Error::new_spanned(param, message));
+        }
     }
+    let lifetimes: Vec<&syn::Lifetime> = sig
+        .generics
+        .lifetimes()
+        .map(|param| &param.lifetime)
+        .collect();
+    if let ReturnType::Type(_, ty) = &sig.output {
+        if let Some(borrowed) = find_lifetime(ty, &lifetimes) {
+            errors.push(syn::Error::new_spanned(
+                borrowed,
+                format!(
+                    "a cached value cannot borrow `{borrowed}`: it outlives the call that \
+                     computed it; return an owned type (`String` rather than `&{} str`)",
+                    borrowed
+                ),
+            ));
+        }
+    }
+}
+
+/// The first use of one of `lifetimes` in `ty`.
+fn find_lifetime<'t>(ty: &'t Type, lifetimes: &[&syn::Lifetime]) -> Option<&'t syn::Lifetime> {
+    struct Find<'l, 't> {
+        lifetimes: &'l [&'l syn::Lifetime],
+        found: Option<&'t syn::Lifetime>,
+    }
+    impl<'t> Visit<'t> for Find<'_, 't> {
+        fn visit_lifetime(&mut self, lifetime: &'t syn::Lifetime) {
+            if self.found.is_none() && self.lifetimes.iter().any(|l| l.ident == lifetime.ident) {
+                self.found = Some(lifetime);
+            }
+        }
+    }
+    let mut find = Find {
+        lifetimes,
+        found: None,
+    };
+    find.visit_type(ty);
+    find.found
 }
 
 fn arg<'a>(i: usize, pat: &'a Pat, ty: &'a Type, errors: &mut Errors) -> Option<Arg<'a>> {

@@ -39,7 +39,7 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
         args.cache_failures.is_some(),
         &mut errors,
     );
-    check_key_arity(&args, function.args.len(), &mut errors);
+    check_key_closure(&args, &function, &mut errors);
     if !errors.is_empty() {
         // Keep the user's function so that the rest of the crate (and IDEs)
         // still see it.
@@ -48,9 +48,47 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand(&args, &function)
 }
 
-/// A key closure must take exactly the function's arguments.
-pub fn check_key_arity(args: &Args, arity: usize, errors: &mut Errors) {
+/// A key closure must take exactly the function's arguments, and return an
+/// owned key: a parameter the function takes by reference, returned as it
+/// is (alone or in a tuple), is caught here with the fix, where the
+/// compiler would say "lifetime may not live long enough".
+pub fn check_key_closure(args: &Args, function: &Function, errors: &mut Errors) {
+    let arity = function.args.len();
     if let Some(Expr::Closure(closure)) = &args.key {
+        if closure.inputs.len() == arity {
+            let borrowed: Vec<&syn::Ident> = closure
+                .inputs
+                .iter()
+                .zip(&function.args)
+                .filter_map(|(input, arg)| match input {
+                    syn::Pat::Ident(p) if arg.is_ref => Some(&p.ident),
+                    syn::Pat::Type(t) if arg.is_ref => match &*t.pat {
+                        syn::Pat::Ident(p) => Some(&p.ident),
+                        _ => None,
+                    },
+                    _ => None,
+                })
+                .collect();
+            let returned: Vec<&Expr> = match &*closure.body {
+                Expr::Tuple(tuple) => tuple.elems.iter().collect(),
+                body => vec![body],
+            };
+            for part in returned {
+                let Expr::Path(path) = part else { continue };
+                let Some(ident) = path.path.get_ident() else {
+                    continue;
+                };
+                if borrowed.contains(&ident) {
+                    errors.push(syn::Error::new_spanned(
+                        part,
+                        format!(
+                            "the key must be owned: `{ident}` is borrowed for the call only, \
+                             and the key outlives it; return `{ident}.to_owned()`"
+                        ),
+                    ));
+                }
+            }
+        }
         if closure.inputs.len() != arity {
             let message = format!(
                 "the key closure takes {} argument{} but the function has {}: it receives \
@@ -81,6 +119,9 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             .any(|lint| a.path().is_ident(lint))
     });
     let private = quote!(::cachekit::__private);
+    // Only lifetimes get this far (see `ast::check_signature`).
+    let generics = &sig.generics;
+    let where_clause = &sig.generics.where_clause;
     let output = &function.output;
     let kind = match function.output_kind {
         OutputKind::Always => quote!(#private::Always),
@@ -321,7 +362,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
 
     quote! {
         #(#attrs)*
-        #vis #asyncness fn #name(#inputs) -> #output {
+        #vis #asyncness fn #name #generics (#inputs) -> #output #where_clause {
             #call_dispatch.returned()
         }
 
@@ -335,27 +376,27 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         impl #name {
             #[doc(hidden)]
             #[inline]
-            #asyncness fn __cachekit_dispatch(
+            #asyncness fn __cachekit_dispatch #generics (
                 __cachekit_op: #private::Op<'_, #args_tuple_ty, #lent>,
-            ) -> #private::Done<#output, #value> {
+            ) -> #private::Done<#output, #value> #where_clause {
                 #original
                 #body
             }
 
             /// Removes the cached result of a call with these arguments (the key
             /// function applies), returning it.
-            #vis fn invalidate(#inputs) -> ::core::option::Option<#value> {
+            #vis fn invalidate #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
                 #invalidate.value()
             }
 
             /// The cached result of a call with these arguments, without
             /// counting a use or a hit.
-            #vis fn peek(#inputs) -> ::core::option::Option<#value> {
+            #vis fn peek #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
                 #peek.value()
             }
 
             /// Whether a call with these arguments would be a hit.
-            #vis fn contains(#inputs) -> bool {
+            #vis fn contains #generics (#inputs) -> bool #where_clause {
                 #contains.bool()
             }
 

@@ -198,9 +198,12 @@ use proc_macro::TokenStream;
 /// # Limits
 ///
 /// Each of these is a compile error at the offending token: methods taking
-/// `self` (use `#[cached_method]`), generic functions, `&mut` or
-/// `impl Trait` arguments, argument patterns other than a name or `_`,
-/// `const`/`unsafe`/`extern` functions, and `impl Trait` return types.
+/// `self` (use `#[cached_method]`), type or const parameters (lifetime
+/// parameters are fine, as long as the value does not borrow from them),
+/// `&mut` or `impl Trait` arguments, argument patterns other than a name or
+/// `_`, a key closure returning a borrowed argument (the key must be
+/// owned), `const`/`unsafe`/`extern` functions, and `impl Trait` return
+/// types.
 /// `#[cached]` applies to free functions (not to associated functions in an
 /// `impl` block).
 #[proc_macro_attribute]

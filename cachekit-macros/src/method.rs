@@ -14,7 +14,7 @@ use syn::{Expr, ImplItemFn, ItemFn};
 use crate::args::{Args, Attr};
 use crate::ast::{Function, OutputKind};
 use crate::errors::Errors;
-use crate::expand::{check_key_arity, Key};
+use crate::expand::{check_key_closure, Key};
 
 /// Expands `#[cached_method(attr)] item`.
 pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -55,7 +55,7 @@ pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         Some(_) => {}
     }
-    check_key_arity(&args, function.args.len(), &mut errors);
+    check_key_closure(&args, &function, &mut errors);
     if !errors.is_empty() {
         return errors.with_item(item);
     }
@@ -78,6 +78,9 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let attrs = &item.attrs;
     let block = &item.block;
     let private = quote!(::cachekit::__private);
+    // Only lifetimes get this far (see `ast::check_signature`).
+    let generics = &sig.generics;
+    let where_clause = &sig.generics.where_clause;
     let output = &function.output;
     let kind = match function.output_kind {
         OutputKind::Always => quote!(#private::Always),
@@ -147,34 +150,34 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         quote! {
             #[doc = #invalidate_doc]
             #[allow(dead_code)]
-            #vis fn #invalidate(#receiver, #inputs) -> ::core::option::Option<#value> {
+            #vis fn #invalidate #generics (#receiver, #inputs) -> ::core::option::Option<#value> #where_clause {
                 #key_prelude
                 #private::method_invalidate(#field, #probe)
             }
 
             #[doc = #peek_doc]
             #[allow(dead_code)]
-            #vis fn #peek(#receiver, #inputs) -> ::core::option::Option<#value> {
+            #vis fn #peek #generics (#receiver, #inputs) -> ::core::option::Option<#value> #where_clause {
                 #key_prelude
                 #private::method_peek(#field, #probe)
             }
 
             #[doc = #contains_doc]
             #[allow(dead_code)]
-            #vis fn #contains(#receiver, #inputs) -> bool {
+            #vis fn #contains #generics (#receiver, #inputs) -> bool #where_clause {
                 #key_prelude
                 #private::method_contains(#field, #probe)
             }
 
             #[doc = #clear_doc]
             #[allow(dead_code)]
-            #vis fn #clear(#receiver) {
+            #vis fn #clear #generics (#receiver) #where_clause {
                 #private::method_clear(#field)
             }
 
             #[doc = #info_doc]
             #[allow(dead_code)]
-            #vis fn #info(#receiver) -> ::cachekit::CacheInfo {
+            #vis fn #info #generics (#receiver) -> ::cachekit::CacheInfo #where_clause {
                 #private::method_info(#field)
             }
         }

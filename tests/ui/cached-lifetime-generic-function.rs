@@ -1,8 +1,0 @@
-use cachekit::cached;
-
-#[cached]
-fn first<'a>(text: &'a str) -> usize {
-    text.len()
-}
-
-fn main() {}
