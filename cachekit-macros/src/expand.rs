@@ -227,6 +227,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             match __cachekit_op {
                 #private::Op::Call(#args_tuple) => {
                     #key_prelude
+                    #private::check_memo_probe(__cachekit_memo, #probe);
                     let __cachekit_missed = match __cachekit_memo.begin(#probe) {
                         ::core::result::Result::Ok(__cachekit_value) => {
                             return #returned(#from_cached(__cachekit_value));

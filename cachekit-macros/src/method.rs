@@ -188,6 +188,7 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         #vis #method_sig {
             static __CACHEKIT_FLIGHTS: #private::MethodFlights = #private::MethodFlights::new();
             #key_prelude
+            #private::check_field_probe(#field, #probe);
             let __cachekit_ticket = match #begin {
                 #private::Begin::Hit(__cachekit_value) => return #from_cached(__cachekit_value),
                 #private::Begin::Miss(__cachekit_ticket) => __cachekit_ticket,

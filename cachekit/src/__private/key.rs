@@ -31,3 +31,33 @@ impl<Q: ?Sized + Hash + Eq> KeyPart for Q {}
 pub fn check_key<K: Key>(key: K) -> K {
     key
 }
+
+/// What the arguments' borrowed key must be to look up a cache keyed by
+/// `K`: checked where the arguments are, so that a mismatch names both
+/// types instead of a missing `Borrow` impl deep in the bounds.
+#[diagnostic::on_unimplemented(
+    message = "the arguments make a key of type `{Self}`, which cannot look up this cache's keys of type `{K}`",
+    label = "looked up as `{Self}`",
+    note = "the default key is the arguments owned: a `&str` argument makes a `String` key, `&[T]` a `Vec<T>`, several arguments a tuple; give the cache that key type, or `key = |..| ..` returning a `{K}`"
+)]
+pub trait ProbeOf<K> {}
+#[diagnostic::do_not_recommend]
+impl<K, Q: ?Sized + Hash + crate::Equivalent<K>> ProbeOf<K> for Q {}
+
+/// Checks that a method's arguments can look up its field's cache.
+#[inline(always)]
+pub fn check_field_probe<F, K, V, Q>(_field: &F, _probe: &Q)
+where
+    F: crate::CacheCell<K, V>,
+    Q: ?Sized + ProbeOf<K>,
+{
+}
+
+/// Checks that a function's arguments can look up its shared cache.
+#[inline(always)]
+pub fn check_memo_probe<C, S, K, V, Q>(_memo: &super::SharedMemo<C, S>, _probe: &Q)
+where
+    C: crate::Cache<K, V> + crate::Shardable,
+    Q: ?Sized + ProbeOf<K>,
+{
+}

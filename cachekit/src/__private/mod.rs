@@ -20,7 +20,9 @@ mod state;
 mod ttl;
 
 pub use self::handle::{lend, lend_send, now, Done, Lent, LentSend, Op, Request};
-pub use self::key::{check_key, check_key_part, Key, KeyPart};
+pub use self::key::{
+    check_field_probe, check_key, check_key_part, check_memo_probe, Key, KeyPart, ProbeOf,
+};
 pub use self::local::{local, LocalMemo, LocalSlot};
 pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
