@@ -158,6 +158,21 @@ fn shared_result(name: &str) -> Result<u64, String> {
     Ok(name.len() as u64)
 }
 
+#[cachekit::cached]
+fn generic_lookup<T: Default + Clone + Send + Sync>(name: &str) -> (u64, T) {
+    (name.len() as u64, T::default())
+}
+
+struct Repo;
+
+#[cachekit::cached]
+impl Repo {
+    #[cached(maxsize = 8)]
+    fn lookup(name: &str) -> u64 {
+        name.len() as u64
+    }
+}
+
 #[test]
 fn cached_function_hits_do_not_allocate() {
     let name = String::from("a query string that would have to be copied");
@@ -167,9 +182,14 @@ fn cached_function_hits_do_not_allocate() {
     shared_lookup(&name);
     sharded_lookup(&name);
     shared_result(&name).unwrap();
+    generic_lookup::<u8>(&name);
+    generic_lookup::<u16>(&name);
+    Repo::lookup(&name);
     assert_eq!(
         allocations_during(|| {
             for _ in 0..1000 {
+                assert_eq!(generic_lookup::<u16>(&name), (name.len() as u64, 0));
+                assert_eq!(Repo::lookup(&name), name.len() as u64);
                 assert_eq!(local_lookup(&name, 2), name.len() as u64 + 2);
                 assert_eq!(shared_pair_lookup(&name, 2), name.len() as u64 + 2);
                 assert_eq!(shared_lookup(&name), name.len() as u64);

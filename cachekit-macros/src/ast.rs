@@ -91,7 +91,8 @@ impl<'a> Function<'a> {
             errors.push(syn::Error::new_spanned(
                 &sig.ident,
                 "`#[cached_method]` needs a `&self` or `&mut self` receiver, whose field holds \
-                 the cache; for a function without `self`, use `#[cached]` on a free function",
+                 the cache; for a function without `self`, use `#[cached]` (in an `impl` block, \
+                 with `#[cached]` on the block too)",
             ));
         }
         let (output, output_kind) = match &sig.output {
@@ -151,23 +152,23 @@ fn check_signature(sig: &Signature, attr: Attr, errors: &mut Errors) {
     }
     // Lifetime parameters are fine as long as the cached value does not
     // borrow from them (the key is owned, checked where it is built).
+    // A `#[cached]` function keeps one cache per instantiation of its type
+    // parameters; const parameters have no `TypeId` to tell theirs apart.
     for param in &sig.generics.params {
-        if let syn::GenericParam::Type(_) | syn::GenericParam::Const(_) = param {
-            let message = match attr {
-                Attr::Cached => {
-                    "`#[cached]` does not support type or const parameters: the \
-                     cache is one static per function, so its key and value types cannot \
-                     depend on them; cache a function with concrete types (lifetime \
-                     parameters are fine)"
-                }
-                Attr::CachedMethod => {
-                    "`#[cached_method]` does not support type or const \
-                     parameters: the instance's cache has one key and one value type; use the \
-                     impl's type parameters instead (lifetime parameters are fine)"
-                }
-            };
-            errors.push(syn::Error::new_spanned(param, message));
-        }
+        let message = match (param, attr) {
+            (syn::GenericParam::Const(_), Attr::Cached) => {
+                "`#[cached]` does not support const parameters: one cache is kept per \
+                 instantiation of the type parameters, and a const value has no type to tell \
+                 them apart; take the value as an argument instead"
+            }
+            (syn::GenericParam::Type(_) | syn::GenericParam::Const(_), Attr::CachedMethod) => {
+                "`#[cached_method]` does not support type or const \
+                 parameters: the instance's cache has one key and one value type; use the \
+                 impl's type parameters instead (lifetime parameters are fine)"
+            }
+            _ => continue,
+        };
+        errors.push(syn::Error::new_spanned(param, message));
     }
     let lifetimes: Vec<&syn::Lifetime> = sig
         .generics

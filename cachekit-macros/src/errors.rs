@@ -16,6 +16,13 @@ impl Errors {
         }
     }
 
+    /// Adds every error of `other`.
+    pub fn push_all(&mut self, other: Errors) {
+        if let Some(error) = other.combined {
+            self.push(error);
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.combined.is_none()
     }

@@ -22,13 +22,17 @@ use crate::errors::Errors;
 /// Expands `#[cached(attr)] item`.
 pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = Args::parse_attr(Attr::Cached, attr, &mut errors);
+    let args = Args::parse_attr(Attr::Cached, attr.clone(), &mut errors);
     let item_fn: ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
         Err(_) => {
+            if let Ok(block) = syn::parse2::<syn::ItemImpl>(item.clone()) {
+                return crate::impl_block::cached_impl(attr, block);
+            }
             errors.push(syn::Error::new_spanned(
                 &item,
-                "`#[cached]` applies to functions (`fn`, `async fn`)",
+                "`#[cached]` applies to functions (`fn`, `async fn`) and to `impl` blocks \
+                 holding cached functions",
             ));
             return errors.with_item(item);
         }
@@ -40,12 +44,77 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
         &mut errors,
     );
     check_key_closure(&args, &function, &mut errors);
+    check_generics(&args, &function, None, &mut errors);
     if !errors.is_empty() {
         // Keep the user's function so that the rest of the crate (and IDEs)
         // still see it.
         return errors.with_item(item);
     }
-    expand(&args, &function)
+    expand(&args, &function, &Place::Free).item
+}
+
+/// Where a cached function is defined.
+pub enum Place<'a> {
+    /// A free function: the handle is a type of the function's name.
+    Free,
+    /// An associated function of an `impl` block under `#[cached]`: the
+    /// handle is associated functions `NAME_invalidate`, ... of the type.
+    Assoc {
+        /// The impl's self type, to name the function (`Repo::lookup`).
+        self_ty: &'a syn::Type,
+        /// The impl's parameters.
+        impl_generics: &'a syn::Generics,
+        /// Whether the impl is of a trait (the handle then goes into an
+        /// inherent impl beside it).
+        trait_impl: bool,
+    },
+}
+
+/// What a cached function expands to.
+pub struct Expansion {
+    /// Stands where the function stood.
+    pub item: TokenStream,
+    /// Associated functions for an inherent impl of the same type: the
+    /// hidden machinery and the handle (empty for a free function, whose
+    /// `item` holds everything).
+    pub beside: TokenStream,
+}
+
+/// Options that a generic function cannot have: one cache per
+/// instantiation is kept in a process-wide slot, so not per thread; and an
+/// impl's const parameters, like the function's, have no `TypeId`.
+pub fn check_generics(
+    args: &Args,
+    function: &Function,
+    impl_generics: Option<&syn::Generics>,
+    errors: &mut Errors,
+) {
+    let mut type_params = function.item.sig.generics.type_params().peekable();
+    let impl_type_param = impl_generics.and_then(|g| g.type_params().next());
+    if let (Some(span), Some(first)) = (
+        args.thread_local,
+        type_params
+            .peek()
+            .map(|p| &p.ident)
+            .or(impl_type_param.map(|p| &p.ident)),
+    ) {
+        errors.push(syn::Error::new(
+            span,
+            format!(
+                "`thread_local` is not supported with type parameters (`{first}`): a \
+                 generic function keeps one shared cache per instantiation; drop \
+                 `thread_local`"
+            ),
+        ));
+    }
+    if let Some(param) = impl_generics.and_then(|g| g.const_params().next()) {
+        errors.push(syn::Error::new_spanned(
+            param,
+            "`#[cached]` functions cannot be in an impl with const parameters: one cache is \
+             kept per instantiation of the type parameters, and a const value has no type to \
+             tell them apart",
+        ));
+    }
 }
 
 /// A key closure must take exactly the function's arguments, and return an
@@ -107,7 +176,7 @@ pub fn check_key_closure(args: &Args, function: &Function, errors: &mut Errors) 
     }
 }
 
-fn expand(args: &Args, function: &Function) -> TokenStream {
+pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
     let item = function.item;
     let sig = &item.sig;
     let vis = &item.vis;
@@ -119,9 +188,52 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             .any(|lint| a.path().is_ident(lint))
     });
     let private = quote!(::cachekit::__private);
-    // Only lifetimes get this far (see `ast::check_signature`).
-    let generics = &sig.generics;
-    let where_clause = &sig.generics.where_clause;
+    // Lifetimes and type parameters get this far (see
+    // `ast::check_signature`). A function with type parameters (its own or
+    // its impl's) keeps one cache per instantiation, told apart by the
+    // `TypeId` of the parameters, which must therefore be `'static`.
+    let type_params: Vec<&Ident> = match place {
+        Place::Assoc { impl_generics, .. } => {
+            impl_generics.type_params().map(|p| &p.ident).collect()
+        }
+        Place::Free => Vec::new(),
+    }
+    .into_iter()
+    .chain(sig.generics.type_params().map(|p| &p.ident))
+    .collect();
+    let generic = !type_params.is_empty();
+    let params_tuple = quote!((#(#type_params,)*));
+    // The function's own parameters get the bound where they are declared,
+    // the impl's in a `where` clause.
+    let bounded = {
+        let mut bounded = sig.generics.clone();
+        for param in bounded.type_params_mut() {
+            param.bounds.push(syn::parse_quote!('static));
+        }
+        if let Place::Assoc { impl_generics, .. } = place {
+            if impl_generics.type_params().next().is_some() {
+                let where_clause = bounded.make_where_clause();
+                for param in impl_generics.type_params() {
+                    let ident = &param.ident;
+                    where_clause
+                        .predicates
+                        .push(syn::parse_quote!(#ident: 'static));
+                }
+            }
+        }
+        bounded
+    };
+    let generics = &bounded;
+    let where_clause = &bounded.where_clause;
+    // A trait's function may not add bounds to the trait's: there, the
+    // parameters must be `'static` as written.
+    let main_generics = match place {
+        Place::Assoc {
+            trait_impl: true, ..
+        } => &sig.generics,
+        _ => &bounded,
+    };
+    let main_where = &main_generics.where_clause;
     let output = &function.output;
     let kind = match function.output_kind {
         OutputKind::Always => quote!(#private::Always),
@@ -138,9 +250,39 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let args_tuple_ty = quote!((#(#tys,)*));
 
     // The original function, renamed, inside the dispatch function.
+    let assoc = matches!(place, Place::Assoc { .. });
+    let original_name = if assoc {
+        format_ident!("__cachekit_original_{}", name)
+    } else {
+        format_ident!("__cachekit_original")
+    };
+    let dispatch_name = if assoc {
+        format_ident!("__cachekit_dispatch_{}", name)
+    } else {
+        format_ident!("__cachekit_dispatch")
+    };
+    let slot_name = if assoc {
+        format_ident!("__cachekit_slot_{}", name)
+    } else {
+        format_ident!("__cachekit_slot")
+    };
+    let slot_path = if assoc {
+        quote!(Self::#slot_name)
+    } else {
+        quote!(#name::#slot_name)
+    };
+    // The function's own type parameters are passed on explicitly: they
+    // need not appear in the arguments or the result.
+    let fn_type_params: Vec<&Ident> = sig.generics.type_params().map(|p| &p.ident).collect();
+    let turbofish = (!fn_type_params.is_empty()).then(|| quote!(::<#(#fn_type_params),*>));
+    let dispatch_path = if assoc {
+        quote!(Self::#dispatch_name #turbofish)
+    } else {
+        quote!(#name::#dispatch_name #turbofish)
+    };
     let original = {
         let mut original_sig = sig.clone();
-        original_sig.ident = format_ident!("__cachekit_original");
+        original_sig.ident = original_name.clone();
         for (input, arg) in original_sig.inputs.iter_mut().zip(&function.args) {
             if let syn::FnArg::Typed(typed) = input {
                 if matches!(*typed.pat, syn::Pat::Wild(_)) {
@@ -150,14 +292,20 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             }
         }
         let block = &item.block;
+        let hidden = assoc.then(|| quote!(#[doc(hidden)] #[allow(clippy::all)]));
         quote! {
+            #hidden
             #(#lint_attrs)*
             #original_sig #block
         }
     };
     let dot_await = function.is_async.then(|| quote!(.await));
     let asyncness = &sig.asyncness;
-    let call_original = quote!(__cachekit_original(#(#idents),*) #dot_await);
+    let call_original = if assoc {
+        quote!(Self::#original_name #turbofish(#(#idents),*) #dot_await)
+    } else {
+        quote!(#original_name #turbofish(#(#idents),*) #dot_await)
+    };
 
     let key = Key::new(args.key.as_ref(), function);
     let key_prelude = &key.prelude;
@@ -184,18 +332,38 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         .or(args.maxsize.as_ref())
         .or(args.ttl.as_ref())
         .map_or(Span::call_site(), |e| e.span());
-    let function_path = quote!(::core::concat!(
-        ::core::module_path!(),
-        "::",
-        ::core::stringify!(#name)
-    ));
+    let function_path = match place {
+        Place::Free => quote!(::core::concat!(
+            ::core::module_path!(),
+            "::",
+            ::core::stringify!(#name)
+        )),
+        Place::Assoc { self_ty, .. } => quote!(::core::concat!(
+            ::core::module_path!(),
+            "::",
+            ::core::stringify!(#self_ty),
+            "::",
+            ::core::stringify!(#name)
+        )),
+    };
+    // Instantiations of a generic function are named apart (a Redis tier
+    // keeps each in its own namespace).
+    let function_name = if generic {
+        quote!(&::std::format!(
+            "{}::<{}>",
+            #function_path,
+            ::core::any::type_name::<#params_tuple>()
+        ))
+    } else {
+        function_path
+    };
     let init = quote_spanned! {cache_span=>
         let __cachekit_init = || {
             let mut __cachekit_cache = #cache_expr;
             {
                 #[allow(unused_imports)]
                 use #private::{NameAny as _, NameRedis as _};
-                (&mut #private::Namer(&mut __cachekit_cache)).name(#function_path);
+                (&mut #private::Namer(&mut __cachekit_cache)).name(#function_name);
             }
             __cachekit_cache
         };
@@ -206,9 +374,16 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     let cacheable = quote_spanned!(output.span()=> <#output as #output_trait>::cacheable);
 
     let body = if args.thread_local.is_none() {
-        let slot = quote_spanned! {cache_span=>
-            static __CACHEKIT_SLOT: #private::SharedSlot = #private::SharedSlot::new();
-            let __cachekit_memo = __CACHEKIT_SLOT.memo(__cachekit_init);
+        let slot = if generic {
+            quote_spanned! {cache_span=>
+                let __cachekit_memo = #slot_path()
+                    .memo::<#params_tuple, _, _, _>(__cachekit_init);
+            }
+        } else {
+            quote_spanned! {cache_span=>
+                static __CACHEKIT_SLOT: #private::SharedSlot = #private::SharedSlot::new();
+                let __cachekit_memo = __CACHEKIT_SLOT.memo(__cachekit_init);
+            }
         };
         let claim = if function.is_async {
             quote!(
@@ -320,13 +495,12 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
 
     let dispatch = |op: TokenStream| {
         if function.is_async {
-            quote!(#private::now(#name::__cachekit_dispatch(#op)))
+            quote!(#private::now(#dispatch_path(#op)))
         } else {
-            quote!(#name::__cachekit_dispatch(#op))
+            quote!(#dispatch_path(#op))
         }
     };
-    let call_dispatch =
-        quote!(#name::__cachekit_dispatch(#private::Op::Call(#args_tuple)) #dot_await);
+    let call_dispatch = quote!(#dispatch_path(#private::Op::Call(#args_tuple)) #dot_await);
     let invalidate =
         dispatch(quote!(#private::Op::Keyed(#private::Request::Invalidate, #args_tuple)));
     let peek = dispatch(quote!(#private::Op::Keyed(#private::Request::Peek, #args_tuple)));
@@ -355,74 +529,157 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
     } else {
         "of the calling thread (with `thread_local`, each thread has its own cache)"
     };
-    let handle_doc = format!(
-        " The cache of [`{name}()`](fn@{name}), {scope}.\n\n Generated by `#[cached]`: \
-         `{name}::clear()`, `{name}::invalidate(..)`, `{name}::peek(..)`, \
-         `{name}::contains(..)`, `{name}::cache_info()` and `{name}::with_cache(..)`."
+    let handle_name = |op: &str| match place {
+        Place::Free => format_ident!("{}", op),
+        Place::Assoc { .. } => format_ident!("{}_{}", name, op),
+    };
+    let (h_invalidate, h_peek, h_contains, h_clear, h_info, h_with) = (
+        handle_name("invalidate"),
+        handle_name("peek"),
+        handle_name("contains"),
+        handle_name("clear"),
+        handle_name("cache_info"),
+        handle_name("with_cache"),
     );
+    // A trait impl's functions take the trait's visibility; the handle of
+    // one lives in an inherent impl, public like the trait's functions.
+    let handle_vis = match (place, vis) {
+        (
+            Place::Assoc {
+                trait_impl: true, ..
+            },
+            syn::Visibility::Inherited,
+        ) => {
+            quote!(pub)
+        }
+        _ => vis.to_token_stream(),
+    };
+    // A free function's original body is nested in the dispatch function;
+    // an associated one's is a hidden sibling, so that `Self` and the
+    // impl's parameters keep their meaning in it.
+    let nested_original = (!assoc).then_some(&original);
+    let (slot_fn, clear_body, info_body, clear_doc, info_doc) = if generic {
+        (
+            quote! {
+                #[doc(hidden)]
+                fn #slot_name() -> &'static #private::GenericSlot {
+                    static __CACHEKIT_SLOT: #private::GenericSlot = #private::GenericSlot::new();
+                    &__CACHEKIT_SLOT
+                }
+            },
+            quote!(#slot_path().clear_all()),
+            quote!(#slot_path().info_all()),
+            " Empties the cache of every instantiation and resets their hit and miss counts.",
+            " Hits, misses, `maxsize` and `currsize` (cachetools' `cache_info()`), summed over \
+             every instantiation.",
+        )
+    } else {
+        (
+            TokenStream::new(),
+            quote!(let _ = #clear;),
+            quote!(#info.info()),
+            " Empties the cache and resets the hit and miss counts.",
+            " Hits, misses, `maxsize` and `currsize` (cachetools' `cache_info()`).",
+        )
+    };
+    let with_generics = {
+        let mut with = bounded.clone();
+        with.params.push(syn::parse_quote!(__CachekitT #send_bound));
+        with
+    };
+    let with_where = &with_generics.where_clause;
+    let handle_fns = quote! {
+        #[doc(hidden)]
+        #[inline]
+        #[allow(clippy::all)]
+        #asyncness fn #dispatch_name #generics (
+            __cachekit_op: #private::Op<'_, #args_tuple_ty, #lent>,
+        ) -> #private::Done<#output, #value> #where_clause {
+            #nested_original
+            #body
+        }
 
-    quote! {
+        /// Removes the cached result of a call with these arguments (the key
+        /// function applies), returning it.
+        #handle_vis fn #h_invalidate #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
+            #invalidate.value()
+        }
+
+        /// The cached result of a call with these arguments, without
+        /// counting a use or a hit.
+        #handle_vis fn #h_peek #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
+            #peek.value()
+        }
+
+        /// Whether a call with these arguments would be a hit.
+        #handle_vis fn #h_contains #generics (#inputs) -> bool #where_clause {
+            #contains.bool()
+        }
+
+        #slot_fn
+
+        #[doc = #clear_doc]
+        #handle_vis fn #h_clear() {
+            #clear_body
+        }
+
+        #[doc = #info_doc]
+        #handle_vis fn #h_info() -> ::cachekit::CacheInfo {
+            #info_body
+        }
+
+        /// Runs `f` on the cache, locked (calling the function from `f`
+        /// computes without caching); `None` if the cache is in use by
+        /// this very thread (from inside its own weigher, listener or a
+        /// value's `Clone`) or the thread is exiting.
+        #handle_vis fn #h_with #with_generics (
+            f: impl ::core::ops::FnOnce(&mut dyn ::cachekit::CacheView) -> __CachekitT #send,
+        ) -> ::core::option::Option<__CachekitT> #with_where {
+            #lend_fn(f, |__cachekit_request| {
+                let _ = #lend;
+            })
+        }
+    };
+    let main_fn = quote! {
         #(#attrs)*
-        #vis #asyncness fn #name #generics (#inputs) -> #output #where_clause {
+        #vis #asyncness fn #name #main_generics (#inputs) -> #output #main_where {
             #call_dispatch.returned()
         }
+    };
 
-        #[doc = #handle_doc]
-        #[allow(non_camel_case_types, dead_code)]
-        #vis struct #name {
-            _private: (),
+    match place {
+        Place::Free => {
+            let handle_doc = format!(
+                " The cache of [`{name}()`](fn@{name}), {scope}.\n\n Generated by `#[cached]`: \
+                 `{name}::clear()`, `{name}::invalidate(..)`, `{name}::peek(..)`, \
+                 `{name}::contains(..)`, `{name}::cache_info()` and `{name}::with_cache(..)`."
+            );
+            let item = quote! {
+                #main_fn
+
+                #[doc = #handle_doc]
+                #[allow(non_camel_case_types, dead_code)]
+                #vis struct #name {
+                    _private: (),
+                }
+
+                #[allow(dead_code, clippy::all)]
+                impl #name {
+                    #handle_fns
+                }
+            };
+            Expansion {
+                item,
+                beside: TokenStream::new(),
+            }
         }
-
-        #[allow(dead_code, clippy::all)]
-        impl #name {
-            #[doc(hidden)]
-            #[inline]
-            #asyncness fn __cachekit_dispatch #generics (
-                __cachekit_op: #private::Op<'_, #args_tuple_ty, #lent>,
-            ) -> #private::Done<#output, #value> #where_clause {
+        Place::Assoc { .. } => Expansion {
+            item: main_fn,
+            beside: quote! {
                 #original
-                #body
-            }
-
-            /// Removes the cached result of a call with these arguments (the key
-            /// function applies), returning it.
-            #vis fn invalidate #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
-                #invalidate.value()
-            }
-
-            /// The cached result of a call with these arguments, without
-            /// counting a use or a hit.
-            #vis fn peek #generics (#inputs) -> ::core::option::Option<#value> #where_clause {
-                #peek.value()
-            }
-
-            /// Whether a call with these arguments would be a hit.
-            #vis fn contains #generics (#inputs) -> bool #where_clause {
-                #contains.bool()
-            }
-
-            /// Empties the cache and resets the hit and miss counts.
-            #vis fn clear() {
-                let _ = #clear;
-            }
-
-            /// Hits, misses, `maxsize` and `currsize` (cachetools' `cache_info()`).
-            #vis fn cache_info() -> ::cachekit::CacheInfo {
-                #info.info()
-            }
-
-            /// Runs `f` on the cache, locked (calling the function from `f`
-            /// computes without caching); `None` if the cache is in use by
-            /// this very thread (from inside its own weigher, listener or a
-            /// value's `Clone`) or the thread is exiting.
-            #vis fn with_cache<__CachekitT #send_bound>(
-                f: impl ::core::ops::FnOnce(&mut dyn ::cachekit::CacheView) -> __CachekitT #send,
-            ) -> ::core::option::Option<__CachekitT> {
-                #lend_fn(f, |__cachekit_request| {
-                    let _ = #lend;
-                })
-            }
-        }
+                #handle_fns
+            },
+        },
     }
 }
 

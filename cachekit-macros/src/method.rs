@@ -14,7 +14,7 @@ use syn::{Expr, ImplItemFn, ItemFn};
 use crate::args::{Args, Attr};
 use crate::ast::{Function, OutputKind};
 use crate::errors::Errors;
-use crate::expand::{check_key_closure, Key};
+use crate::expand::{check_key_closure, Expansion, Key};
 
 /// Expands `#[cached_method(attr)] item`.
 pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
@@ -42,9 +42,21 @@ pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
         args.cache_failures.is_some(),
         &mut errors,
     );
+    check(&args, &function, Span::call_site(), &mut errors);
+    if !errors.is_empty() {
+        return errors.with_item(item);
+    }
+    let expansion = expand(&args, &function, false);
+    let (method, handle) = (expansion.item, expansion.beside);
+    quote!(#method #handle)
+}
+
+/// Checks what the signature alone does not tell: the `cache` field and
+/// the key closure. A missing `cache` is reported at `missing_span`.
+pub fn check(args: &Args, function: &Function, missing_span: Span, errors: &mut Errors) {
     match &args.cache {
         None => errors.push(syn::Error::new(
-            Span::call_site(),
+            missing_span,
             "`#[cached_method]` needs `cache = self.FIELD`, the field holding this instance's cache",
         )),
         Some(expr) if !mentions_self(expr.to_token_stream()) => {
@@ -55,11 +67,7 @@ pub fn cached_method(attr: TokenStream, item: TokenStream) -> TokenStream {
         }
         Some(_) => {}
     }
-    check_key_closure(&args, &function, &mut errors);
-    if !errors.is_empty() {
-        return errors.with_item(item);
-    }
-    expand(&args, &function)
+    check_key_closure(args, function, errors);
 }
 
 fn mentions_self(tokens: TokenStream) -> bool {
@@ -70,7 +78,10 @@ fn mentions_self(tokens: TokenStream) -> bool {
     })
 }
 
-fn expand(args: &Args, function: &Function) -> TokenStream {
+/// Expands a checked method: `item` is the method, `beside` its handle
+/// methods (for the same impl, or an inherent one beside a trait impl,
+/// where they are public).
+pub fn expand(args: &Args, function: &Function, trait_impl: bool) -> Expansion {
     let item = function.item;
     let sig = &item.sig;
     let vis = &item.vis;
@@ -133,6 +144,12 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         quote!((|| -> #output #block)())
     };
 
+    let vis = if trait_impl && matches!(vis, syn::Visibility::Inherited) {
+        quote!(pub)
+    } else {
+        vis.to_token_stream()
+    };
+    let method_vis = &item.vis;
     let handle = args.no_handle.is_none().then(|| {
         let invalidate = format_ident!("{}_invalidate", name);
         let peek = format_ident!("{}_peek", name);
@@ -183,9 +200,9 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
         }
     });
 
-    quote! {
+    let method = quote! {
         #(#attrs)*
-        #vis #method_sig {
+        #method_vis #method_sig {
             static __CACHEKIT_FLIGHTS: #private::MethodFlights = #private::MethodFlights::new();
             #key_prelude
             #private::check_field_probe(#field, #probe);
@@ -199,7 +216,9 @@ fn expand(args: &Args, function: &Function) -> TokenStream {
             __cachekit_ticket.finish(#field, __cachekit_key, #cacheable(&__cachekit_result));
             __cachekit_result
         }
-
-        #handle
+    };
+    Expansion {
+        item: method,
+        beside: handle.unwrap_or_default(),
     }
 }

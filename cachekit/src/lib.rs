@@ -15,8 +15,10 @@
 //!
 //! # Memoizing
 //!
-//! - [`macro@cached`] memoizes a free function (sync or `async`), with
-//!   `cache = ...` (any of the caches below), `key = |..| ..`, and
+//! - [`macro@cached`] memoizes a function (sync or `async`; free, or
+//!   associated with `#[cached]` on its `impl` block too; generic, with one
+//!   cache per instantiation), with `cache = ...` (any of the caches below)
+//!   or `maxsize = N` / `ttl = SECONDS`, `key = |..| ..`, and
 //!   `thread_local` for one cache per thread. By default the cache is one
 //!   for the whole process, shared by every thread and task (hits take no
 //!   lock; concurrent calls with one key compute once). It generates a

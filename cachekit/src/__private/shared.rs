@@ -8,7 +8,7 @@ use super::{Done, Request};
 use crate::memo::{CacheInfo, CacheView, ConcurrentView, Viewed};
 use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, Shardable};
 
-pub use super::slot::SharedSlot;
+pub use super::slot::{GenericSlot, SharedSlot};
 pub use cachekit_core::concurrent::{Claim, ClaimAsync, Missed, Ticket};
 
 /// A cache a memoized function can share between threads, and how.

@@ -11,7 +11,12 @@
 use core::any::{Any, TypeId};
 use std::sync::OnceLock;
 
+use core::hash::{BuildHasher, Hash};
+
 use super::shared::{Shareable, SharedMemo};
+use super::{Lent, Request};
+use crate::memo::CacheInfo;
+use crate::{Cache, Shardable};
 
 /// A shared memoized function's cache slot.
 pub struct SharedSlot {
@@ -57,9 +62,155 @@ impl SharedSlot {
     }
 }
 
+/// The slot of a generic memoized function: one cache per instantiation,
+/// told apart by the `TypeId` of the tuple of its type parameters (the
+/// impl's, then the function's), so that `parse::<u32>("5")` and
+/// `parse::<u64>("5")` are separate entries even where the key and value
+/// types agree.
+///
+/// Instantiations are few and never removed, so they sit in a vector
+/// scanned under a read lock; each cache is leaked, as a static would be.
+pub struct GenericSlot {
+    instances: parking_lot::RwLock<Vec<Instance>>,
+}
+
+#[derive(Clone, Copy)]
+struct Instance {
+    params: TypeId,
+    memo: &'static (dyn Any + Send + Sync),
+    clear: fn(&'static (dyn Any + Send + Sync)),
+    info: fn(&'static (dyn Any + Send + Sync)) -> CacheInfo,
+}
+
+impl GenericSlot {
+    /// An empty slot.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        GenericSlot {
+            instances: parking_lot::RwLock::new(Vec::new()),
+        }
+    }
+
+    /// The cache of the instantiation `P`, built by `init` on its first
+    /// use (outside the slot's lock: `init` is the user's expression).
+    ///
+    /// # Panics
+    ///
+    /// If the instantiation's cache has another type (only the one
+    /// generated function that owns a slot uses it, and its cache type is
+    /// a function of its type parameters).
+    pub fn memo<P, K, V, T>(
+        &'static self,
+        init: impl FnOnce() -> T,
+    ) -> &'static SharedMemo<T::Cache, T::Hasher>
+    where
+        P: ?Sized + 'static,
+        T: Shareable,
+        T::Cache: Cache<K, V>,
+        K: Hash,
+        T::Hasher: BuildHasher,
+    {
+        let params = TypeId::of::<P>();
+        let found = self.find(params);
+        let memo = match found {
+            Some(memo) => memo,
+            None => {
+                let built = Box::new(init().share());
+                let mut instances = self.instances.write();
+                match instances.iter().find(|i| i.params == params) {
+                    // Another thread built it meanwhile: the first one
+                    // stored wins; ours is dropped once the lock is let go.
+                    Some(instance) => {
+                        let memo = instance.memo;
+                        drop(instances);
+                        drop(built);
+                        memo
+                    }
+                    None => {
+                        let built: &'static SharedMemo<T::Cache, T::Hasher> = Box::leak(built);
+                        instances.push(Instance {
+                            params,
+                            memo: built,
+                            clear: clear::<T::Cache, T::Hasher, K, V>,
+                            info: info::<T::Cache, T::Hasher, K, V>,
+                        });
+                        built
+                    }
+                }
+            }
+        };
+        memo.downcast_ref()
+            .expect("cachekit: a memoized function's instantiation holds one cache type")
+    }
+
+    fn find(&self, params: TypeId) -> Option<&'static (dyn Any + Send + Sync)> {
+        self.instances
+            .read()
+            .iter()
+            .find(|i| i.params == params)
+            .map(|i| i.memo)
+    }
+
+    fn each(&self, mut f: impl FnMut(Instance)) {
+        // By index, each instance copied out, so that no lock is held while
+        // a cache is cleared (which drops the user's values).
+        let mut i = 0;
+        loop {
+            let Some(instance) = self.instances.read().get(i).copied() else {
+                return;
+            };
+            f(instance);
+            i += 1;
+        }
+    }
+
+    /// Empties every instantiation's cache and resets its counts.
+    pub fn clear_all(&self) {
+        self.each(|instance| (instance.clear)(instance.memo));
+    }
+
+    /// Every instantiation's counts and sizes, summed.
+    pub fn info_all(&self) -> CacheInfo {
+        let mut total = CacheInfo::default();
+        self.each(|instance| {
+            let info = (instance.info)(instance.memo);
+            total.hits = total.hits.saturating_add(info.hits);
+            total.misses = total.misses.saturating_add(info.misses);
+            total.maxsize = total.maxsize.saturating_add(info.maxsize);
+            total.currsize = total.currsize.saturating_add(info.currsize);
+            total.len = total.len.saturating_add(info.len);
+        });
+        total
+    }
+}
+
+fn clear<C, S, K, V>(memo: &'static (dyn Any + Send + Sync))
+where
+    C: Cache<K, V> + Shardable + 'static,
+    S: BuildHasher + 'static,
+    K: Hash,
+{
+    if let Some(memo) = memo.downcast_ref::<SharedMemo<C, S>>() {
+        let _ = memo.keyless::<K, V, (), Lent<'_>>(Request::Clear);
+    }
+}
+
+fn info<C, S, K, V>(memo: &'static (dyn Any + Send + Sync)) -> CacheInfo
+where
+    C: Cache<K, V> + Shardable + 'static,
+    S: BuildHasher + 'static,
+    K: Hash,
+{
+    match memo.downcast_ref::<SharedMemo<C, S>>() {
+        Some(memo) => memo.keyless::<K, V, (), Lent<'_>>(Request::Info).info(),
+        None => CacheInfo::default(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::__private::Claim;
     use crate::{LruCache, UnboundedCache};
 
     #[test]
@@ -77,5 +228,29 @@ mod tests {
         let slot = SharedSlot::new();
         slot.memo(|| LruCache::<u32, u32>::new(4));
         slot.memo(UnboundedCache::<u32, u32>::new);
+    }
+
+    #[test]
+    fn a_generic_slot_keeps_one_cache_per_instantiation() {
+        static SLOT: GenericSlot = GenericSlot::new();
+        let a = SLOT.memo::<(u8,), u32, u32, _>(|| LruCache::<u32, u32>::new(4));
+        let b = SLOT.memo::<(u16,), u32, u32, _>(|| LruCache::<u32, u32>::new(8));
+        assert!(!core::ptr::eq(a, b));
+        let again = SLOT
+            .memo::<(u8,), u32, u32, _>(|| -> LruCache<u32, u32> { unreachable!("built once") });
+        assert!(core::ptr::eq(a, again));
+        let missed = a.begin::<u32, u32, u32>(&1).unwrap_err();
+        match a.claim(missed, 1u32) {
+            Claim::Compute(ticket) => ticket.finish(Some(10u32)),
+            Claim::Value(_) => unreachable!("nobody else computes"),
+        }
+        assert_eq!(a.begin::<u32, u32, u32>(&1).ok(), Some(10));
+        assert!(b.begin::<u32, u32, u32>(&1).is_err());
+        let info = SLOT.info_all();
+        assert_eq!((info.currsize, info.maxsize), (1, 12));
+        assert!(info.hits > 0);
+        SLOT.clear_all();
+        let info = SLOT.info_all();
+        assert_eq!((info.hits, info.currsize), (0, 0));
     }
 }

@@ -1,8 +1,0 @@
-use cachekit::cached;
-
-#[cached]
-fn identity<T: Clone>(value: T) -> T {
-    value
-}
-
-fn main() {}
