@@ -34,6 +34,23 @@ fn cachekit_thread_local(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
+/// A generic function: one cache per instantiation, found on each call.
+#[cachekit::cached(cache = LruCache::new(BOUND))]
+fn cachekit_generic<T: Default + Clone + Send + Sync>(x: u64) -> (u64, T) {
+    (x.wrapping_mul(3), T::default())
+}
+
+struct Repo;
+
+/// An associated function, through `#[cached]` on its impl block.
+#[cachekit::cached]
+impl Repo {
+    #[cached(cache = LruCache::new(BOUND))]
+    fn lookup(x: u64) -> u64 {
+        x.wrapping_mul(3)
+    }
+}
+
 #[cachekit::cached]
 fn cachekit_shared_unbounded(x: u64) -> u64 {
     x.wrapping_mul(3)
@@ -204,6 +221,8 @@ fn hits(c: &mut Criterion) {
     }
     bench!("cachekit_cached", cachekit_shared);
     bench!("cachekit_cached_thread_local", cachekit_thread_local);
+    bench!("cachekit_cached_associated", Repo::lookup);
+    bench!("cachekit_cached_generic", |k| cachekit_generic::<u8>(k).0);
     bench!("cachekit_cached_unbounded", cachekit_shared_unbounded);
     bench!("cachekit_cached_sharded", cachekit_sharded);
     bench!("cachekit_method_refcell", |k| service.refcell(k));

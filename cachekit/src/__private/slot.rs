@@ -68,11 +68,17 @@ impl SharedSlot {
 /// `parse::<u64>("5")` are separate entries even where the key and value
 /// types agree.
 ///
-/// Instantiations are few and never removed, so they sit in a vector
-/// scanned under a read lock; each cache is leaked, as a static would be.
+/// Instantiations are few and never removed. The first [`INLINE`] sit in
+/// write-once cells filled in order, so that finding one is a few loads
+/// and no lock; more go to a vector behind a lock. Each cache is leaked, as
+/// a static would be.
 pub struct GenericSlot {
-    instances: parking_lot::RwLock<Vec<Instance>>,
+    inline: [OnceLock<Instance>; INLINE],
+    more: parking_lot::RwLock<Vec<Instance>>,
 }
+
+/// How many instantiations a [`GenericSlot`] finds without a lock.
+pub const INLINE: usize = 8;
 
 #[derive(Clone, Copy)]
 struct Instance {
@@ -87,7 +93,8 @@ impl GenericSlot {
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
         GenericSlot {
-            instances: parking_lot::RwLock::new(Vec::new()),
+            inline: [const { OnceLock::new() }; INLINE],
+            more: parking_lot::RwLock::new(Vec::new()),
         }
     }
 
@@ -99,6 +106,7 @@ impl GenericSlot {
     /// If the instantiation's cache has another type (only the one
     /// generated function that owns a slot uses it, and its cache type is
     /// a function of its type parameters).
+    #[inline]
     pub fn memo<P, K, V, T>(
         &'static self,
         init: impl FnOnce() -> T,
@@ -111,52 +119,71 @@ impl GenericSlot {
         T::Hasher: BuildHasher,
     {
         let params = TypeId::of::<P>();
-        let found = self.find(params);
-        let memo = match found {
+        let memo = match self.find(params) {
             Some(memo) => memo,
-            None => {
-                let built = Box::new(init().share());
-                let mut instances = self.instances.write();
-                match instances.iter().find(|i| i.params == params) {
-                    // Another thread built it meanwhile: the first one
-                    // stored wins; ours is dropped once the lock is let go.
-                    Some(instance) => {
-                        let memo = instance.memo;
-                        drop(instances);
-                        drop(built);
-                        memo
-                    }
-                    None => {
-                        let built: &'static SharedMemo<T::Cache, T::Hasher> = Box::leak(built);
-                        instances.push(Instance {
-                            params,
-                            memo: built,
-                            clear: clear::<T::Cache, T::Hasher, K, V>,
-                            info: info::<T::Cache, T::Hasher, K, V>,
-                        });
-                        built
-                    }
-                }
-            }
+            None => self.add(Instance {
+                params,
+                memo: Box::leak(Box::new(init().share())),
+                clear: clear::<T::Cache, T::Hasher, K, V>,
+                info: info::<T::Cache, T::Hasher, K, V>,
+            }),
         };
         memo.downcast_ref()
             .expect("cachekit: a memoized function's instantiation holds one cache type")
     }
 
+    #[inline]
     fn find(&self, params: TypeId) -> Option<&'static (dyn Any + Send + Sync)> {
-        self.instances
+        for cell in &self.inline {
+            match cell.get() {
+                Some(instance) if instance.params == params => return Some(instance.memo),
+                Some(_) => {}
+                // Cells fill in order: an empty one ends the list.
+                None => return None,
+            }
+        }
+        self.more
             .read()
             .iter()
             .find(|i| i.params == params)
             .map(|i| i.memo)
     }
 
+    /// Stores a new instantiation, or finds the one another thread stored
+    /// meanwhile (the first one stored wins; the other cache, empty, stays
+    /// leaked: a race of first calls, once per instantiation).
+    #[cold]
+    fn add(&self, instance: Instance) -> &'static (dyn Any + Send + Sync) {
+        for cell in &self.inline {
+            // Only the first empty cell is ever filled, so the filled ones
+            // stay contiguous.
+            let stored = cell.get_or_init(|| instance);
+            if stored.params == instance.params {
+                return stored.memo;
+            }
+        }
+        let mut more = self.more.write();
+        match more.iter().find(|i| i.params == instance.params) {
+            Some(found) => found.memo,
+            None => {
+                more.push(instance);
+                instance.memo
+            }
+        }
+    }
+
     fn each(&self, mut f: impl FnMut(Instance)) {
+        for cell in &self.inline {
+            match cell.get() {
+                Some(instance) => f(*instance),
+                None => return,
+            }
+        }
         // By index, each instance copied out, so that no lock is held while
         // a cache is cleared (which drops the user's values).
         let mut i = 0;
         loop {
-            let Some(instance) = self.instances.read().get(i).copied() else {
+            let Some(instance) = self.more.read().get(i).copied() else {
                 return;
             };
             f(instance);
@@ -239,6 +266,18 @@ mod tests {
         let again = SLOT
             .memo::<(u8,), u32, u32, _>(|| -> LruCache<u32, u32> { unreachable!("built once") });
         assert!(core::ptr::eq(a, again));
+        // Past the inline cells, instantiations go to the locked list.
+        macro_rules! more {
+            ($($t:ty),*) => {$(
+                let memo = SLOT.memo::<($t,), u32, u32, _>(|| LruCache::<u32, u32>::new(1));
+                let again = SLOT.memo::<($t,), u32, u32, _>(|| -> LruCache<u32, u32> {
+                    unreachable!("built once")
+                });
+                assert!(core::ptr::eq(memo, again));
+            )*};
+        }
+        more!(u32, u64, u128, i8, i16, i32, i64, i128, char, bool);
+        assert_eq!(SLOT.more.read().len(), 4);
         let missed = a.begin::<u32, u32, u32>(&1).unwrap_err();
         match a.claim(missed, 1u32) {
             Claim::Compute(ticket) => ticket.finish(Some(10u32)),
@@ -247,7 +286,7 @@ mod tests {
         assert_eq!(a.begin::<u32, u32, u32>(&1).ok(), Some(10));
         assert!(b.begin::<u32, u32, u32>(&1).is_err());
         let info = SLOT.info_all();
-        assert_eq!((info.currsize, info.maxsize), (1, 12));
+        assert_eq!((info.currsize, info.maxsize), (1, 12 + 10));
         assert!(info.hits > 0);
         SLOT.clear_all();
         let info = SLOT.info_all();
