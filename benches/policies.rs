@@ -121,6 +121,39 @@ impl Ops<String, str> for quick_cache::unsync::Cache<String, u64> {
     }
 }
 
+/// moka has no single-threaded cache: its TTL cache is the concurrent one
+/// (`moka::sync::Cache` with `time_to_live`), measured from one thread.
+type MokaTtl<K> = moka::sync::Cache<K, u64>;
+
+impl Ops<u64, u64> for MokaTtl<u64> {
+    #[inline]
+    fn get(&mut self, key: &u64) -> bool {
+        moka::sync::Cache::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: u64) {
+        self.insert(key, key);
+    }
+}
+
+impl Ops<String, str> for MokaTtl<String> {
+    #[inline]
+    fn get(&mut self, key: &str) -> bool {
+        moka::sync::Cache::get(self, key).is_some()
+    }
+    #[inline]
+    fn put(&mut self, key: String) {
+        self.insert(key, 0);
+    }
+}
+
+fn moka_ttl<K: std::hash::Hash + Eq + Send + Sync + 'static>() -> MokaTtl<K> {
+    moka::sync::Cache::builder()
+        .max_capacity(CAPACITY as u64)
+        .time_to_live(std::time::Duration::from_secs(3600))
+        .build()
+}
+
 type Schnell<K> = schnellru::LruMap<K, u64, schnellru::ByLength>;
 
 impl Ops<u64, u64> for Schnell<u64> {
@@ -304,7 +337,7 @@ fn run_all<K, Q>(
     universe: &[K],
     borrow: impl Fn(&K) -> &Q + Copy,
 ) where
-    K: Clone + std::hash::Hash + Eq,
+    K: Clone + std::hash::Hash + Eq + Send + Sync + 'static,
     Q: ?Sized,
     LruCache<K, u64>: Ops<K, Q>,
     ArcCache<K, u64>: Ops<K, Q>,
@@ -313,6 +346,7 @@ fn run_all<K, Q>(
     FifoCache<K, u64>: Ops<K, Q>,
     RrCache<K, u64>: Ops<K, Q>,
     TtlCache<K, u64>: Ops<K, Q>,
+    MokaTtl<K>: Ops<K, Q>,
     lru::LruCache<K, u64>: Ops<K, Q>,
     quick_cache::unsync::Cache<K, u64>: Ops<K, Q>,
     Schnell<K>: Ops<K, Q>,
@@ -407,6 +441,7 @@ fn run_all<K, Q>(
         universe,
         borrow,
     );
+    bench_group(c, key_kind, "moka_ttl", moka_ttl::<K>, universe, borrow);
 }
 
 fn policies(c: &mut Criterion) {

@@ -29,7 +29,9 @@ use std::borrow::Borrow;
 use std::hash::Hash;
 use std::hint::black_box;
 
-use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, Policy, PolicyCache, TinyLfuCache};
+use cachekit::{
+    ArcCache, FifoCache, LfuCache, LruCache, Policy, PolicyCache, TinyLfuCache, TtlCache,
+};
 
 const CAPACITY: usize = 10_000;
 const UNIVERSE: u64 = 100_000;
@@ -202,6 +204,14 @@ where
         "tinylfu" => cachekit!(TinyLfuCache),
         "lfu" => cachekit!(LfuCache),
         "fifo" => cachekit!(FifoCache),
+        "ttl" => run(
+            TtlCache::builder(CAPACITY, std::time::Duration::from_secs(3600))
+                .hasher(hasher())
+                .build(),
+            workload,
+            fill,
+            &mut ops,
+        ),
         "lru-crate" => {
             let capacity = std::num::NonZeroUsize::new(CAPACITY).expect("non-zero");
             run(

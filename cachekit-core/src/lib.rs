@@ -98,6 +98,7 @@ pub use policy::{Policy, Timed};
 pub use policy_cache::{Builder, FrozenTime, IntoIter, Iter, Listener, PolicyCache, RemovalCause};
 pub use stats::CacheStats;
 pub use time::clock::{Clock, ManualClock, MonotonicClock};
+pub use time::coarse::CoarseClock;
 pub use time::tlru::{Tlru, TlruCache};
 pub use time::ttl::{Ttl, TtlCache};
 pub use weigher::{BoxWeigher, UnitWeigher, Weigher};

@@ -78,11 +78,12 @@
 #![doc(test(attr(deny(warnings))))]
 
 pub use cachekit_core::{
-    Adaptive, ArcCache, BoxWeigher, Builder, Cache, CacheStats, Clock, ConcurrentCache,
-    DefaultHashBuilder, Equivalent, Fifo, FifoCache, FrozenTime, IntoIter, Iter, KeyRef, Lfu,
-    LfuCache, Listener, Lru, LruCache, ManualClock, MonotonicClock, Mru, MruCache, NotStored,
-    Policy, PolicyCache, RemovalCause, Rr, RrCache, Shardable, Timed, TinyLfu, TinyLfuCache, Tlru,
-    TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher, Weigher,
+    Adaptive, ArcCache, BoxWeigher, Builder, Cache, CacheStats, Clock, CoarseClock,
+    ConcurrentCache, DefaultHashBuilder, Equivalent, Fifo, FifoCache, FrozenTime, IntoIter, Iter,
+    KeyRef, Lfu, LfuCache, Listener, Lru, LruCache, ManualClock, MonotonicClock, Mru, MruCache,
+    NotStored, Policy, PolicyCache, RemovalCause, Rr, RrCache, Shardable, Timed, TinyLfu,
+    TinyLfuCache, Tlru, TlruCache, TooLarge, Ttl, TtlCache, Unbounded, UnboundedCache, UnitWeigher,
+    Weigher,
 };
 
 pub use cachekit_macros::{cached, cached_method};

@@ -6,8 +6,10 @@ use std::time::{Duration, Instant};
 
 /// Where a time-aware cache reads the current time (cachetools' `timer`).
 ///
-/// The default is [`MonotonicClock`]; tests use a [`ManualClock`] and move
-/// time by hand, so no test needs to sleep.
+/// The default is [`CoarseClock`](crate::CoarseClock) (a millisecond
+/// ticker, cheap to read); [`MonotonicClock`] reads the system clock each
+/// time; tests use a [`ManualClock`] and move time by hand, so no test
+/// needs to sleep.
 pub trait Clock {
     /// The current instant; must never go backwards.
     fn now(&self) -> Instant;

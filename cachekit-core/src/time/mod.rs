@@ -3,6 +3,7 @@
 //! all entries; [`TlruCache`](crate::TlruCache): a deadline per entry).
 
 pub(crate) mod clock;
+pub(crate) mod coarse;
 pub(crate) mod frozen;
 pub(crate) mod tlru;
 pub(crate) mod ttl;

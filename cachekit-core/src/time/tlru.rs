@@ -5,7 +5,7 @@ use std::time::Instant;
 use crate::arena::{linked_by, Handle, Links, List};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
-use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
+use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
 /// Per-entry state of [`Tlru`]: LRU links, deadline and heap position.
 #[doc(hidden)]
@@ -35,7 +35,7 @@ impl EntryMeta for TlruMeta {
 /// Deadlines are kept in an indexed binary min-heap (each entry knows its
 /// heap slot), so expiring, updating or removing an entry is O(log n).
 #[derive(Clone, Debug)]
-pub struct Tlru<F, C = MonotonicClock> {
+pub struct Tlru<F, C = CoarseClock> {
     ttu: F,
     clock: C,
     frozen: Option<Frozen>,
@@ -287,7 +287,7 @@ where
 /// clock.advance(Duration::from_secs(61));
 /// assert!(sessions.contains_key(&1) && !sessions.contains_key(&2));
 /// ```
-pub type TlruCache<K, V, F, C = MonotonicClock, S = DefaultHashBuilder, W = UnitWeigher> =
+pub type TlruCache<K, V, F, C = CoarseClock, S = DefaultHashBuilder, W = UnitWeigher> =
     PolicyCache<K, V, Tlru<F, C>, S, W>;
 
 impl<K, V, F> TlruCache<K, V, F>
@@ -295,15 +295,15 @@ where
     F: Fn(&K, &V, Instant) -> Instant,
 {
     /// A TLRU cache of at most `maxsize` entries whose deadlines `ttu`
-    /// computes, on the monotonic clock.
+    /// computes, on the [`CoarseClock`] (deadlines met within about 1 ms).
     pub fn new(maxsize: usize, ttu: F) -> Self {
-        Self::with_policy(maxsize, Tlru::new(ttu, MonotonicClock))
+        Self::with_policy(maxsize, Tlru::new(ttu, CoarseClock))
     }
 
-    /// A builder for a TLRU cache on the monotonic clock, for adding a
+    /// A builder for a TLRU cache on the [`CoarseClock`], for adding a
     /// weigher, hasher or listener.
     pub fn builder(maxsize: usize, ttu: F) -> crate::Builder<K, V, Tlru<F>> {
-        crate::Builder::new(maxsize, Tlru::new(ttu, MonotonicClock))
+        crate::Builder::new(maxsize, Tlru::new(ttu, CoarseClock))
     }
 }
 

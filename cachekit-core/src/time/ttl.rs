@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
-use crate::{Clock, DefaultHashBuilder, MonotonicClock, PolicyCache, UnitWeigher};
+use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
 /// Per-entry state of [`Ttl`]: LRU links, expiry links and the deadline.
 #[doc(hidden)]
@@ -38,7 +38,7 @@ impl EntryMeta for TtlMeta {
 /// expiry structure is a plain list (re-inserting moves a key to its end)
 /// and expiring costs O(1) per expired entry.
 #[derive(Clone, Debug)]
-pub struct Ttl<C = MonotonicClock> {
+pub struct Ttl<C = CoarseClock> {
     ttl: Duration,
     clock: C,
     frozen: Option<Frozen>,
@@ -170,9 +170,12 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 /// - Among live entries eviction is LRU.
 /// - `ttl = 0` stores nothing: each entry is dead on arrival.
 ///
-/// There is no background thread: expiry is lazy plus `expire()`, O(1) per
-/// expired entry. Time comes from a [`Clock`]: [`MonotonicClock`] by
-/// default, a [`ManualClock`](crate::ManualClock) in tests;
+/// Expiry is lazy plus `expire()`, O(1) per expired entry. Time comes from
+/// a [`Clock`]: by default [`CoarseClock`], a shared millisecond ticker
+/// that costs a load to read, so an entry expires within about 1 ms after
+/// its deadline, never before; [`MonotonicClock`](crate::MonotonicClock)
+/// for nanosecond deadlines at the price of a system clock read per
+/// operation; a [`ManualClock`](crate::ManualClock) in tests;
 /// [`with_frozen_time`](PolicyCache::with_frozen_time) holds it still for a
 /// batch of operations.
 ///
@@ -193,14 +196,14 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 /// assert_eq!(rates.len(), 0);
 /// assert_eq!(rates.expire(), vec![(("USD", "EUR"), 0.92)]);
 /// ```
-pub type TtlCache<K, V, C = MonotonicClock, S = DefaultHashBuilder, W = UnitWeigher> =
+pub type TtlCache<K, V, C = CoarseClock, S = DefaultHashBuilder, W = UnitWeigher> =
     PolicyCache<K, V, Ttl<C>, S, W>;
 
 impl<K, V> TtlCache<K, V> {
     /// A TTL cache of at most `maxsize` entries living `ttl` each, on the
-    /// monotonic clock.
+    /// [`CoarseClock`].
     pub fn new(maxsize: usize, ttl: Duration) -> Self {
-        Self::with_policy(maxsize, Ttl::new(ttl, MonotonicClock))
+        Self::with_policy(maxsize, Ttl::new(ttl, CoarseClock))
     }
 }
 
@@ -229,9 +232,9 @@ impl<K, V, C: Clock, S, W> TtlCache<K, V, C, S, W> {
 }
 
 impl<K, V> TtlCache<K, V> {
-    /// A builder for a TTL cache on the monotonic clock, for adding a
+    /// A builder for a TTL cache on the [`CoarseClock`], for adding a
     /// weigher, hasher or listener.
     pub fn builder(maxsize: usize, ttl: Duration) -> crate::Builder<K, V, Ttl> {
-        crate::Builder::new(maxsize, Ttl::new(ttl, MonotonicClock))
+        crate::Builder::new(maxsize, Ttl::new(ttl, CoarseClock))
     }
 }
