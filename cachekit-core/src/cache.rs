@@ -1,6 +1,7 @@
 //! The [`Cache`] trait every cache implements.
 
 use core::hash::{BuildHasher, Hash};
+use core::time::Duration;
 
 use equivalent::Equivalent;
 
@@ -134,6 +135,24 @@ pub trait Cache<K, V> {
     {
         let _ = hash;
         self.peek_hit(key)
+    }
+
+    /// [`peek_hit`](Cache::peek_hit) (hashed like
+    /// [`peek_hit_hashed`](Cache::peek_hit_hashed) when `hash` is given),
+    /// and the entry's age by the cache's clock where the cache knows when
+    /// it was stored (a [`TtlCache`](crate::TtlCache)); for refreshing
+    /// memoized functions.
+    #[doc(hidden)]
+    #[inline]
+    fn peek_hit_aged<Q>(&self, hash: Option<u64>, key: &Q) -> Option<(&V, u32, Option<Duration>)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let found = match hash {
+            Some(hash) => self.peek_hit_hashed(hash, key),
+            None => self.peek_hit(key),
+        };
+        found.map(|(value, token)| (value, token, None))
     }
 
     /// [`insert`](Cache::insert) with the key's hash; see
@@ -327,6 +346,14 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         PolicyCache::peek_hit(self, key)
+    }
+
+    #[inline]
+    fn peek_hit_aged<Q>(&self, hash: Option<u64>, key: &Q) -> Option<(&V, u32, Option<Duration>)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::peek_hit_aged(self, hash, key)
     }
 
     #[inline]

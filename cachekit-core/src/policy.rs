@@ -171,6 +171,15 @@ pub trait Policy<K, V>: Sealed {
     fn victim(&mut self, entries: &mut Entries<K, V, Self::Meta>) -> Option<Handle>;
 
     /// The entry that expires first, if it has expired at `now`.
+    /// When the entry was stored, where the policy knows it (a TTL
+    /// entry's deadline less the TTL): what a refresh-after-write measures
+    /// an entry's age from.
+    #[doc(hidden)]
+    #[inline]
+    fn stored_at(&self, _meta: &Self::Meta) -> Option<Instant> {
+        None
+    }
+
     #[doc(hidden)]
     #[inline]
     fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Instant) -> Option<Handle> {

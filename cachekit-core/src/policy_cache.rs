@@ -671,6 +671,34 @@ where
         Some((&self.entries[handle].value, token))
     }
 
+    /// [`peek_hit`](Self::peek_hit) and the entry's age, where the policy
+    /// knows when it was stored.
+    #[inline]
+    pub(crate) fn peek_hit_aged<Q>(
+        &self,
+        hash: Option<u64>,
+        key: &Q,
+    ) -> Option<(&V, u32, Option<core::time::Duration>)>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let hash = match hash {
+            Some(hash) => hash,
+            None if self.entries.is_empty() => return None,
+            None => self.hasher.hash_one(key),
+        };
+        let handle = self.lookup_hashed(hash, key)?;
+        self.policy.shared_hit(handle);
+        let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
+        let entry = &self.entries[handle];
+        let age = self
+            .policy
+            .stored_at(&entry.meta)
+            .zip(self.policy.now())
+            .map(|(stored, now)| now.saturating_duration_since(stored));
+        Some((&entry.value, token, age))
+    }
+
     /// Counts a use of the entry whose handle `token` was, if its slot is
     /// still occupied (by that entry or, its slot reused, another: then
     /// the policy sees one use too many of a live entry, never a dangling

@@ -42,6 +42,9 @@ pub struct Args {
     pub maxsize: Option<Expr>,
     /// `ttl = SECONDS` (or a `Duration`): a TTL cache.
     pub ttl: Option<Expr>,
+    /// `refresh = SECONDS` (or a `Duration`): an entry this old is served
+    /// while one caller recomputes it (stale-while-revalidate).
+    pub refresh: Option<Expr>,
     /// `no_handle` (`#[cached_method]`): generate no handle methods, as a
     /// trait impl may not add methods.
     pub no_handle: Option<Span>,
@@ -109,6 +112,9 @@ impl Args {
                 ("ttl", Some((_, expr))) if attr == Attr::Cached => {
                     set(&mut args.ttl, expr, &item.name, errors)
                 }
+                ("refresh", Some((_, expr))) if attr == Attr::Cached => {
+                    set(&mut args.refresh, expr, &item.name, errors)
+                }
                 ("lock", None) if attr == Attr::Cached => {
                     set(&mut args.lock, slot_span, &item.name, errors)
                 }
@@ -121,7 +127,7 @@ impl Args {
                 ("no_handle", None) if attr == Attr::CachedMethod => {
                     set(&mut args.no_handle, slot_span, &item.name, errors)
                 }
-                ("maxsize" | "ttl", Some(_)) => errors.push(syn::Error::new_spanned(
+                ("maxsize" | "ttl" | "refresh", Some(_)) => errors.push(syn::Error::new_spanned(
                     &item.name,
                     format!(
                         "`{name}` does not apply to `#[cached_method]`: its cache is the \
@@ -129,7 +135,7 @@ impl Args {
                          `ConcurrentCache::unsharded(LruCache::new(256))`)"
                     ),
                 )),
-                ("cache" | "key" | "maxsize" | "ttl", None) => {
+                ("cache" | "key" | "maxsize" | "ttl" | "refresh", None) => {
                     errors.push(syn::Error::new_spanned(
                         &item.name,
                         format!("`{name}` needs a value: `{name} = ...`"),
@@ -152,8 +158,9 @@ impl Args {
                 _ => {
                     let expected = match attr {
                         Attr::Cached => {
-                            "`cache = ...`, `maxsize = N`, `ttl = SECONDS`, `key = ...`, \
-                             `thread_local`, `lock` or `cache_failures`"
+                            "`cache = ...`, `maxsize = N`, `ttl = SECONDS`, \
+                             `refresh = SECONDS`, `key = ...`, `thread_local`, `lock` or \
+                             `cache_failures`"
                         }
                         Attr::CachedMethod => {
                             "`cache = self.FIELD`, `key = ...`, `cache_failures` or `no_handle` \
@@ -185,6 +192,23 @@ impl Args {
                     error.combine(syn::Error::new_spanned(cache, "the cache given here"));
                     errors.push(error);
                 }
+            }
+        }
+        if let Some(refresh) = &args.refresh {
+            if let Some(thread_local) = args.thread_local {
+                let mut error = syn::Error::new(
+                    thread_local,
+                    "`refresh` serves a stale value while one caller recomputes it, which \
+                     needs the shared cache: drop `thread_local`",
+                );
+                error.combine(syn::Error::new_spanned(refresh, "`refresh` given here"));
+                errors.push(error);
+            } else if args.ttl.is_none() && args.cache.is_none() {
+                errors.push(syn::Error::new_spanned(
+                    refresh,
+                    "`refresh` needs a time to live, after which callers wait for the new \
+                     value: add `ttl = SECONDS` (longer than `refresh`)",
+                ));
             }
         }
         if let (Some(lock), Some(thread_local)) = (args.lock, args.thread_local) {

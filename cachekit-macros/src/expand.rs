@@ -395,6 +395,60 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
             quote!(__cachekit_memo.claim(__cachekit_missed, __cachekit_key))
         };
         let value_check = quote_spanned!(output.span()=> #private::check_shared_value::<#value>(););
+        let claim_value = quote! {
+            match #claim {
+                #private::Claim::Value(__cachekit_value) => {
+                    return #returned(#from_cached(__cachekit_value));
+                }
+                #private::Claim::Compute(__cachekit_ticket) => __cachekit_ticket,
+            }
+        };
+        let (lookup, ticket) = match &args.refresh {
+            None => (
+                quote! {
+                    let __cachekit_missed = match __cachekit_memo.begin(#probe) {
+                        ::core::result::Result::Ok(__cachekit_value) => {
+                            return #returned(#from_cached(__cachekit_value));
+                        }
+                        ::core::result::Result::Err(__cachekit_missed) => __cachekit_missed,
+                    };
+                },
+                quote!(let __cachekit_ticket = #claim_value;),
+            ),
+            // Stale-while-revalidate: a hit on an entry `refresh` old is
+            // served unless this caller is the first to see it stale; that
+            // one recomputes (and returns the new value) while the others
+            // keep the old one. Past the TTL it is a miss, and callers wait.
+            Some(refresh) => (
+                quote_spanned! {refresh.span()=>
+                    let (__cachekit_missed, __cachekit_stale) =
+                        match __cachekit_memo.begin_aged(#probe, #private::ttl(#refresh)) {
+                            ::core::result::Result::Ok((__cachekit_value, ::core::option::Option::None)) => {
+                                return #returned(#from_cached(__cachekit_value));
+                            }
+                            ::core::result::Result::Ok((__cachekit_value, ::core::option::Option::Some(__cachekit_missed))) => {
+                                (__cachekit_missed, ::core::option::Option::Some(__cachekit_value))
+                            }
+                            ::core::result::Result::Err(__cachekit_missed) => {
+                                (__cachekit_missed, ::core::option::Option::None)
+                            }
+                        };
+                },
+                quote! {
+                    let __cachekit_ticket = match __cachekit_stale {
+                        ::core::option::Option::Some(__cachekit_value) => {
+                            match __cachekit_memo.claim_refresh(__cachekit_missed, __cachekit_key) {
+                                ::core::option::Option::Some(__cachekit_ticket) => __cachekit_ticket,
+                                ::core::option::Option::None => {
+                                    return #returned(#from_cached(__cachekit_value));
+                                }
+                            }
+                        }
+                        ::core::option::Option::None => #claim_value,
+                    };
+                },
+            ),
+        };
         quote! {
             #value_check
             #init
@@ -403,19 +457,9 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
                 #private::Op::Call(#args_tuple) => {
                     #key_prelude
                     #private::check_memo_probe(__cachekit_memo, #probe);
-                    let __cachekit_missed = match __cachekit_memo.begin(#probe) {
-                        ::core::result::Result::Ok(__cachekit_value) => {
-                            return #returned(#from_cached(__cachekit_value));
-                        }
-                        ::core::result::Result::Err(__cachekit_missed) => __cachekit_missed,
-                    };
+                    #lookup
                     let __cachekit_key = #owned_key;
-                    let __cachekit_ticket = match #claim {
-                        #private::Claim::Value(__cachekit_value) => {
-                            return #returned(#from_cached(__cachekit_value));
-                        }
-                        #private::Claim::Compute(__cachekit_ticket) => __cachekit_ticket,
-                    };
+                    #ticket
                     let __cachekit_result: #output = #call_original;
                     __cachekit_ticket.finish(#cacheable(&__cachekit_result));
                     #returned(__cachekit_result)

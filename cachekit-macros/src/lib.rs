@@ -32,6 +32,7 @@ use proc_macro::TokenStream;
 /// | `cache = EXPR` | builds the cache, on first use: one of cachekit's caches (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, a weighted cache, ...), a `hashbrown::HashMap`, or a `ConcurrentCache` | `UnboundedCache::new()` |
 /// | `maxsize = N` | shorthand: `cache = LruCache::new(N)` | |
 /// | `ttl = SECONDS` | shorthand: `cache = TtlCache::new(maxsize, ttl)`, the time to live in seconds (integer or float) or a `Duration`; unbounded without `maxsize` | |
+/// | `refresh = SECONDS` | with a TTL cache: an entry this old is recomputed by its next caller while every other caller gets the stored value (see "Refreshing") | |
 /// | `key = CLOSURE` | derives the key from the arguments | all arguments |
 /// | `thread_local` | one cache **per thread** instead of one for the process | one cache, shared |
 /// | `lock` | states the default (cachetools' `lock=`): one cache for the process, one computation per key | |
@@ -194,6 +195,31 @@ use proc_macro::TokenStream;
 /// assert_eq!(get_user::invalidate(7).as_deref(), Some("user 7"));
 /// let info = get_user::cache_info();
 /// assert_eq!((info.hits, info.misses, info.currsize), (1, 1, 0));
+/// ```
+///
+/// # Refreshing (stale-while-revalidate)
+///
+/// With `refresh = R` and a TTL of `T` (`ttl = T`, or a `TtlCache` as the
+/// `cache`), an entry older than `R` is still served, and the first caller
+/// to find it so recomputes it: that caller waits for (and returns) the new
+/// value, while every other caller meanwhile gets the stored one at once.
+/// Exactly one computation per key runs at a time. If it fails (`Err`,
+/// `None`, a panic), the stored value stays and the next caller tries
+/// again. Past `T` the entry is gone and callers wait for a computation as
+/// on any miss, so `T` bounds how stale a value can be. The age is read on
+/// the cache's clock (a `ManualClock` makes it testable), as the time since
+/// the value was stored.
+///
+/// ```
+/// use cachekit::cached;
+///
+/// // Fresh for 50 s, served stale while refreshing until 60 s.
+/// #[cached(ttl = 60, refresh = 50, maxsize = 1024)]
+/// fn exchange_rate(pair: &str) -> f64 {
+///     if pair == "USD/EUR" { 0.92 } else { 1.0 } // an HTTP request in real code
+/// }
+///
+/// assert_eq!(exchange_rate("USD/EUR"), 0.92);
 /// ```
 ///
 /// # In `impl` blocks

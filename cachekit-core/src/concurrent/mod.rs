@@ -454,6 +454,41 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
         shard.find(hash, probe, false).ok_or(Missed { hash })
     }
 
+    /// [`begin`](ConcurrentCache::begin) for a memo that refreshes entries
+    /// `refresh` old: `Ok((value, Some(missed)))` for a stale hit, whose
+    /// [`claim_refresh`](ConcurrentCache::claim_refresh) the caller tries.
+    #[doc(hidden)]
+    #[inline]
+    pub fn begin_aged<K, V, Q>(
+        &self,
+        probe: &Q,
+        refresh: core::time::Duration,
+    ) -> Result<(V, Option<Missed>), Missed>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let (shard, hash) = self.shard_of(probe);
+        match shard.find_aged(hash, probe, refresh) {
+            Some((value, stale)) => Ok((value, stale.then_some(Missed { hash }))),
+            None => Err(Missed { hash }),
+        }
+    }
+
+    /// After a stale [`begin_aged`](ConcurrentCache::begin_aged): the
+    /// computation of a fresh value, unless another caller computes `key`
+    /// already (`None`: serve the stale value).
+    #[doc(hidden)]
+    pub fn claim_refresh<K, V>(&self, stale: Missed, key: K) -> Option<Ticket<'_, C>>
+    where
+        C: Cache<K, V> + Shardable<Key = K>,
+        K: Hash + Eq,
+    {
+        let hash = self.missed_hash(stale, &key);
+        self.shard_at(hash).claim_refresh(hash, key)
+    }
+
     /// The hash of a missed lookup's key, if it was computed, for its claim.
     #[inline]
     fn missed_hash<Q: ?Sized + Hash>(&self, missed: Missed, key: &Q) -> u64 {

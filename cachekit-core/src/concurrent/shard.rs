@@ -14,7 +14,7 @@ use parking_lot::Condvar;
 use super::flight::{Flights, Owner};
 use super::gate::{Gate, Locked};
 use super::this_thread;
-use crate::{Cache, CacheStats, Shardable};
+use crate::{Cache, CacheStats, Shardable, TooLarge};
 
 /// What only the holder of a shard's lock sees.
 pub(crate) struct State<K> {
@@ -119,6 +119,67 @@ impl<C: Shardable> Shard<C> {
         found
     }
 
+    /// [`find`](Shard::find) for a refreshing memo: the value and whether
+    /// the entry is at least `refresh` old. Only through the gate: with the
+    /// gate closed (a writer in) or a cache read under its lock, the value
+    /// is returned as fresh, and a later call sees its age.
+    #[inline]
+    pub(crate) fn find_aged<K, V, Q>(
+        &self,
+        hash: Option<u64>,
+        key: &Q,
+        refresh: core::time::Duration,
+    ) -> Option<(V, bool)>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if C::SHARED_READS {
+            if let Some(reader) = self.gate.enter(true) {
+                let (value, token, age) = reader.cache().peek_hit_aged(self.own(hash), key)?;
+                let value = value.clone();
+                let stale = age.is_some_and(|age| age >= refresh);
+                let drain = C::RECORDS_HITS && reader.record(token);
+                drop(reader);
+                if drain {
+                    self.drain();
+                }
+                return Some((value, stale));
+            }
+        } else {
+            drop(self.gate.enter(true));
+        }
+        self.find_locked(hash, key).map(|value| (value, false))
+    }
+
+    /// Starts refreshing `key`, whose stored value is stale, unless a
+    /// computation of it is already under way (then `None`: the caller
+    /// serves the stale value). The ticket's value replaces the stale one;
+    /// callers that miss meanwhile (the entry expired) wait for it.
+    pub(crate) fn claim_refresh<K, V>(&self, hash: u64, key: K) -> Option<Ticket<'_, C>>
+    where
+        C: Cache<K, V> + Shardable<Key = K>,
+        K: Hash + Eq,
+    {
+        let mut locked = self.lock_to_write()?;
+        if locked.state().flights.find(hash, &key).is_some() {
+            return None;
+        }
+        let owner = Owner {
+            thread: this_thread::number(),
+            task: false,
+        };
+        let id = locked.state().flights.start(hash, key, owner);
+        Some(Ticket {
+            kind: TicketKind::Owner {
+                shard: self,
+                hash,
+                id,
+            },
+        })
+    }
+
     /// [`find`](Shard::find) when the gate is closed (a writer is in) or
     /// the cache cannot be read through `&self`: under the lock.
     #[cold]
@@ -188,13 +249,20 @@ impl<C: Shardable> Shard<C> {
     }
 
     /// Stores a computed `value`; whether it was stored.
-    fn store<K, V>(cache: &mut C, hash: Option<u64>, key: K, value: V) -> bool
+    fn store<K, V>(
+        cache: &mut C,
+        hash: Option<u64>,
+        key: K,
+        value: V,
+    ) -> Result<Option<V>, TooLarge<K, V>>
     where
         C: Cache<K, V>,
     {
+        // The caller drops what comes back (a replaced value, a refused
+        // entry) after unlocking: their `Drop` is the user's code.
         match hash {
-            Some(hash) => cache.try_insert_hashed(hash, key, value).is_ok(),
-            None => cache.try_insert(key, value).is_ok(),
+            Some(hash) => cache.try_insert_hashed(hash, key, value),
+            None => cache.try_insert(key, value),
         }
     }
 
@@ -432,12 +500,15 @@ impl<C: Shardable> Shard<C> {
         let wakers = core::mem::take(&mut flight.wakers);
         let waiting = flight.waiting;
         let mut stored = false;
+        let mut displaced = None;
         if let (Some(key), Some(value)) = (key, value) {
             let mut writing = locked.write();
             if C::RECORDS_HITS {
                 writing.drain(|cache, token| cache.record_hit(token));
             }
-            stored = Self::store(writing.cache(), self.own(Some(hash)), key, value);
+            let outcome = Self::store(writing.cache(), self.own(Some(hash)), key, value);
+            stored = outcome.is_ok();
+            displaced = Some(outcome);
         }
         match locked.state().flights.get(hash, id) {
             Some(flight) if !stored && waiting > 0 => flight.failed = true,
@@ -446,6 +517,8 @@ impl<C: Shardable> Shard<C> {
         drop(locked);
         self.ready.notify_all();
         wakers.into_iter().for_each(core::task::Waker::wake);
+        // Last: a panicking `Drop` must not keep the waiters asleep.
+        drop(displaced);
     }
 
     /// Forgets a waiter that left before its computation ended (a dropped

@@ -99,6 +99,12 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
+    fn stored_at(&self, meta: &TtlMeta) -> Option<Instant> {
+        // Every deadline is `stored + ttl` (none: the sum overflowed).
+        meta.deadline?.checked_sub(self.ttl)
+    }
+
+    #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
         self.lru.push_back(entries, handle);
         self.expiry.push_back(entries, handle);

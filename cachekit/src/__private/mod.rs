@@ -27,7 +27,9 @@ pub use self::local::{local, LocalMemo, LocalSlot};
 pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
 pub use self::output::{check_shared_value, Always, Fallible, Output, SharedValue};
-pub use self::shared::{Claim, ClaimAsync, GenericSlot, Shareable, SharedMemo, SharedSlot, Ticket};
+pub use self::shared::{
+    Claim, ClaimAsync, GenericSlot, Refreshable, Shareable, SharedMemo, SharedSlot, Ticket,
+};
 pub use self::ttl::{ttl, IntoTtl};
 pub use crate::cell::Exclusive;
 pub use crate::KeyRef;

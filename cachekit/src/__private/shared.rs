@@ -95,6 +95,16 @@ where
     }
 }
 
+/// A cache whose entries know their age, so that `refresh = ..` can
+/// serve a stale value while one caller recomputes it.
+#[diagnostic::on_unimplemented(
+    message = "`refresh` needs a cache that knows when each entry was stored: a `TtlCache`, not `{Self}`",
+    label = "the cache of a refreshing function",
+    note = "write `ttl = SECONDS` (the hard limit, after which callers wait) with `refresh = SECONDS`, or `cache = TtlCache::new(..)`"
+)]
+pub trait Refreshable {}
+impl<K, V, C: crate::Clock, S, W> Refreshable for crate::PolicyCache<K, V, crate::Ttl<C>, S, W> {}
+
 /// A memoized function's shared cache. Its counters are the concurrent
 /// cache's: every call makes one counted lookup, a hit or a miss.
 pub struct SharedMemo<C: Shardable, S> {
@@ -115,6 +125,33 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
         Q: ?Sized + Hash + Equivalent<K>,
     {
         self.cache.begin(probe)
+    }
+
+    /// [`begin`](SharedMemo::begin) for a function that refreshes entries
+    /// `refresh` old: a fresh hit, a stale one (with what
+    /// [`claim_refresh`](SharedMemo::claim_refresh) needs), or a miss.
+    #[inline]
+    pub fn begin_aged<K, V, Q>(
+        &self,
+        probe: &Q,
+        refresh: core::time::Duration,
+    ) -> Result<(V, Option<Missed>), Missed>
+    where
+        C: Cache<K, V> + Refreshable,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.cache.begin_aged(probe, refresh)
+    }
+
+    /// After a stale hit: the computation of the fresh value, unless
+    /// another caller is computing it (then serve the stale value).
+    pub fn claim_refresh<K, V>(&self, stale: Missed, key: K) -> Option<Ticket<'_, C>>
+    where
+        C: Cache<K, V> + Shardable<Key = K>,
+        K: Hash + Eq,
+    {
+        self.cache.claim_refresh(stale, key)
     }
 
     /// After a missed [`begin`](SharedMemo::begin): waits while another

@@ -1,0 +1,8 @@
+use cachekit::cached;
+
+#[cached(maxsize = 64, refresh = 30)]
+fn rate(pair: &str) -> f64 {
+    pair.len() as f64
+}
+
+fn main() {}
