@@ -1751,6 +1751,9 @@ mod model {
         value: Val,
         /// Milliseconds since the start.
         deadline: i64,
+        /// The deadline the time to live set (with a time to idle, reads
+        /// move `deadline` up to this).
+        hard: i64,
         /// Order of (re)insertion: TTL expires equal deadlines in this order.
         seq: u64,
     }
@@ -1760,6 +1763,8 @@ mod model {
     struct Model {
         /// `None`: TLRU, the value's `life`; else the one TTL.
         ttl: Option<i64>,
+        /// The time to idle (TTL only).
+        idle: Option<i64>,
         maxsize: usize,
         now: i64,
         seq: u64,
@@ -1780,6 +1785,7 @@ mod model {
         fn new(maxsize: usize, ttl: Option<i64>) -> Self {
             Model {
                 ttl,
+                idle: None,
                 maxsize,
                 now: 0,
                 seq: 0,
@@ -1824,16 +1830,30 @@ mod model {
             pairs
         }
 
-        fn deadline(&self, value: &Val) -> i64 {
+        fn with_idle(mut self, idle: i64) -> Self {
+            self.idle = Some(idle);
+            self
+        }
+
+        fn hard(&self, value: &Val) -> i64 {
             self.now + self.ttl.unwrap_or(value.life)
+        }
+
+        fn deadline(&self, value: &Val) -> i64 {
+            match self.idle {
+                Some(idle) => self.hard(value).min(self.now + idle),
+                None => self.hard(value),
+            }
         }
 
         fn push(&mut self, key: u8, value: Val, deadline: i64) {
             self.seq += 1;
+            let hard = self.hard(&value);
             self.lru.push(Entry {
                 key,
                 value,
                 deadline,
+                hard,
                 seq: self.seq,
             });
         }
@@ -1927,7 +1947,11 @@ mod model {
             match self.live_position(key) {
                 Some(i) => {
                     self.hits += 1;
-                    let entry = self.lru.remove(i);
+                    let mut entry = self.lru.remove(i);
+                    if let Some(idle) = self.idle {
+                        // A read restarts the idle time, up to the TTL.
+                        entry.deadline = entry.hard.min(self.now + idle);
+                    }
                     let value = entry.value.clone();
                     self.lru.push(entry);
                     Some(value)
@@ -1993,8 +2017,17 @@ mod model {
         actual: &[(u8, Val)],
         expected: &[(u8, Val, i64)],
         exact: bool,
+        any_order: bool,
     ) -> Result<(), TestCaseError> {
         let plain: Vec<(u8, Val)> = expected.iter().map(|(k, v, _)| (*k, v.clone())).collect();
+        if any_order {
+            let mut got = actual.to_vec();
+            got.sort();
+            let mut want = plain;
+            want.sort();
+            prop_assert_eq!(got, want);
+            return Ok(());
+        }
         if exact {
             prop_assert_eq!(actual, &plain[..]);
             return Ok(());
@@ -2040,7 +2073,10 @@ mod model {
         S: BuildHasher,
         W: Weigher<u8, Val>,
     {
-        let exact = model.ttl.is_some();
+        // With a time to idle, entries expire from two lists (TTL order,
+        // last-use order): compared as sets.
+        let exact = model.ttl.is_some() && model.idle.is_none();
+        let any_order = model.idle.is_some();
         let value = |weight: usize, life: i64| Val {
             id: step as u32,
             weight,
@@ -2082,7 +2118,7 @@ mod model {
             Op::Expire => {
                 let actual = cache.expire();
                 let expected = model.take_expired();
-                same_expiry(&actual, &expected, exact)?;
+                same_expiry(&actual, &expected, exact, any_order)?;
                 (Out::Nothing, Out::Nothing)
             }
             Op::Advance(ms) => {
@@ -2123,7 +2159,7 @@ mod model {
         let (lazy, rest) = events.split_at(model.stale.len());
         prop_assert!(lazy.iter().all(|e| e.2 == Expired), "{:?}", lazy);
         let lazy: Vec<(u8, Val)> = lazy.iter().map(|(k, v, _)| (*k, v.clone())).collect();
-        same_expiry(&lazy, &model.stale, exact)?;
+        same_expiry(&lazy, &model.stale, exact, any_order)?;
         prop_assert_eq!(rest, &model.events[..], "step {}: {:?}", step, op);
 
         // State.
@@ -2232,6 +2268,24 @@ mod model {
                 .listener(listener)
                 .build();
             run(cache, &clock, &log, Model::new(maxsize, Some(ttl as i64)), &ops)?;
+        }
+
+        #[test]
+        fn ttl_cache_with_a_time_to_idle_matches_the_model(
+            maxsize in 0usize..=8,
+            ttl in prop_oneof![1 => Just(0u64), 8 => 1u64..=8],
+            idle in prop_oneof![1 => Just(0u64), 8 => 1u64..=5],
+            ops in proptest::collection::vec(op(Just(0i64).boxed()), 0..=64),
+        ) {
+            let clock = ManualClock::new();
+            let (log, listener) = recorder();
+            let cache = TtlCache::builder_with_clock(maxsize, Duration::from_millis(ttl), clock.clone())
+                .time_to_idle(Duration::from_millis(idle))
+                .weigher(weigh)
+                .listener(listener)
+                .build();
+            let model = Model::new(maxsize, Some(ttl as i64)).with_idle(idle as i64);
+            run(cache, &clock, &log, model, &ops)?;
         }
 
         #[test]

@@ -155,6 +155,16 @@ pub trait Cache<K, V> {
         found.map(|(value, token)| (value, token, None))
     }
 
+    /// Whether a read must reach the policy before the next lookup (a time
+    /// to idle extends the entry on every read), so that a
+    /// [`ConcurrentCache`](crate::ConcurrentCache) reads under its lock
+    /// rather than recording reads for later.
+    #[doc(hidden)]
+    #[inline]
+    fn extends_on_read(&self) -> bool {
+        false
+    }
+
     /// [`insert`](Cache::insert) with the key's hash; see
     /// [`peek_hit_hashed`](Cache::peek_hit_hashed).
     #[doc(hidden)]
@@ -354,6 +364,11 @@ where
         Q: ?Sized + Hash + Equivalent<K>,
     {
         PolicyCache::peek_hit_aged(self, hash, key)
+    }
+
+    #[inline]
+    fn extends_on_read(&self) -> bool {
+        self.policy().extends_on_read()
     }
 
     #[inline]

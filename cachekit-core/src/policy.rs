@@ -171,6 +171,15 @@ pub trait Policy<K, V>: Sealed {
     fn victim(&mut self, entries: &mut Entries<K, V, Self::Meta>) -> Option<Handle>;
 
     /// The entry that expires first, if it has expired at `now`.
+    /// Whether a read changes the entry's deadline (a time to idle): then
+    /// a [`ConcurrentCache`](crate::ConcurrentCache) reads it under its
+    /// lock, as the policy must see the read before the next lookup does.
+    #[doc(hidden)]
+    #[inline]
+    fn extends_on_read(&self) -> bool {
+        false
+    }
+
     /// When the entry was stored, where the policy knows it (a TTL
     /// entry's deadline less the TTL): what a refresh-after-write measures
     /// an entry's age from.

@@ -112,7 +112,7 @@ pub struct PolicyCache<K, V, P: Policy<K, V>, S = DefaultHashBuilder, W = UnitWe
 pub struct Builder<K, V, P, S = DefaultHashBuilder, W = UnitWeigher> {
     maxsize: usize,
     capacity: usize,
-    policy: P,
+    pub(crate) policy: P,
     hasher: S,
     weigher: W,
     listener: Option<Listener<K, V>>,

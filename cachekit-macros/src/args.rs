@@ -42,6 +42,9 @@ pub struct Args {
     pub maxsize: Option<Expr>,
     /// `ttl = SECONDS` (or a `Duration`): a TTL cache.
     pub ttl: Option<Expr>,
+    /// `idle = SECONDS` (or a `Duration`): a TTL cache whose entries also
+    /// expire this long after their last read (time to idle).
+    pub idle: Option<Expr>,
     /// `refresh = SECONDS` (or a `Duration`): an entry this old is served
     /// while one caller recomputes it (stale-while-revalidate).
     pub refresh: Option<Expr>,
@@ -112,6 +115,9 @@ impl Args {
                 ("ttl", Some((_, expr))) if attr == Attr::Cached => {
                     set(&mut args.ttl, expr, &item.name, errors)
                 }
+                ("idle", Some((_, expr))) if attr == Attr::Cached => {
+                    set(&mut args.idle, expr, &item.name, errors)
+                }
                 ("refresh", Some((_, expr))) if attr == Attr::Cached => {
                     set(&mut args.refresh, expr, &item.name, errors)
                 }
@@ -127,15 +133,17 @@ impl Args {
                 ("no_handle", None) if attr == Attr::CachedMethod => {
                     set(&mut args.no_handle, slot_span, &item.name, errors)
                 }
-                ("maxsize" | "ttl" | "refresh", Some(_)) => errors.push(syn::Error::new_spanned(
-                    &item.name,
-                    format!(
-                        "`{name}` does not apply to `#[cached_method]`: its cache is the \
+                ("maxsize" | "ttl" | "idle" | "refresh", Some(_)) => {
+                    errors.push(syn::Error::new_spanned(
+                        &item.name,
+                        format!(
+                            "`{name}` does not apply to `#[cached_method]`: its cache is the \
                          instance's field, built where the instance is (e.g. \
                          `ConcurrentCache::unsharded(LruCache::new(256))`)"
-                    ),
-                )),
-                ("cache" | "key" | "maxsize" | "ttl" | "refresh", None) => {
+                        ),
+                    ))
+                }
+                ("cache" | "key" | "maxsize" | "ttl" | "idle" | "refresh", None) => {
                     errors.push(syn::Error::new_spanned(
                         &item.name,
                         format!("`{name}` needs a value: `{name} = ...`"),
@@ -159,8 +167,8 @@ impl Args {
                     let expected = match attr {
                         Attr::Cached => {
                             "`cache = ...`, `maxsize = N`, `ttl = SECONDS`, \
-                             `refresh = SECONDS`, `key = ...`, `thread_local`, `lock` or \
-                             `cache_failures`"
+                             `idle = SECONDS`, `refresh = SECONDS`, `key = ...`, \
+                             `thread_local`, `lock` or `cache_failures`"
                         }
                         Attr::CachedMethod => {
                             "`cache = self.FIELD`, `key = ...`, `cache_failures` or `no_handle` \
@@ -179,7 +187,11 @@ impl Args {
             }
         }
         if let Some(cache) = &args.cache {
-            for (name, given) in [("maxsize", &args.maxsize), ("ttl", &args.ttl)] {
+            for (name, given) in [
+                ("maxsize", &args.maxsize),
+                ("ttl", &args.ttl),
+                ("idle", &args.idle),
+            ] {
                 if let Some(given) = given {
                     let mut error = syn::Error::new_spanned(
                         given,

@@ -314,23 +314,33 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
 
     // `maxsize = N` and `ttl = T` are shorthands for the two caches a
     // cachetools user reaches for first.
-    let cache_expr = match (&args.cache, &args.maxsize, &args.ttl) {
-        (Some(expr), _, _) => expr.to_token_stream(),
-        (None, Some(maxsize), None) => quote!(::cachekit::LruCache::new(#maxsize)),
-        (None, maxsize, Some(ttl)) => {
+    let cache_expr = match (&args.cache, &args.maxsize, &args.ttl, &args.idle) {
+        (Some(expr), ..) => expr.to_token_stream(),
+        (None, Some(maxsize), None, None) => quote!(::cachekit::LruCache::new(#maxsize)),
+        (None, maxsize, ttl, idle) if ttl.is_some() || idle.is_some() => {
             let maxsize = maxsize.as_ref().map_or(
                 quote!(::core::primitive::usize::MAX),
                 ToTokens::to_token_stream,
             );
-            quote!(::cachekit::TtlCache::new(#maxsize, #private::ttl(#ttl)))
+            let ttl = ttl.as_ref().map_or(
+                quote!(::core::time::Duration::MAX),
+                |ttl| quote!(#private::ttl(#ttl)),
+            );
+            match idle {
+                Some(idle) => {
+                    quote!(::cachekit::TtlCache::with_idle(#maxsize, #ttl, #private::ttl(#idle)))
+                }
+                None => quote!(::cachekit::TtlCache::new(#maxsize, #ttl)),
+            }
         }
-        (None, None, None) => quote!(::cachekit::UnboundedCache::new()),
+        (None, ..) => quote!(::cachekit::UnboundedCache::new()),
     };
     let cache_span = args
         .cache
         .as_ref()
         .or(args.maxsize.as_ref())
         .or(args.ttl.as_ref())
+        .or(args.idle.as_ref())
         .map_or(Span::call_site(), |e| e.span());
     let function_path = match place {
         Place::Free => quote!(::core::concat!(

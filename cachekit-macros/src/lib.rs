@@ -32,6 +32,7 @@ use proc_macro::TokenStream;
 /// | `cache = EXPR` | builds the cache, on first use: one of cachekit's caches (`LruCache::new(256)`, `TtlCache::new(64, ttl)`, a weighted cache, ...), a `hashbrown::HashMap`, or a `ConcurrentCache` | `UnboundedCache::new()` |
 /// | `maxsize = N` | shorthand: `cache = LruCache::new(N)` | |
 /// | `ttl = SECONDS` | shorthand: `cache = TtlCache::new(maxsize, ttl)`, the time to live in seconds (integer or float) or a `Duration`; unbounded without `maxsize` | |
+/// | `idle = SECONDS` | shorthand: a `TtlCache` whose entries also expire this long after their last read (time to idle), with `ttl` as the cap if given | |
 /// | `refresh = SECONDS` | with a TTL cache: an entry this old is recomputed by its next caller while every other caller gets the stored value (see "Refreshing") | |
 /// | `key = CLOSURE` | derives the key from the arguments | all arguments |
 /// | `thread_local` | one cache **per thread** instead of one for the process | one cache, shared |

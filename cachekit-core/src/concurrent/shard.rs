@@ -91,6 +91,11 @@ impl<C: Shardable> Shard<C> {
     {
         if C::SHARED_READS {
             if let Some(reader) = self.gate.enter(true) {
+                if reader.cache().extends_on_read() {
+                    // A read moves the entry's deadline: under the lock.
+                    drop(reader);
+                    return self.find_exclusive(hash, key, count_miss);
+                }
                 let found = match self.own(hash) {
                     Some(hash) => reader.cache().peek_hit_hashed(hash, key),
                     None => reader.cache().peek_hit(key),
@@ -137,6 +142,12 @@ impl<C: Shardable> Shard<C> {
     {
         if C::SHARED_READS {
             if let Some(reader) = self.gate.enter(true) {
+                if reader.cache().extends_on_read() {
+                    drop(reader);
+                    return self
+                        .find_exclusive(hash, key, false)
+                        .map(|value| (value, false));
+                }
                 let (value, token, age) = reader.cache().peek_hit_aged(self.own(hash), key)?;
                 let value = value.clone();
                 let stale = age.is_some_and(|age| age >= refresh);
@@ -178,6 +189,27 @@ impl<C: Shardable> Shard<C> {
                 id,
             },
         })
+    }
+
+    /// A lookup through the write lock, the read told to the policy at
+    /// once (a time to idle); counted like [`find`](Shard::find).
+    #[cold]
+    fn find_exclusive<K, V, Q>(&self, hash: Option<u64>, key: &Q, count_miss: bool) -> Option<V>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let found = if this_thread::depth() > 1 {
+            // From inside a critical section: look, but do not write.
+            self.find_locked(hash, key)
+        } else {
+            self.write(|cache| cache.get(key).cloned()).flatten()
+        };
+        if found.is_none() && count_miss {
+            self.count_miss();
+        }
+        found
     }
 
     /// [`find`](Shard::find) when the gate is closed (a writer is in) or

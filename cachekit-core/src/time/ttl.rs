@@ -7,13 +7,17 @@ use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
-/// Per-entry state of [`Ttl`]: LRU links, expiry links and the deadline.
+/// Per-entry state of [`Ttl`]: LRU links, expiry links, the deadline
+/// and, with a time to idle, the deadline its time to live sets.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TtlMeta {
     lru: Links,
     expiry: Links,
     deadline: Option<Instant>,
+    /// `stored + ttl`, kept apart from `deadline` only with a time to
+    /// idle (which moves `deadline` on every read, never past this).
+    hard: Option<Instant>,
 }
 
 linked_by!(TtlMeta, lru);
@@ -31,15 +35,20 @@ impl EntryMeta for TtlMeta {
     }
 }
 
-/// The TTL policy: every entry expires `ttl` after it was stored; among
+/// The TTL policy: every entry expires `ttl` after it was stored, and
+/// with a time to idle also `idle` after it was last read or stored; among
 /// live entries eviction is LRU.
 ///
 /// One `ttl` for all entries means storage order is expiry order, so the
 /// expiry structure is a plain list (re-inserting moves a key to its end)
-/// and expiring costs O(1) per expired entry.
+/// and expiring costs O(1) per expired entry. One `idle` for all entries
+/// means the LRU list, in order of last use, is the order of idle
+/// deadlines: the entry to expire next is at the front of one of the two
+/// lists.
 #[derive(Clone, Debug)]
 pub struct Ttl<C = CoarseClock> {
     ttl: Duration,
+    idle: Option<Duration>,
     clock: C,
     frozen: Option<Frozen>,
     lru: List<Primary>,
@@ -51,6 +60,7 @@ impl<C> Ttl<C> {
     pub fn new(ttl: Duration, clock: C) -> Self {
         Ttl {
             ttl,
+            idle: None,
             clock,
             frozen: None,
             lru: List::new(),
@@ -61,6 +71,79 @@ impl<C> Ttl<C> {
     /// The time to live of every entry.
     pub fn ttl(&self) -> Duration {
         self.ttl
+    }
+
+    /// Also expires an entry `idle` after its last read or store (time to
+    /// idle), never later than its time to live. `ttl = Duration::MAX`
+    /// leaves the time to idle alone.
+    pub fn with_idle(mut self, idle: Duration) -> Self {
+        self.idle = Some(idle);
+        self
+    }
+
+    /// The time to idle, if any.
+    pub fn idle(&self) -> Option<Duration> {
+        self.idle
+    }
+
+    /// The deadline the time to live sets.
+    #[inline]
+    fn hard(&self, meta: &TtlMeta) -> Option<Instant> {
+        if self.idle.is_some() {
+            meta.hard
+        } else {
+            meta.deadline
+        }
+    }
+}
+
+impl<C: Clock> Ttl<C> {
+    /// With a time to idle: records the time-to-live deadline of an entry
+    /// just stored, from its deadline (the earlier of the two, both from
+    /// the one instant it was stored at), so that the two agree exactly.
+    #[inline]
+    fn stored<K, V>(&self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
+        if let Some(idle) = self.idle {
+            let meta = &mut entries[handle].meta;
+            meta.hard = if self.ttl <= idle {
+                meta.deadline
+            } else {
+                // The deadline is `stored + idle`; `None` only if both
+                // sums overflowed.
+                meta.deadline
+                    .and_then(|d| d.checked_sub(idle))
+                    .and_then(|stored| stored.checked_add(self.ttl))
+            };
+        }
+    }
+
+    /// With a time to idle: a read restarts the entry's idle time, unless
+    /// it has expired meanwhile (a read recorded late, through a
+    /// `ConcurrentCache`, must not revive it). Whether the entry is live.
+    #[inline]
+    fn read<K, V>(&self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) -> bool {
+        let Some(idle) = self.idle else {
+            return true;
+        };
+        let Some(now) = <Self as Policy<K, V>>::now(self) else {
+            return true;
+        };
+        let meta = &mut entries[handle].meta;
+        if !meta.is_live(Some(now)) {
+            return false;
+        }
+        meta.deadline = earlier(meta.hard, now.checked_add(idle));
+        true
+    }
+}
+
+/// The earlier of two deadlines, `None` meaning never.
+#[inline]
+fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, None) => a,
+        (None, b) => b,
     }
 }
 
@@ -95,24 +178,39 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     #[inline]
     fn deadline(&self, _key: &K, _value: &V, now: Instant) -> Option<Instant> {
         // An overflowing deadline means the entry never expires.
-        now.checked_add(self.ttl)
+        let hard = now.checked_add(self.ttl);
+        match self.idle {
+            None => hard,
+            Some(idle) => earlier(hard, now.checked_add(idle)),
+        }
+    }
+
+    #[inline]
+    fn extends_on_read(&self) -> bool {
+        self.idle.is_some()
     }
 
     #[inline]
     fn stored_at(&self, meta: &TtlMeta) -> Option<Instant> {
-        // Every deadline is `stored + ttl` (none: the sum overflowed).
-        meta.deadline?.checked_sub(self.ttl)
+        // Every time-to-live deadline is `stored + ttl` (none: the sum
+        // overflowed).
+        self.hard(meta)?.checked_sub(self.ttl)
     }
 
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
+        self.stored(entries, handle);
         self.lru.push_back(entries, handle);
         self.expiry.push_back(entries, handle);
     }
 
     #[inline]
     fn on_hit(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
-        self.lru.move_to_back(entries, handle);
+        // An expired entry stays where it is: the LRU list must stay in the
+        // order of idle deadlines.
+        if self.read(entries, handle) {
+            self.lru.move_to_back(entries, handle);
+        }
     }
 
     #[inline]
@@ -122,6 +220,7 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
         handle: Handle,
         _old_weight: usize,
     ) {
+        self.stored(entries, handle);
         self.lru.move_to_back(entries, handle);
         self.expiry.move_to_back(entries, handle);
     }
@@ -139,8 +238,14 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 
     #[inline]
     fn next_expired(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> Option<Handle> {
-        let first = self.expiry.front()?;
-        (!entries[first].meta.is_live(Some(now))).then_some(first)
+        let expired = |handle: Handle| !entries[handle].meta.is_live(Some(now));
+        // The earliest time-to-live deadline is at the front of the expiry
+        // list, the earliest idle deadline at the front of the LRU list.
+        let first = self.expiry.front().filter(|&h| expired(h));
+        if first.is_some() || self.idle.is_none() {
+            return first;
+        }
+        self.lru.front().filter(|&h| expired(h))
     }
 
     fn for_each_expired(
@@ -149,11 +254,27 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
         now: Instant,
         mut f: impl FnMut(Handle),
     ) {
+        // Past their time to live: a prefix of the expiry list.
+        let dead = |deadline: Option<Instant>| deadline.is_some_and(|d| now >= d);
         for handle in self.expiry.iter(entries) {
-            if entries[handle].meta.is_live(Some(now)) {
+            if !dead(self.hard(&entries[handle].meta)) {
                 break;
             }
             f(handle);
+        }
+        if self.idle.is_none() {
+            return;
+        }
+        // Past their time to idle (and not visited above): a prefix of the
+        // LRU list, whose order is the order of idle deadlines.
+        for handle in self.lru.iter(entries) {
+            let meta = &entries[handle].meta;
+            if meta.is_live(Some(now)) {
+                break;
+            }
+            if !dead(meta.hard) {
+                f(handle);
+            }
         }
     }
 
@@ -167,7 +288,13 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 /// (cachetools' `TTLCache`).
 ///
 /// - An entry is live while `now < stored_at + ttl`; a `get` does not
-///   extend it, re-inserting the key does.
+///   extend it, re-inserting the key does. With a time to idle
+///   ([`with_idle`](TtlCache::with_idle),
+///   [`time_to_idle`](crate::Builder::time_to_idle)) it is live while also
+///   `now < last_read + idle`: every read (`get`, a hit of
+///   `get_or_insert_with`; not `peek`) extends it, up to its TTL. Inside a
+///   [`ConcurrentCache`](crate::ConcurrentCache) such a cache is read under
+///   its shard's lock, since every read writes a deadline.
 /// - Expired entries are invisible at once to `get`, `peek`,
 ///   `contains_key`, iteration, `len` and `currsize`; they are removed by
 ///   the next insertion (which expires first, so a cache full of stale
@@ -234,6 +361,48 @@ impl<K, V, C: Clock, S, W> TtlCache<K, V, C, S, W> {
     /// The time to live of every entry.
     pub fn ttl(&self) -> Duration {
         self.policy().ttl()
+    }
+
+    /// The time to idle of every entry, if any.
+    pub fn idle(&self) -> Option<Duration> {
+        self.policy().idle()
+    }
+}
+
+impl<K, V> TtlCache<K, V> {
+    /// A TTL cache whose entries also expire `idle` after their last read
+    /// (time to idle: a read extends the entry, never past `ttl` after it
+    /// was stored), on the [`CoarseClock`]. For a time to idle alone, give
+    /// `ttl = Duration::MAX`.
+    ///
+    /// ```
+    /// # extern crate cachekit_core as cachekit;
+    /// use std::time::Duration;
+    /// use cachekit::{ManualClock, TtlCache};
+    ///
+    /// let clock = ManualClock::new();
+    /// let mut sessions = TtlCache::builder_with_clock(100, Duration::from_secs(3600), clock.clone())
+    ///     .time_to_idle(Duration::from_secs(600))
+    ///     .build();
+    /// sessions.insert("alice", 1);
+    /// clock.advance(Duration::from_secs(500));
+    /// assert_eq!(sessions.get(&"alice"), Some(&1)); // read: idle again from now
+    /// clock.advance(Duration::from_secs(500));
+    /// assert_eq!(sessions.get(&"alice"), Some(&1)); // 1,000 s old, 500 s idle
+    /// clock.advance(Duration::from_secs(601));
+    /// assert_eq!(sessions.get(&"alice"), None); // idle for more than 600 s
+    /// ```
+    pub fn with_idle(maxsize: usize, ttl: Duration, idle: Duration) -> Self {
+        Self::with_policy(maxsize, Ttl::new(ttl, CoarseClock).with_idle(idle))
+    }
+}
+
+impl<K, V, C: Clock, S, W> crate::Builder<K, V, Ttl<C>, S, W> {
+    /// Also expires an entry `idle` after its last read or store (see
+    /// [`TtlCache::with_idle`]).
+    pub fn time_to_idle(mut self, idle: Duration) -> Self {
+        self.policy = self.policy.with_idle(idle);
+        self
     }
 }
 

@@ -1,0 +1,121 @@
+//! Time to idle: an entry expires a while after its last read (and never
+//! later than its time to live), in a cache, through a `ConcurrentCache`,
+//! and in `#[cached]`. Time is a `ManualClock`: no sleeps.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use cachekit::{cached, ConcurrentCache, ManualClock, TtlCache};
+
+const S: Duration = Duration::from_secs(1);
+
+#[test]
+fn reads_extend_an_entry_up_to_its_time_to_live() {
+    let clock = ManualClock::new();
+    let mut cache = TtlCache::builder_with_clock(8, 100 * S, clock.clone())
+        .time_to_idle(10 * S)
+        .build();
+    cache.insert("a", 1);
+    cache.insert("b", 2);
+    for _ in 0..9 {
+        clock.advance(9 * S);
+        assert_eq!(cache.get(&"a"), Some(&1), "read within its idle time");
+    }
+    // "b" was not read: idle since 0 s.
+    assert_eq!(cache.peek(&"b"), None);
+    assert_eq!(cache.len(), 1);
+    // 81 s: "a" lives to its TTL at 100 s however often it is read.
+    clock.advance(9 * S);
+    assert_eq!(cache.get(&"a"), Some(&1));
+    clock.advance(9 * S); // 99 s
+    assert_eq!(cache.get(&"a"), Some(&1));
+    clock.advance(S); // 100 s
+    assert_eq!(cache.get(&"a"), None);
+    // A peek is not a read: it does not extend.
+    cache.insert("c", 3);
+    clock.advance(9 * S);
+    assert_eq!(cache.peek(&"c"), Some(&3));
+    clock.advance(S);
+    assert_eq!(cache.peek(&"c"), None);
+    assert_eq!(cache.idle(), Some(10 * S));
+}
+
+#[test]
+fn a_time_to_idle_alone() {
+    let clock = ManualClock::new();
+    let mut cache = TtlCache::builder_with_clock(8, Duration::MAX, clock.clone())
+        .time_to_idle(5 * S)
+        .build();
+    cache.insert(1, "one");
+    for _ in 0..100 {
+        clock.advance(4 * S);
+        assert!(cache.get(&1).is_some());
+    }
+    clock.advance(5 * S);
+    assert!(cache.get(&1).is_none());
+    assert_eq!(cache.expire(), vec![(1, "one")]);
+}
+
+#[test]
+fn a_concurrent_cache_sees_every_read_at_once() {
+    // Reads through a `ConcurrentCache` are usually recorded in batches;
+    // one that moves a deadline must reach the policy before the next
+    // lookup, or an entry read in time would expire.
+    let clock = ManualClock::new();
+    let cache = ConcurrentCache::unsharded(
+        TtlCache::builder_with_clock(8, Duration::MAX, clock.clone())
+            .time_to_idle(10 * S)
+            .build(),
+    );
+    cache.insert(1u32, 10u32);
+    for _ in 0..20 {
+        clock.advance(9 * S);
+        assert_eq!(cache.get(&1), Some(10));
+    }
+    clock.advance(10 * S);
+    assert_eq!(cache.get(&1), None);
+    let stats = cache.stats();
+    assert_eq!((stats.hits, stats.misses), (20, 1));
+}
+
+static CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);
+static RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[cached(cache = TtlCache::builder_with_clock(64, 3600 * S, CLOCK.clone()).time_to_idle(60 * S).build())]
+fn session(user: &str) -> String {
+    RUNS.fetch_add(1, Ordering::SeqCst);
+    format!("session of {user}")
+}
+
+#[test]
+fn a_memoized_function_keeps_what_is_used() {
+    assert_eq!(session("ann"), "session of ann");
+    for _ in 0..10 {
+        CLOCK.advance(59 * S);
+        assert_eq!(session("ann"), "session of ann");
+    }
+    assert_eq!(RUNS.load(Ordering::SeqCst), 1);
+    CLOCK.advance(60 * S);
+    assert!(!session::contains("ann"));
+    session("ann");
+    assert_eq!(RUNS.load(Ordering::SeqCst), 2);
+}
+
+#[cached(idle = 600, maxsize = 32)]
+fn shorthand(x: u32) -> u32 {
+    x * 2
+}
+
+#[cached(ttl = 60, idle = 10)]
+fn both(x: u32) -> u32 {
+    x * 3
+}
+
+#[test]
+fn the_shorthands_build_a_ttl_cache_with_a_time_to_idle() {
+    assert_eq!(shorthand(2), 4);
+    assert_eq!(shorthand::cache_info().maxsize, 32);
+    assert_eq!(both(2), 6);
+    assert!(both::with_cache(|c| c.len()).is_some());
+}
