@@ -119,3 +119,48 @@ fn the_shorthands_build_a_ttl_cache_with_a_time_to_idle() {
     assert_eq!(both(2), 6);
     assert!(both::with_cache(|c| c.len()).is_some());
 }
+
+static TOKEN_CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);
+
+#[cached(cache = TtlCache::with_clock(8, 60 * S, TOKEN_CLOCK.clone()))]
+fn token(user: u32) -> String {
+    format!("token {user}")
+}
+
+#[cached(thread_local, cache = TtlCache::with_clock(8, 30 * S, TOKEN_CLOCK.clone()))]
+fn local_token(user: u32) -> String {
+    format!("token {user}")
+}
+
+#[test]
+fn an_entrys_time_left_is_visible() {
+    let clock = ManualClock::new();
+    let mut cache = TtlCache::builder_with_clock(8, 60 * S, clock.clone())
+        .time_to_idle(20 * S)
+        .build();
+    cache.insert(1, "a");
+    assert_eq!(cache.expires_in(&1), Some(20 * S));
+    clock.advance(15 * S);
+    assert_eq!(cache.expires_in(&1), Some(5 * S));
+    cache.get(&1);
+    assert_eq!(
+        cache.expires_in(&1),
+        Some(20 * S),
+        "a read restarts the idle time"
+    );
+    clock.advance(20 * S);
+    assert_eq!(cache.expires_in(&1), None, "expired");
+    assert_eq!(cachekit::LruCache::<u8, u8>::new(2).expires_in(&1), None);
+
+    let shared = ConcurrentCache::new(64, |n| TtlCache::with_clock(n, 10 * S, clock.clone()));
+    shared.insert(7u8, 7u8);
+    clock.advance(4 * S);
+    assert_eq!(shared.expires_in(&7), Some(6 * S));
+
+    token(1);
+    local_token(1);
+    TOKEN_CLOCK.advance(25 * S);
+    assert_eq!(token::expires_in(1), Some(35 * S));
+    assert_eq!(local_token::expires_in(1), Some(5 * S));
+    assert_eq!(token::expires_in(2), None);
+}

@@ -155,6 +155,18 @@ pub trait Cache<K, V> {
         found.map(|(value, token)| (value, token, None))
     }
 
+    /// How long the entry of `key` has left to live, for caches that
+    /// expire entries ([`PolicyCache::expires_in`]); `None` otherwise.
+    #[doc(hidden)]
+    #[inline]
+    fn expires_in<Q>(&self, key: &Q) -> Option<Duration>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        let _ = key;
+        None
+    }
+
     /// Whether a read must reach the policy before the next lookup (a time
     /// to idle extends the entry on every read), so that a
     /// [`ConcurrentCache`](crate::ConcurrentCache) reads under its lock
@@ -369,6 +381,14 @@ where
     #[inline]
     fn extends_on_read(&self) -> bool {
         self.policy().extends_on_read()
+    }
+
+    #[inline]
+    fn expires_in<Q>(&self, key: &Q) -> Option<Duration>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        PolicyCache::expires_in(self, key)
     }
 
     #[inline]

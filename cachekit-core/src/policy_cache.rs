@@ -645,6 +645,35 @@ where
         self.lookup(key).map(|handle| &self.entries[handle].value)
     }
 
+    /// How long the entry of `key` has left to live by the cache's clock:
+    /// `None` if there is no live entry, or it never expires (a cache
+    /// without expiry, or a deadline past the end of time). Not a use.
+    ///
+    /// ```
+    /// # extern crate cachekit_core as cachekit;
+    /// use std::time::Duration;
+    /// use cachekit::{ManualClock, TtlCache};
+    ///
+    /// let clock = ManualClock::new();
+    /// let mut cache = TtlCache::with_clock(10, Duration::from_secs(60), clock.clone());
+    /// cache.insert("token", 7);
+    /// clock.advance(Duration::from_secs(45));
+    /// assert_eq!(cache.expires_in(&"token"), Some(Duration::from_secs(15)));
+    /// assert_eq!(cache.expires_in(&"other"), None);
+    /// ```
+    pub fn expires_in<Q>(&self, key: &Q) -> Option<core::time::Duration>
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if !P::EXPIRES {
+            return None;
+        }
+        let handle = self.lookup(key)?;
+        let deadline = self.entries[handle].meta.deadline()?;
+        let now = self.policy.now()?;
+        Some(deadline.saturating_duration_since(now))
+    }
+
     /// [`peek`](Self::peek), with the entry's handle as a token for
     /// [`record_hit`](Self::record_hit).
     #[inline]

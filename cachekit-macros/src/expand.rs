@@ -559,6 +559,8 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
         dispatch(quote!(#private::Op::Keyed(#private::Request::Invalidate, #args_tuple)));
     let peek = dispatch(quote!(#private::Op::Keyed(#private::Request::Peek, #args_tuple)));
     let contains = dispatch(quote!(#private::Op::Keyed(#private::Request::Contains, #args_tuple)));
+    let expires_in =
+        dispatch(quote!(#private::Op::Keyed(#private::Request::ExpiresIn, #args_tuple)));
     let clear = dispatch(quote!(#private::Op::Keyless(#private::Request::Clear)));
     let info = dispatch(quote!(#private::Op::Keyless(#private::Request::Info)));
     let lend = dispatch(quote!(#private::Op::Keyless(__cachekit_request)));
@@ -587,6 +589,7 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
         Place::Free => format_ident!("{}", op),
         Place::Assoc { .. } => format_ident!("{}_{}", name, op),
     };
+    let h_expires_in = handle_name("expires_in");
     let (h_invalidate, h_peek, h_contains, h_clear, h_info, h_with) = (
         handle_name("invalidate"),
         handle_name("peek"),
@@ -668,6 +671,13 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
         /// Whether a call with these arguments would be a hit.
         #handle_vis fn #h_contains #generics (#inputs) -> bool #where_clause {
             #contains.bool()
+        }
+
+        /// How long the cached result of these arguments has left to live
+        /// (a cache with expiry, such as `TtlCache`); `None` if there is
+        /// none, or it never expires.
+        #handle_vis fn #h_expires_in #generics (#inputs) -> ::core::option::Option<::core::time::Duration> #where_clause {
+            #expires_in.remaining()
         }
 
         #slot_fn

@@ -176,6 +176,7 @@ use proc_macro::TokenStream;
 /// | `name::invalidate(args..)` | removes the entry of these arguments, returning its value |
 /// | `name::peek(args..)` | the cached value, without counting a use or a hit |
 /// | `name::contains(args..)` | whether the call would be a hit |
+/// | `name::expires_in(args..)` | the entry's time left to live (caches with expiry), or `None` |
 /// | `name::clear()` | empties the cache and resets the counts (`cache_clear()`) |
 /// | `name::cache_info()` | hits, misses, maxsize, currsize (`cache_info()`) |
 /// | `name::with_cache(\|c\| ..)` | runs a closure on the cache (under its lock) as a `&mut dyn CacheView` |

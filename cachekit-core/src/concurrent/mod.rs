@@ -336,6 +336,21 @@ impl<C: Shardable, S: BuildHasher> ConcurrentCache<C, S> {
             .flatten()
     }
 
+    /// How long the entry of `key` has left to live, for shards that
+    /// expire entries (a [`TtlCache`](crate::TtlCache),
+    /// [`TlruCache`](crate::TlruCache)); not a use.
+    #[inline]
+    pub fn expires_in<K, V, Q>(&self, key: &Q) -> Option<core::time::Duration>
+    where
+        C: Cache<K, V>,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        self.shard_of(key)
+            .0
+            .read(|cache| cache.expires_in(key))
+            .flatten()
+    }
+
     /// Whether `key` is cached, without counting a use.
     #[inline]
     pub fn contains_key<K, V, Q>(&self, key: &Q) -> bool

@@ -25,6 +25,8 @@ pub enum Request<'a, L: ?Sized + 'a = Lent<'a>> {
     Peek,
     /// Whether the given arguments have an entry.
     Contains,
+    /// How long the entry of the given arguments has left to live.
+    ExpiresIn,
     /// Lend the cache.
     With(&'a mut L),
 }
@@ -47,6 +49,8 @@ pub enum Done<R, V> {
     Value(Option<V>),
     /// Whether an entry exists.
     Bool(bool),
+    /// An entry's time left to live.
+    Remaining(Option<core::time::Duration>),
     /// The counters.
     Info(CacheInfo),
     /// Nothing to answer, or the cache was unavailable.
@@ -54,6 +58,15 @@ pub enum Done<R, V> {
 }
 
 impl<R, V> Done<R, V> {
+    /// An entry's time left to live.
+    #[inline]
+    pub fn remaining(self) -> Option<core::time::Duration> {
+        match self {
+            Done::Remaining(left) => left,
+            _ => None,
+        }
+    }
+
     /// The function's result.
     #[inline]
     pub fn returned(self) -> R {

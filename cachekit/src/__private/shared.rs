@@ -191,6 +191,7 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
             Request::Invalidate => Done::Value(self.cache.remove(probe)),
             Request::Peek => Done::Value(self.cache.peek(probe)),
             Request::Contains => Done::Bool(self.cache.contains_key(probe)),
+            Request::ExpiresIn => Done::Remaining(self.cache.expires_in(probe)),
             request => self.keyless(request),
         }
     }
@@ -228,7 +229,9 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
                 f(&mut ConcurrentView::<C, S, K, V>::new(&self.cache));
                 Done::Unit
             }
-            Request::Invalidate | Request::Peek | Request::Contains => Done::Unit,
+            Request::Invalidate | Request::Peek | Request::Contains | Request::ExpiresIn => {
+                Done::Unit
+            }
         }
     }
 }

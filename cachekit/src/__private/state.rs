@@ -68,11 +68,15 @@ impl<C> State<C> {
             (Request::Invalidate, Some(probe)) => Done::Value(self.cache.remove(probe)),
             (Request::Peek, Some(probe)) => Done::Value(self.cache.peek(probe).cloned()),
             (Request::Contains, Some(probe)) => Done::Bool(self.cache.contains_key(probe)),
+            (Request::ExpiresIn, Some(probe)) => Done::Remaining(self.cache.expires_in(probe)),
             (Request::With(f), _) => {
                 f(&mut Viewed::<C, K, V>::new(&mut self.cache));
                 Done::Unit
             }
-            (Request::Invalidate | Request::Peek | Request::Contains, None) => Done::Unit,
+            (
+                Request::Invalidate | Request::Peek | Request::Contains | Request::ExpiresIn,
+                None,
+            ) => Done::Unit,
         }
     }
 }
