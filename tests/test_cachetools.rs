@@ -827,15 +827,32 @@ macro_rules! cachetools_mixin {
                 ]
             );
             assert_eq!(cache.get(&2), Some(&1));
-            // Entries the caller gets back or drops on purpose are not reported.
+            // Entries the caller gets back, or drops all at once, are not
+            // reported; what `retain` rejects is, as `Removed`.
             assert_eq!(cache.remove(&2), Some(1));
             cache.extend([(5, 2), (6, 3)]);
-            assert!(cache.pop_victim().is_some());
+            let (popped, _) = cache.pop_victim().expect("two entries");
             cache.retain(|_, _| false);
+            let kept = if popped == 5 { (6, 3) } else { (5, 2) };
+            assert_eq!(log.take(), [(kept.0, kept.1, RemovalCause::Removed)]);
             cache.insert(7, 1);
             cache.clear();
             assert!(cache.get_or_insert_with(8, || 50).is_err());
             assert!(log.take().is_empty());
+            // `put` and `discard` report what they replace and remove.
+            cache.put(1, 1);
+            cache.put(1, 2);
+            assert!(cache.discard(&1));
+            assert!(!cache.discard(&1));
+            cache.put(2, 9); // too large
+            assert_eq!(
+                log.take(),
+                [
+                    (1, 1, RemovalCause::Replaced),
+                    (1, 2, RemovalCause::Removed),
+                    (2, 9, RemovalCause::TooLarge)
+                ]
+            );
             assert_eq!(cache.stats().evictions, 1);
             // With a one-entry cache every policy evicts the only entry.
             let (mut single, log) = logged(1);
@@ -896,7 +913,15 @@ macro_rules! cachetools_mixin {
             // Weights are those computed at insertion.
             assert_eq!((cache.len(), cache.currsize()), (3, 9));
             assert_eq!(cache.stats().evictions, 0);
-            assert!(log.take().is_empty());
+            let mut removed = log.take();
+            removed.sort_unstable_by_key(|e| e.0);
+            assert_eq!(
+                removed,
+                [
+                    (2, 102, RemovalCause::Removed),
+                    (4, 104, RemovalCause::Removed)
+                ]
+            );
             assert_eq!(cache.remove(&1), Some(101));
             assert_eq!(cache.currsize(), 8);
             // The freed room is usable without evicting.

@@ -340,10 +340,21 @@ where
                 prop_assert_eq!(got, expected);
             }
             Op::Retain => {
+                // What the predicate rejects goes to the listener as
+                // `Removed`, in storage order: compared by key.
+                let before = events.lock().unwrap().len();
                 cache.retain(|k, v| !(k + v.1 as u8).is_multiple_of(3));
-                model
+                events.lock().unwrap()[before..].sort_unstable_by_key(|e| e.0);
+                let rejected = |e: &Entry| (e.key + e.value.1 as u8).is_multiple_of(3);
+                let mut removed: Vec<_> = model
                     .entries
-                    .retain(|e| !(e.key + e.value.1 as u8).is_multiple_of(3));
+                    .iter()
+                    .filter(|e| rejected(e))
+                    .map(|e| (e.key, e.value, RemovalCause::Removed))
+                    .collect();
+                removed.sort_unstable_by_key(|e| e.0);
+                model.evictions.extend(removed);
+                model.entries.retain(|e| !rejected(e));
             }
             Op::SetMaxsize(n) => {
                 cache.set_maxsize(n);

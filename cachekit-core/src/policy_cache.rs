@@ -29,13 +29,22 @@ pub enum RemovalCause {
     /// [`TlruCache`](crate::TlruCache)); also an inserted entry whose
     /// deadline had passed on arrival, which is not stored.
     Expired,
+    /// [`PolicyCache::put`] stored a new value for the key; this is the
+    /// value it replaced (with the key passed to `put`).
+    Replaced,
+    /// Removed on request: by [`PolicyCache::discard`], or rejected by
+    /// [`PolicyCache::retain`]'s predicate.
+    Removed,
 }
 
-/// A callback told about every entry that leaves a cache on its own:
-/// evicted to make room, expired, or refused by `insert`.
+/// A callback told about every entry that leaves a cache without being
+/// handed back to the caller, and why ([`RemovalCause`]): evicted to make
+/// room, expired, refused by `insert` as too large, replaced by `put`, or
+/// removed by `discard` or `retain`.
 ///
 /// Entries the caller gets back (`remove`, `pop_victim`, the old value that
-/// `insert` returns, `clear`) are not reported.
+/// `insert` returns) are not reported, nor are values `extend` replaces
+/// (as `HashMap::extend`) or `clear`, which drops every entry at once.
 pub type Listener<K, V> = Arc<dyn Fn(K, V, RemovalCause) + Send + Sync>;
 
 /// A bounded cache with eviction policy `P`, hasher `S` and weigher `W`.
@@ -405,14 +414,16 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// Keeps only the entries for which `keep` returns `true`; O(n).
-    /// Removed entries are not evictions. Expiring caches first remove what
-    /// has expired.
+    /// Removed entries are not evictions: they go to the listener as
+    /// [`RemovalCause::Removed`]. Expiring caches first remove what has
+    /// expired.
     pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
         self.expire_now();
         for handle in self.entries.handles() {
             let node = &mut self.entries[handle];
             if !keep(&node.key, &mut node.value) {
-                drop(self.remove_handle(handle));
+                let node = self.remove_handle(handle);
+                self.report(node.key, node.value, RemovalCause::Removed);
             }
         }
     }
@@ -809,19 +820,36 @@ where
 
     /// [`try_insert`](Self::try_insert) with the key's hash (by this
     /// cache's hasher) already computed.
+    #[inline]
     pub(crate) fn try_insert_hashed(
         &mut self,
         hash: u64,
         key: K,
         value: V,
     ) -> Result<Option<V>, TooLarge<K, V>> {
+        self.try_insert_full(hash, key, value)
+            .map(|old| old.map(|(_, value)| value))
+    }
+
+    /// [`try_insert_hashed`](Self::try_insert_hashed), with the replaced
+    /// value a spare key to report it with: the one passed in when the
+    /// stored key stays, or the stored one.
+    fn try_insert_full(
+        &mut self,
+        hash: u64,
+        key: K,
+        value: V,
+    ) -> Result<Option<(K, V)>, TooLarge<K, V>> {
         // Expiry comes first, even for an entry that is then refused, as in
         // cachetools (`expire()` runs before `Cache.__setitem__`).
         let now = self.expire_now();
         let (key, value, weight, deadline) = match self.admit(key, value, now) {
             Admission::Store(key, value, weight, deadline) => (key, value, weight, deadline),
             Admission::Expired(key, value) => {
-                let old = self.find(hash, &key).map(|h| self.remove_handle(h).value);
+                let old = self.find(hash, &key).map(|h| {
+                    let node = self.remove_handle(h);
+                    (node.key, node.value)
+                });
                 self.report(key, value, RemovalCause::Expired);
                 return Ok(old);
             }
@@ -835,9 +863,10 @@ where
             }
         };
         match self.find(hash, &key) {
-            Some(handle) => Ok(Some(
-                self.replace(handle, hash, key, value, weight, deadline).1,
-            )),
+            Some(handle) => {
+                let (_, spare, old) = self.replace(handle, hash, key, value, weight, deadline);
+                Ok(Some((spare, old)))
+            }
             None => {
                 self.policy
                     .before_insert(&self.entries, hash, weight, self.maxsize);
@@ -845,6 +874,54 @@ where
                 self.insert_new(hash, key, value, weight, deadline);
                 Ok(None)
             }
+        }
+    }
+
+    /// Stores `value` for `key` as [`insert`](Self::insert) does, and
+    /// hands the value it replaces to the listener
+    /// ([`RemovalCause::Replaced`], with the key passed in) instead of
+    /// returning it: cachetools' `cache[key] = value`.
+    ///
+    /// ```
+    /// # extern crate cachekit_core as cachekit;
+    /// use std::sync::{Arc, Mutex};
+    /// use cachekit::{LruCache, RemovalCause};
+    ///
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let seen = log.clone();
+    /// let mut cache = LruCache::builder(2)
+    ///     .listener(move |k, v, cause| seen.lock().unwrap().push((k, v, cause)))
+    ///     .build();
+    /// cache.put("a", 1);
+    /// cache.put("a", 2);
+    /// cache.discard(&"a");
+    /// assert_eq!(
+    ///     *log.lock().unwrap(),
+    ///     [("a", 1, RemovalCause::Replaced), ("a", 2, RemovalCause::Removed)]
+    /// );
+    /// ```
+    pub fn put(&mut self, key: K, value: V) {
+        let hash = self.hasher.hash_one(&key);
+        match self.try_insert_full(hash, key, value) {
+            Ok(Some((key, old))) => self.report(key, old, RemovalCause::Replaced),
+            Ok(None) => {}
+            Err(refused) => self.report(refused.key, refused.value, RemovalCause::TooLarge),
+        }
+    }
+
+    /// Removes the entry of `key` and hands it to the listener
+    /// ([`RemovalCause::Removed`]) instead of returning it: cachetools'
+    /// `del cache[key]`. Whether there was a live entry.
+    pub fn discard<Q>(&mut self, key: &Q) -> bool
+    where
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        match self.remove_entry(key) {
+            Some((key, value)) => {
+                self.report(key, value, RemovalCause::Removed);
+                true
+            }
+            None => false,
         }
     }
 
@@ -892,7 +969,7 @@ where
         value: V,
         weight: usize,
         deadline: Option<Instant>,
-    ) -> (Handle, V) {
+    ) -> (Handle, K, V) {
         let old_weight = self.entries[handle].weight;
         if weight > old_weight {
             // Evict while the cache without the old value plus the new one
@@ -905,7 +982,7 @@ where
                     let old = self.remove_handle(handle);
                     self.make_room(weight);
                     let new = self.insert_new(hash, key, value, weight, deadline);
-                    return (new, old.value);
+                    return (new, old.key, old.value);
                 }
                 // The victim just chosen, not a second choice: a random
                 // policy would pick another (possibly this very entry).
@@ -918,7 +995,8 @@ where
         node.meta.set_deadline(deadline);
         let old = core::mem::replace(&mut node.value, value);
         self.policy.on_update(&mut self.entries, handle, old_weight);
-        (handle, old)
+        // The stored key stays; the one passed in is the spare.
+        (handle, key, old)
     }
 
     /// Evicts in policy order until `weight` more fits.
@@ -1320,7 +1398,9 @@ where
     S: BuildHasher,
     W: Weigher<K, V>,
 {
-    /// Inserts every pair in order, as [`insert`](PolicyCache::insert) would.
+    /// Inserts every pair in order, as [`insert`](PolicyCache::insert) would
+    /// (a replaced value is dropped, as `HashMap::extend` drops it; use
+    /// [`put`](PolicyCache::put) to have it reported).
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (key, value) in iter {
             self.insert(key, value);
