@@ -405,6 +405,12 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
             quote!(__cachekit_memo.claim(__cachekit_missed, __cachekit_key))
         };
         let value_check = quote_spanned!(output.span()=> #private::check_shared_value::<#value>(););
+        // Only a cache the user built can have a key type other than the
+        // one the arguments make (the shorthands' is inferred from them).
+        let probe_check = args
+            .cache
+            .is_some()
+            .then(|| quote!(#private::check_memo_probe(__cachekit_memo, #probe);));
         let claim_value = quote! {
             match #claim {
                 #private::Claim::Value(__cachekit_value) => {
@@ -466,7 +472,7 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
             match __cachekit_op {
                 #private::Op::Call(#args_tuple) => {
                     #key_prelude
-                    #private::check_memo_probe(__cachekit_memo, #probe);
+                    #probe_check
                     #lookup
                     let __cachekit_key = #owned_key;
                     #ticket
