@@ -36,6 +36,11 @@ const IDLE_TICKS: u32 = 1_000;
 /// be spawned, or under Miri), every read asks the system, as
 /// [`MonotonicClock`](crate::MonotonicClock) does.
 ///
+/// A process that `fork`s after the first read has no ticker in the child
+/// (threads do not survive a fork), so the child's coarse time stands
+/// still: give caches used across a fork a
+/// [`MonotonicClock`](crate::MonotonicClock).
+///
 /// This is the default clock of [`TtlCache`](crate::TtlCache) and
 /// [`TlruCache`](crate::TlruCache); give them a `MonotonicClock` for
 /// deadlines exact to the nanosecond, or a
