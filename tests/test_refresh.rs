@@ -155,3 +155,30 @@ fn the_shorthands_build_a_ttl_cache() {
     assert_eq!(shorthand(1), 2);
     assert_eq!(shorthand::cache_info().maxsize, 16);
 }
+
+static IDLE_CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);
+static IDLE_RUNS: AtomicUsize = AtomicUsize::new(0);
+
+#[cached(
+    cache = TtlCache::builder_with_clock(8, Duration::from_secs(60), IDLE_CLOCK.clone())
+        .time_to_idle(Duration::from_secs(30))
+        .build(),
+    refresh = 50
+)]
+fn profile(id: u32) -> (u32, usize) {
+    (id, IDLE_RUNS.fetch_add(1, Ordering::SeqCst) + 1)
+}
+
+#[test]
+fn refresh_works_with_a_time_to_idle() {
+    assert_eq!(profile(1), (1, 1));
+    for _ in 0..2 {
+        IDLE_CLOCK.advance(Duration::from_secs(20)); // read within the idle time
+        assert_eq!(profile(1), (1, 1));
+    }
+    IDLE_CLOCK.advance(Duration::from_secs(15)); // 55 s old: refreshed by this caller
+    assert_eq!(profile(1), (1, 2));
+    assert_eq!(IDLE_RUNS.load(Ordering::SeqCst), 2);
+    IDLE_CLOCK.advance(Duration::from_secs(31)); // unread for longer than the idle time
+    assert!(!profile::contains(1));
+}

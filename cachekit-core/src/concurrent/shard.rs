@@ -144,9 +144,7 @@ impl<C: Shardable> Shard<C> {
             if let Some(reader) = self.gate.enter(true) {
                 if reader.cache().extends_on_read() {
                     drop(reader);
-                    return self
-                        .find_exclusive(hash, key, false)
-                        .map(|value| (value, false));
+                    return self.find_aged_exclusive(hash, key, refresh);
                 }
                 let (value, token, age) = reader.cache().peek_hit_aged(self.own(hash), key)?;
                 let value = value.clone();
@@ -162,6 +160,33 @@ impl<C: Shardable> Shard<C> {
             drop(self.gate.enter(true));
         }
         self.find_locked(hash, key).map(|value| (value, false))
+    }
+
+    /// [`find_aged`](Shard::find_aged) through the write lock, the read
+    /// told to the policy at once (a time to idle).
+    #[cold]
+    fn find_aged_exclusive<K, V, Q>(
+        &self,
+        hash: Option<u64>,
+        key: &Q,
+        refresh: core::time::Duration,
+    ) -> Option<(V, bool)>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
+        if this_thread::depth() > 1 {
+            return self.find_locked(hash, key).map(|value| (value, false));
+        }
+        let own = self.own(hash);
+        self.write(|cache| {
+            let (value, token, age) = cache.peek_hit_aged(own, key)?;
+            let found = (value.clone(), age.is_some_and(|age| age >= refresh));
+            cache.record_hit(token);
+            Some(found)
+        })
+        .flatten()
     }
 
     /// Starts refreshing `key`, whose stored value is stale, unless a
