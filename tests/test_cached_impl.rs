@@ -221,3 +221,23 @@ fn a_generic_trait_impl_keeps_one_cache_per_instantiation() {
     assert!(Tagged::<Red>::read_contains(1));
     assert!(!Tagged::<Blue>::read_contains(1));
 }
+
+/// A `Self` inside an item nested in a free function's body is that item's
+/// own: the function is memoized as usual (a `Self` of the function itself
+/// is an error asking for `#[cached]` on its impl block).
+#[cached]
+fn nested_self(id: u64) -> String {
+    struct Label(u64);
+    impl Label {
+        fn new(id: u64) -> Self {
+            Label(id)
+        }
+    }
+    format!("item {}", Label::new(id).0)
+}
+
+#[test]
+fn a_nested_items_self_is_not_the_functions() {
+    assert_eq!(nested_self(1), "item 1");
+    assert!(nested_self::contains(1));
+}

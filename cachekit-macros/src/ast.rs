@@ -277,3 +277,36 @@ fn find_impl_trait(ty: &Type) -> Option<Span> {
     find.visit_type(ty);
     find.0
 }
+
+/// The first `Self` in a function's signature or body, outside nested
+/// items (which have their own `Self`) but inside macro calls.
+pub fn find_self_type(item: &ItemFn) -> Option<Span> {
+    struct Finder(Option<Span>);
+    impl<'ast> Visit<'ast> for Finder {
+        fn visit_ident(&mut self, ident: &'ast Ident) {
+            if self.0.is_none() && ident == "Self" {
+                self.0 = Some(ident.span());
+            }
+        }
+        fn visit_item(&mut self, _: &'ast syn::Item) {}
+        fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+            fn scan(tokens: proc_macro2::TokenStream, found: &mut Option<Span>) {
+                for tt in tokens {
+                    match tt {
+                        proc_macro2::TokenTree::Ident(ident) if ident == "Self" => {
+                            found.get_or_insert(ident.span());
+                        }
+                        proc_macro2::TokenTree::Group(group) => scan(group.stream(), found),
+                        _ => {}
+                    }
+                }
+            }
+            self.visit_path(&mac.path);
+            scan(mac.tokens.clone(), &mut self.0);
+        }
+    }
+    let mut finder = Finder(None);
+    finder.visit_signature(&item.sig);
+    finder.visit_block(&item.block);
+    finder.0
+}

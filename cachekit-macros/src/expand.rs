@@ -45,6 +45,23 @@ pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     );
     check_key_closure(&args, &function, &mut errors);
     check_generics(&args, &function, None, &mut errors);
+    // (A method has its own error, above; its receiver's type is `Self`.)
+    let self_type = item_fn
+        .sig
+        .receiver()
+        .is_none()
+        .then(|| crate::ast::find_self_type(&item_fn))
+        .flatten();
+    if let Some(self_type) = self_type {
+        // Only an associated function can name `Self`: this one is in an
+        // impl block whose attribute is missing.
+        errors.push(syn::Error::new(
+            self_type,
+            "`Self` says this function is in an `impl` block: put `#[cached]` on the block \
+             as well (`#[cached] impl Type { .. }`), which memoizes its associated functions; \
+             the handle is then `Type::NAME_invalidate(..)`, `Type::NAME_cache_info()`, ...",
+        ));
+    }
     if !errors.is_empty() {
         // Keep the user's function so that the rest of the crate (and IDEs)
         // still see it.

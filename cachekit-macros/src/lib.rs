@@ -322,9 +322,10 @@ use proc_macro::TokenStream;
 /// are otherwise fine), a key closure returning a borrowed argument (the
 /// key must be owned), `const`/`unsafe`/`extern` functions, and `impl
 /// Trait` return types. A `#[cached]` associated function in an `impl`
-/// block without `#[cached]` on the block fails with the compiler's
-/// "struct is not supported in `trait`s or `impl`s", pointing at the
-/// attribute: add `#[cached]` to the block.
+/// block without `#[cached]` on the block is told so when it names `Self`;
+/// otherwise it fails with the compiler's "struct is not supported in
+/// `trait`s or `impl`s", pointing at the attribute: add `#[cached]` to the
+/// block.
 #[proc_macro_attribute]
 pub fn cached(attr: TokenStream, item: TokenStream) -> TokenStream {
     expand::cached(attr.into(), item.into()).into()
