@@ -116,8 +116,14 @@ fn both(x: u32) -> u32 {
 fn the_shorthands_build_a_ttl_cache_with_a_time_to_idle() {
     assert_eq!(shorthand(2), 4);
     assert_eq!(shorthand::cache_info().maxsize, 32);
+    // An idle time alone: the entry expires (a TTL cache's default would
+    // be never), within the idle time.
+    let left = shorthand::expires_in(2).expect("expires");
+    assert!(left <= 600 * S && left > 590 * S, "{left:?}");
     assert_eq!(both(2), 6);
-    assert!(both::with_cache(|c| c.len()).is_some());
+    // With a TTL of 60 s the idle time (10 s) decides.
+    let left = both::expires_in(2).expect("expires");
+    assert!(left <= 10 * S && left > 5 * S, "{left:?}");
 }
 
 static TOKEN_CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);

@@ -154,6 +154,8 @@ fn shorthand(x: u32) -> u32 {
 fn the_shorthands_build_a_ttl_cache() {
     assert_eq!(shorthand(1), 2);
     assert_eq!(shorthand::cache_info().maxsize, 16);
+    let left = shorthand::expires_in(1).expect("a TTL cache");
+    assert!(left <= Duration::from_secs(60) && left > Duration::from_secs(50));
 }
 
 static IDLE_CLOCK: LazyLock<ManualClock> = LazyLock::new(ManualClock::new);

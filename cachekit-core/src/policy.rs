@@ -170,7 +170,6 @@ pub trait Policy<K, V>: Sealed {
     #[doc(hidden)]
     fn victim(&mut self, entries: &mut Entries<K, V, Self::Meta>) -> Option<Handle>;
 
-    /// The entry that expires first, if it has expired at `now`.
     /// Whether a read changes the entry's deadline (a time to idle): then
     /// a [`ConcurrentCache`](crate::ConcurrentCache) reads it under its
     /// lock, as the policy must see the read before the next lookup does.
@@ -189,6 +188,7 @@ pub trait Policy<K, V>: Sealed {
         None
     }
 
+    /// The entry that expires first, if it has expired at `now`.
     #[doc(hidden)]
     #[inline]
     fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Instant) -> Option<Handle> {

@@ -705,14 +705,25 @@ where
     where
         Q: ?Sized + Equivalent<K>,
     {
-        let handle = self.lookup_hashed(hash, key)?;
-        self.policy.shared_hit(handle);
-        let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
+        let (handle, token) = self.shared_lookup(hash, key)?;
         Some((&self.entries[handle].value, token))
     }
 
+    /// A live entry's handle and its token for
+    /// [`record_hit`](Self::record_hit), the policy told of the shared hit.
+    #[inline(always)]
+    fn shared_lookup<Q>(&self, hash: u64, key: &Q) -> Option<(Handle, u32)>
+    where
+        Q: ?Sized + Equivalent<K>,
+    {
+        let handle = self.lookup_hashed(hash, key)?;
+        self.policy.shared_hit(handle);
+        let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
+        Some((handle, token))
+    }
+
     /// [`peek_hit`](Self::peek_hit) and the entry's age, where the policy
-    /// knows when it was stored.
+    /// knows when it was stored; hashed here unless `hash` is given.
     #[inline]
     pub(crate) fn peek_hit_aged<Q>(
         &self,
@@ -727,9 +738,7 @@ where
             None if self.entries.is_empty() => return None,
             None => self.hasher.hash_one(key),
         };
-        let handle = self.lookup_hashed(hash, key)?;
-        self.policy.shared_hit(handle);
-        let token = if P::RECORDS_HITS { handle.raw() } else { 0 };
+        let (handle, token) = self.shared_lookup(hash, key)?;
         let entry = &self.entries[handle];
         let age = self
             .policy

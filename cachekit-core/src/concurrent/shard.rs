@@ -89,43 +89,12 @@ impl<C: Shardable> Shard<C> {
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        if C::SHARED_READS {
-            if let Some(reader) = self.gate.enter(true) {
-                if reader.cache().extends_on_read() {
-                    // A read moves the entry's deadline: under the lock.
-                    drop(reader);
-                    return self.find_exclusive(hash, key, count_miss);
-                }
-                let found = match self.own(hash) {
-                    Some(hash) => reader.cache().peek_hit_hashed(hash, key),
-                    None => reader.cache().peek_hit(key),
-                };
-                let Some((value, token)) = found else {
-                    if count_miss {
-                        reader.miss();
-                    }
-                    return None;
-                };
-                let value = value.clone();
-                let drain = C::RECORDS_HITS && reader.record(token);
-                drop(reader);
-                if drain {
-                    self.drain();
-                }
-                return Some(value);
-            }
-        } else {
-            drop(self.gate.enter(true));
-        }
-        let found = self.find_locked(hash, key);
-        if found.is_none() && count_miss {
-            self.count_miss();
-        }
-        found
+        self.lookup::<K, V, Q, false>(hash, key, count_miss, core::time::Duration::ZERO)
+            .map(|(value, _)| value)
     }
 
-    /// [`find`](Shard::find) for a refreshing memo: the value and whether
-    /// the entry is at least `refresh` old. Only through the gate: with the
+    /// [`find`](Shard::find) for a refreshing memo (no miss counted): the
+    /// value and whether the entry is at least `refresh` old. With the
     /// gate closed (a writer in) or a cache read under its lock, the value
     /// is returned as fresh, and a later call sees its age.
     #[inline]
@@ -140,15 +109,51 @@ impl<C: Shardable> Shard<C> {
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
+        self.lookup::<K, V, Q, true>(hash, key, false, refresh)
+    }
+
+    /// [`find`](Shard::find), and with `AGED` whether the entry is at
+    /// least `refresh` old (else `false`, and no age is read).
+    #[inline(always)]
+    fn lookup<K, V, Q, const AGED: bool>(
+        &self,
+        hash: Option<u64>,
+        key: &Q,
+        count_miss: bool,
+        refresh: core::time::Duration,
+    ) -> Option<(V, bool)>
+    where
+        C: Cache<K, V>,
+        V: Clone,
+        Q: ?Sized + Hash + Equivalent<K>,
+    {
         if C::SHARED_READS {
             if let Some(reader) = self.gate.enter(true) {
                 if reader.cache().extends_on_read() {
+                    // A read moves the entry's deadline: under the lock.
                     drop(reader);
-                    return self.find_aged_exclusive(hash, key, refresh);
+                    return self.lookup_exclusive::<K, V, Q, AGED>(hash, key, count_miss, refresh);
                 }
-                let (value, token, age) = reader.cache().peek_hit_aged(self.own(hash), key)?;
+                let own = self.own(hash);
+                let found = if AGED {
+                    reader
+                        .cache()
+                        .peek_hit_aged(own, key)
+                        .map(|(value, token, age)| (value, token, is_stale(age, refresh)))
+                } else {
+                    let found = match own {
+                        Some(hash) => reader.cache().peek_hit_hashed(hash, key),
+                        None => reader.cache().peek_hit(key),
+                    };
+                    found.map(|(value, token)| (value, token, false))
+                };
+                let Some((value, token, stale)) = found else {
+                    if count_miss {
+                        reader.miss();
+                    }
+                    return None;
+                };
                 let value = value.clone();
-                let stale = age.is_some_and(|age| age >= refresh);
                 let drain = C::RECORDS_HITS && reader.record(token);
                 drop(reader);
                 if drain {
@@ -159,16 +164,21 @@ impl<C: Shardable> Shard<C> {
         } else {
             drop(self.gate.enter(true));
         }
-        self.find_locked(hash, key).map(|value| (value, false))
+        let found = self.find_locked(hash, key);
+        if found.is_none() && count_miss {
+            self.count_miss();
+        }
+        found.map(|value| (value, false))
     }
 
-    /// [`find_aged`](Shard::find_aged) through the write lock, the read
-    /// told to the policy at once (a time to idle).
+    /// [`lookup`](Shard::lookup) through the write lock, the read told to
+    /// the policy at once (a time to idle).
     #[cold]
-    fn find_aged_exclusive<K, V, Q>(
+    fn lookup_exclusive<K, V, Q, const AGED: bool>(
         &self,
         hash: Option<u64>,
         key: &Q,
+        count_miss: bool,
         refresh: core::time::Duration,
     ) -> Option<(V, bool)>
     where
@@ -176,17 +186,23 @@ impl<C: Shardable> Shard<C> {
         V: Clone,
         Q: ?Sized + Hash + Equivalent<K>,
     {
-        if this_thread::depth() > 1 {
-            return self.find_locked(hash, key).map(|value| (value, false));
+        let found = if this_thread::depth() > 1 {
+            // From inside a critical section: look, but do not write.
+            self.find_locked(hash, key).map(|value| (value, false))
+        } else {
+            let own = self.own(hash);
+            self.write(|cache| {
+                let (value, token, age) = cache.peek_hit_aged(own, key)?;
+                let found = (value.clone(), AGED && is_stale(age, refresh));
+                cache.record_hit(token);
+                Some(found)
+            })
+            .flatten()
+        };
+        if found.is_none() && count_miss {
+            self.count_miss();
         }
-        let own = self.own(hash);
-        self.write(|cache| {
-            let (value, token, age) = cache.peek_hit_aged(own, key)?;
-            let found = (value.clone(), age.is_some_and(|age| age >= refresh));
-            cache.record_hit(token);
-            Some(found)
-        })
-        .flatten()
+        found
     }
 
     /// Starts refreshing `key`, whose stored value is stale, unless a
@@ -214,27 +230,6 @@ impl<C: Shardable> Shard<C> {
                 id,
             },
         })
-    }
-
-    /// A lookup through the write lock, the read told to the policy at
-    /// once (a time to idle); counted like [`find`](Shard::find).
-    #[cold]
-    fn find_exclusive<K, V, Q>(&self, hash: Option<u64>, key: &Q, count_miss: bool) -> Option<V>
-    where
-        C: Cache<K, V>,
-        V: Clone,
-        Q: ?Sized + Hash + Equivalent<K>,
-    {
-        let found = if this_thread::depth() > 1 {
-            // From inside a critical section: look, but do not write.
-            self.find_locked(hash, key)
-        } else {
-            self.write(|cache| cache.get(key).cloned()).flatten()
-        };
-        if found.is_none() && count_miss {
-            self.count_miss();
-        }
-        found
     }
 
     /// [`find`](Shard::find) when the gate is closed (a writer is in) or
@@ -729,4 +724,11 @@ impl<C: Shardable, V> Drop for ClaimAsync<'_, C, V> {
             self.shard.leave(self.hash, id);
         }
     }
+}
+
+/// Whether an entry of age `age` (none: its age is unknown) is due for a
+/// refresh after `refresh`.
+#[inline]
+fn is_stale(age: Option<core::time::Duration>, refresh: core::time::Duration) -> bool {
+    age.is_some_and(|age| age >= refresh)
 }
