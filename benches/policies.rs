@@ -8,13 +8,23 @@
 //! iteration runs 1,024 operations; criterion reports time per iteration
 //! and throughput in operations per second. A bare `hashbrown::HashMap`
 //! (ahash) `get` is the physical limit for a hit.
+//!
+//! Expiry at scale: `len_expired` times `len()` on a TTL and a TLRU cache
+//! holding 200,000 entries that have all expired unread (`ManualClock`),
+//! and `tlru_insert_evict` TLRU inserts into a full cache with per-entry
+//! deadlines from 1 s to 1 h.
 
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
 
 use std::hint::black_box;
 
-use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, RrCache, TinyLfuCache, TtlCache};
+use std::time::{Duration, Instant};
+
+use cachekit::{
+    ArcCache, FifoCache, LfuCache, LruCache, ManualClock, RrCache, TinyLfuCache, TlruCache,
+    TtlCache,
+};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
 const CAPACITY: usize = 10_000;
@@ -450,12 +460,58 @@ fn policies(c: &mut Criterion) {
     run_all(c, "string", &keys.strings, |k: &String| k.as_str());
 }
 
+fn expiry(c: &mut Criterion) {
+    const STALE: u64 = 200_000;
+    let mut group = c.benchmark_group("len_expired");
+    let clock = ManualClock::new();
+    let mut ttl = TtlCache::with_clock(STALE as usize, Duration::from_secs(1), clock.clone());
+    for key in 0..STALE {
+        ttl.insert(key, key);
+        clock.advance(Duration::from_micros(1));
+    }
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(ttl.len(), 0);
+    group.bench_function("cachekit_ttl", |b| b.iter(|| black_box(&ttl).len()));
+
+    let clock = ManualClock::new();
+    let ttu = |key: &u64, _: &u64, now: Instant| now + Duration::from_millis(500 + key % 1000);
+    let mut tlru = TlruCache::with_clock(STALE as usize, ttu, clock.clone());
+    for key in 0..STALE {
+        tlru.insert(key, key);
+        clock.advance(Duration::from_micros(1));
+    }
+    clock.advance(Duration::from_secs(2));
+    assert_eq!(tlru.len(), 0);
+    group.bench_function("cachekit_tlru", |b| b.iter(|| black_box(&tlru).len()));
+    group.finish();
+
+    // Per-entry deadlines 1 s to 1 h away, into a full cache: every insert
+    // schedules one deadline and evicts (and unschedules) another.
+    let mut group = c.benchmark_group("tlru_insert_evict/u64");
+    group.throughput(Throughput::Elements(BATCH as u64));
+    let ttu =
+        |key: &u64, _: &u64, now: Instant| now + Duration::from_millis(1000 + key % 3_599_000);
+    let mut tlru = TlruCache::new(CAPACITY, ttu);
+    let mut rng = Rng(0x7e1);
+    for _ in 0..CAPACITY {
+        tlru.insert(rng.next(), 0);
+    }
+    group.bench_function("cachekit_tlru", |b| {
+        b.iter(|| {
+            for _ in 0..BATCH {
+                tlru.insert(rng.next(), 0);
+            }
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_millis(500))
         .measurement_time(std::time::Duration::from_secs(2))
         .sample_size(30);
-    targets = policies
+    targets = policies, expiry
 }
 criterion_main!(benches);

@@ -2354,3 +2354,101 @@ mod model {
         run(cache, &clock, &log, Model::new(0, None), &ops).unwrap();
     }
 }
+
+/// 4. Deadlines far apart and close together (nanoseconds to years), time
+///    jumping across every level of the timer wheel: `len`, `currsize` and
+///    `expire` agree with the entries one by one.
+mod wide_deadlines {
+    use super::*;
+
+    #[derive(Clone, Debug)]
+    enum Op {
+        /// Store `key` living `life` ns, of `weight`.
+        Insert(u16, u64, usize),
+        Get(u16),
+        Remove(u16),
+        /// Move the clock `ns` forward.
+        Advance(u64),
+        Expire,
+    }
+
+    fn span() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            3 => 1u64..1 << 17,
+            3 => 1u64..1 << 26,
+            2 => 1u64..1 << 36,
+            1 => 1u64..1 << 50,
+            1 => 1u64..1 << 62,
+        ]
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            6 => (0u16..64, span(), 1usize..4).prop_map(|(k, l, w)| Op::Insert(k, l, w)),
+            3 => (0u16..64).prop_map(Op::Get),
+            1 => (0u16..64).prop_map(Op::Remove),
+            4 => span().prop_map(Op::Advance),
+            1 => Just(Op::Expire),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn counts_and_expiry_order_match_the_entries(
+            ops in proptest::collection::vec(op(), 0..=160),
+        ) {
+            let clock = ManualClock::new();
+            let ttu = |_: &u16, v: &(u64, usize, u64), now: Instant| {
+                now.checked_add(Duration::from_nanos(v.0)).unwrap_or(now + FOREVER)
+            };
+            let mut cache = TlruCache::builder_with_clock(1_000, ttu, clock.clone())
+                .weigher(|_: &u16, v: &(u64, usize, u64)| v.1)
+                .build();
+            // The reference: key -> (deadline, weight, store order).
+            let mut live: std::collections::BTreeMap<u16, (Instant, usize, u64)> = Default::default();
+            for (step, op) in ops.iter().enumerate() {
+                let now = clock.now();
+                match *op {
+                    Op::Insert(key, life, weight) => {
+                        // An insert expires everything first.
+                        live.retain(|_, e| now < e.0);
+                        cache.insert(key, (life, weight, step as u64));
+                        let deadline = now.checked_add(Duration::from_nanos(life)).unwrap_or(now + FOREVER);
+                        live.insert(key, (deadline, weight, step as u64));
+                    }
+                    Op::Get(key) => {
+                        let expected = live.get(&key).filter(|e| now < e.0).map(|e| e.2);
+                        prop_assert_eq!(cache.get(&key).map(|v| v.2), expected);
+                    }
+                    Op::Remove(key) => {
+                        cache.remove(&key);
+                        live.remove(&key);
+                    }
+                    Op::Advance(ns) => clock.advance(Duration::from_nanos(ns)),
+                    Op::Expire => {
+                        let mut due: Vec<(Instant, u64, u16)> = live
+                            .iter()
+                            .filter(|e| e.1 .0 <= now)
+                            .map(|(&k, e)| (e.0, e.2, k))
+                            .collect();
+                        due.sort();
+                        live.retain(|_, e| now < e.0);
+                        let expired: Vec<u16> = cache.expire().into_iter().map(|(k, _)| k).collect();
+                        let expected: Vec<u16> = due.into_iter().map(|e| e.2).collect();
+                        prop_assert_eq!(expired, expected, "step {}", step);
+                    }
+                }
+                let now = clock.now();
+                // Whatever the reference dropped as expired, the cache may
+                // still hold unread: it must not show.
+                let count = live.values().filter(|e| now < e.0).count();
+                let weight: usize = live.values().filter(|e| now < e.0).map(|e| e.1).sum();
+                prop_assert_eq!(cache.len(), count, "step {}: {:?}", step, op);
+                prop_assert_eq!(cache.currsize(), weight, "step {}: {:?}", step, op);
+                prop_assert_eq!(cache.iter().count(), count);
+            }
+        }
+    }
+}

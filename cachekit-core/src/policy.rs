@@ -1,7 +1,7 @@
 //! The eviction-policy trait that [`PolicyCache`](crate::PolicyCache) is generic over.
 //!
 //! A policy keeps its own ordering structure (a list, frequency buckets, a
-//! key vector, an expiry heap) beside the shared arena and is told about
+//! key vector, a timer wheel) beside the shared arena and is told about
 //! every insertion, use, update and removal; when the cache needs room it
 //! asks the policy for its victim. Time-aware policies also say when an
 //! entry expires. The trait is sealed: the policies are the ones this crate
@@ -74,8 +74,7 @@ pub(crate) use sealed::Sealed;
 /// time-aware policies when an entry expires.
 ///
 /// Implemented by the policy types of this crate; sealed. Each method is
-/// O(1) for every shipped policy except the O(log n) expiry heap of
-/// [`Tlru`](crate::Tlru).
+/// O(1) (amortized, for expiry) for every shipped policy.
 pub trait Policy<K, V>: Sealed {
     /// Per-entry bookkeeping (list links, a use count, a deadline, ...).
     #[doc(hidden)]
@@ -188,22 +187,31 @@ pub trait Policy<K, V>: Sealed {
         None
     }
 
-    /// The entry that expires first, if it has expired at `now`.
+    /// Moves the policy's expiry structure to `now`, before entries
+    /// expired by then are taken with
+    /// [`next_expired`](Policy::next_expired).
+    #[doc(hidden)]
+    #[inline]
+    fn advance(&mut self, _entries: &mut Entries<K, V, Self::Meta>, _now: Instant) {}
+
+    /// The entry that expires first, if it has expired at `now` (after
+    /// [`advance`](Policy::advance) to `now`).
     #[doc(hidden)]
     #[inline]
     fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Instant) -> Option<Handle> {
         None
     }
 
-    /// Calls `f` with every entry expired at `now`, in O(expired).
+    /// Number and total weight of the entries expired at `now` but still
+    /// stored.
     #[doc(hidden)]
     #[inline]
-    fn for_each_expired(
+    fn expired_totals(
         &self,
         _entries: &Entries<K, V, Self::Meta>,
         _now: Instant,
-        _f: impl FnMut(Handle),
-    ) {
+    ) -> (usize, usize) {
+        (0, 0)
     }
 
     /// Every entry is gone.

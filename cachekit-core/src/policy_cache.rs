@@ -246,13 +246,21 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     }
 
     /// The total weight of the entries (their number with unit weights).
-    /// Expired entries do not count.
+    /// Expired entries do not count; see [`len`](Self::len) for the cost.
     #[inline]
     pub fn currsize(&self) -> usize {
         self.currsize - self.expired_totals().1
     }
 
     /// Number of entries; expired entries do not count.
+    ///
+    /// O(1) without expiry. For [`TtlCache`](crate::TtlCache) and
+    /// [`TlruCache`](crate::TlruCache) the expired entries still stored
+    /// are counted from their timer wheel's bucket totals, at most 7 × 64
+    /// of them, however many entries have expired; entries are looked at
+    /// only in a bucket the current instant falls inside (at level 0,
+    /// those due within 65.5 µs of it; a bucket of a higher level when no
+    /// write has moved the wheel since time entered that bucket).
     #[inline]
     pub fn len(&self) -> usize {
         self.entries.len() - self.expired_totals().0
@@ -279,15 +287,10 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// a caller that also filters entries sees one instant throughout.
     #[inline]
     fn expired_totals_at(&self, now: Option<Instant>) -> (usize, usize) {
-        let mut totals = (0, 0);
-        if let (true, Some(now)) = (P::EXPIRES, now) {
-            let entries = &self.entries;
-            self.policy.for_each_expired(entries, now, |handle| {
-                totals.0 += 1;
-                totals.1 = usize::saturating_add(totals.1, entries[handle].weight);
-            });
+        match (P::EXPIRES, now) {
+            (true, Some(now)) => self.policy.expired_totals(&self.entries, now),
+            _ => (0, 0),
         }
-        totals
     }
 
     /// Hit, miss and eviction counts since creation or the last
@@ -470,6 +473,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Removes every entry expired at `now`, earliest deadline first, into
     /// `collect` if given, else to the listener.
     fn expire_at(&mut self, now: Instant, mut collect: Option<&mut Vec<(K, V)>>) {
+        self.policy.advance(&mut self.entries, now);
         while let Some(handle) = self.policy.next_expired(&self.entries, now) {
             let node = self.remove_handle(handle);
             self.stats.expirations += 1;
@@ -1168,7 +1172,9 @@ where
     }
 
     /// Removes every expired entry and returns them as `(key, value)`
-    /// pairs, earliest deadline first (cachetools' `expire()`); O(expired).
+    /// pairs, earliest deadline first (cachetools' `expire()`; entries
+    /// with one deadline in the order they were stored); amortized O(1)
+    /// per expired entry.
     ///
     /// Expired entries are invisible to every lookup whether or not this is
     /// called; calling it frees their memory at a time of your choosing.

@@ -7,3 +7,4 @@ pub(crate) mod coarse;
 pub(crate) mod frozen;
 pub(crate) mod tlru;
 pub(crate) mod ttl;
+pub(crate) mod wheel;

@@ -2,21 +2,26 @@
 
 use std::time::Instant;
 
-use crate::arena::{linked_by, Handle, Links, List};
+use crate::arena::{linked_by, Handle, Links, List, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
+use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
-/// Per-entry state of [`Tlru`]: LRU links, deadline and heap position.
+/// Per-entry state of [`Tlru`]: LRU links, deadline and its place on
+/// the timer wheel.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TlruMeta {
     lru: Links,
+    wheel: Links,
     deadline: Option<Instant>,
-    heap_index: u32,
+    slot: u16,
 }
 
 linked_by!(TlruMeta, lru);
+
+linked_by!(TlruMeta, wheel, Secondary);
 
 impl EntryMeta for TlruMeta {
     #[inline]
@@ -29,19 +34,32 @@ impl EntryMeta for TlruMeta {
     }
 }
 
+impl Scheduled for TlruMeta {
+    #[inline]
+    fn slot(&self) -> u16 {
+        self.slot
+    }
+    #[inline]
+    fn set_slot(&mut self, slot: u16) {
+        self.slot = slot;
+    }
+}
+
 /// The TLRU policy: each entry expires at the instant `ttu(key, value,
 /// now)` returns; among live entries eviction is LRU.
 ///
-/// Deadlines are kept in an indexed binary min-heap (each entry knows its
-/// heap slot), so expiring, updating or removing an entry is O(log n).
+/// Deadlines are kept on a hierarchical timer wheel (as Caffeine and moka
+/// keep theirs): storing, updating or removing an entry is O(1), expiring
+/// amortized O(1) per entry, and counting the expired entries (for `len`
+/// and `currsize`) visits none of them unless they expire within one
+/// wheel bucket of the moment asked.
 #[derive(Clone, Debug)]
 pub struct Tlru<F, C = CoarseClock> {
     ttu: F,
     clock: C,
     frozen: Option<Frozen>,
     lru: List,
-    /// Entries with a deadline, earliest at index 0.
-    heap: Vec<Handle>,
+    wheel: Wheel,
 }
 
 impl<F, C> Tlru<F, C> {
@@ -52,91 +70,13 @@ impl<F, C> Tlru<F, C> {
             clock,
             frozen: None,
             lru: List::new(),
-            heap: Vec::new(),
+            wheel: Wheel::new(),
         }
     }
 
     /// The deadline function.
     pub fn ttu(&self) -> &F {
         &self.ttu
-    }
-
-    #[inline]
-    fn key<K, V>(entries: &Entries<K, V, TlruMeta>, handle: Handle) -> Instant {
-        entries[handle]
-            .meta
-            .deadline
-            .expect("only entries with a deadline are in the heap")
-    }
-
-    #[inline]
-    fn place<K, V>(&mut self, entries: &mut Entries<K, V, TlruMeta>, index: usize, handle: Handle) {
-        self.heap[index] = handle;
-        // The arena caps entries below u32::MAX, so the index fits.
-        entries[handle].meta.heap_index = index as u32;
-    }
-
-    fn sift_up<K, V>(&mut self, entries: &mut Entries<K, V, TlruMeta>, mut index: usize) {
-        let handle = self.heap[index];
-        let deadline = Self::key(entries, handle);
-        while index > 0 {
-            let parent = (index - 1) / 2;
-            let above = self.heap[parent];
-            if Self::key(entries, above) <= deadline {
-                break;
-            }
-            self.place(entries, index, above);
-            index = parent;
-        }
-        self.place(entries, index, handle);
-    }
-
-    fn sift_down<K, V>(&mut self, entries: &mut Entries<K, V, TlruMeta>, mut index: usize) {
-        let handle = self.heap[index];
-        let deadline = Self::key(entries, handle);
-        let len = self.heap.len();
-        loop {
-            let left = 2 * index + 1;
-            if left >= len {
-                break;
-            }
-            let right = left + 1;
-            let child = if right < len
-                && Self::key(entries, self.heap[right]) < Self::key(entries, self.heap[left])
-            {
-                right
-            } else {
-                left
-            };
-            let below = self.heap[child];
-            if deadline <= Self::key(entries, below) {
-                break;
-            }
-            self.place(entries, index, below);
-            index = child;
-        }
-        self.place(entries, index, handle);
-    }
-
-    fn heap_push<K, V>(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
-        if entries[handle].meta.deadline.is_some() {
-            self.heap.push(handle);
-            self.sift_up(entries, self.heap.len() - 1);
-        }
-    }
-
-    fn heap_remove<K, V>(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
-        let index = entries[handle].meta.heap_index as usize;
-        if self.heap.get(index) != Some(&handle) {
-            return; // never expires, so never was in the heap
-        }
-        let last = self.heap.pop().expect("heap holds the handle");
-        if last != handle {
-            self.place(entries, index, last);
-            self.sift_down(entries, index);
-            let index = entries[last].meta.heap_index as usize;
-            self.sift_up(entries, index);
-        }
     }
 }
 
@@ -180,7 +120,12 @@ where
 
     fn on_insert(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
         self.lru.push_back(entries, handle);
-        self.heap_push(entries, handle);
+        if !self.wheel.started() {
+            if let Some(now) = Policy::<K, V>::now(self) {
+                self.wheel.start(now);
+            }
+        }
+        self.wheel.schedule(entries, handle);
     }
 
     #[inline]
@@ -192,19 +137,18 @@ where
         &mut self,
         entries: &mut Entries<K, V, TlruMeta>,
         handle: Handle,
-        _old_weight: usize,
+        old_weight: usize,
     ) {
         self.lru.move_to_back(entries, handle);
-        // The new deadline is already in the entry: re-seat it in the heap.
-        let index = entries[handle].meta.heap_index as usize;
-        self.sift_down(entries, index);
-        let index = entries[handle].meta.heap_index as usize;
-        self.sift_up(entries, index);
+        // The new deadline and weight are already in the entry.
+        self.wheel.reschedule(entries, handle, old_weight);
     }
 
+    #[inline]
     fn on_remove(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
         self.lru.unlink(entries, handle);
-        self.heap_remove(entries, handle);
+        let weight = entries[handle].weight;
+        self.wheel.cancel(entries, handle, weight);
     }
 
     #[inline]
@@ -213,44 +157,27 @@ where
     }
 
     #[inline]
-    fn next_expired(&self, entries: &Entries<K, V, TlruMeta>, now: Instant) -> Option<Handle> {
-        let &first = self.heap.first()?;
-        (!entries[first].meta.is_live(Some(now))).then_some(first)
+    fn advance(&mut self, entries: &mut Entries<K, V, TlruMeta>, now: Instant) {
+        self.wheel.advance(entries, now);
     }
 
-    fn for_each_expired(
-        &self,
-        entries: &Entries<K, V, TlruMeta>,
-        now: Instant,
-        mut f: impl FnMut(Handle),
-    ) {
-        // Depth-first over the heap, pruning at the first live entry of
-        // each branch: O(expired).
-        let mut stack = Vec::new();
-        if !self.heap.is_empty() {
-            stack.push(0);
-        }
-        while let Some(index) = stack.pop() {
-            let handle = self.heap[index];
-            if entries[handle].meta.is_live(Some(now)) {
-                continue;
-            }
-            f(handle);
-            for child in [2 * index + 1, 2 * index + 2] {
-                if child < self.heap.len() {
-                    stack.push(child);
-                }
-            }
-        }
+    #[inline]
+    fn next_expired(&self, entries: &Entries<K, V, TlruMeta>, now: Instant) -> Option<Handle> {
+        self.wheel.next_expired(entries, now)
+    }
+
+    #[inline]
+    fn expired_totals(&self, entries: &Entries<K, V, TlruMeta>, now: Instant) -> (usize, usize) {
+        self.wheel.expired_totals(entries, now)
     }
 
     fn clear(&mut self) {
         self.lru.clear();
-        self.heap.clear();
+        self.wheel.clear();
     }
 
     fn allocated_bytes(&self) -> usize {
-        self.heap.capacity() * std::mem::size_of::<Handle>()
+        self.wheel.allocated_bytes()
     }
 }
 
@@ -264,8 +191,10 @@ where
 /// - Expired entries are invisible at once (`get`, `peek`, `contains_key`,
 ///   iteration, `len`, `currsize`); the entry with the earliest deadline
 ///   expires first; eviction among live entries is LRU.
-/// - Expiry is lazy plus [`expire`](PolicyCache::expire), O(log n) per
-///   expired entry.
+/// - Expiry is lazy plus [`expire`](PolicyCache::expire), on a timer
+///   wheel: O(1) to store or remove an entry, amortized O(1) per expired
+///   entry, and `len`/`currsize` count the expired entries by wheel bucket
+///   (see [`Tlru`]).
 ///
 /// # Examples
 ///

@@ -5,24 +5,38 @@ use std::time::{Duration, Instant};
 use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
+use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
-/// Per-entry state of [`Ttl`]: LRU links, expiry links, the deadline
-/// and, with a time to idle, the deadline its time to live sets.
+/// Per-entry state of [`Ttl`]: LRU links, the deadline and its place on
+/// the timer wheel and, with a time to idle, the deadline its time to live
+/// sets.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, Default)]
 pub struct TtlMeta {
     lru: Links,
-    expiry: Links,
+    wheel: Links,
     deadline: Option<Instant>,
     /// `stored + ttl`, kept apart from `deadline` only with a time to
     /// idle (which moves `deadline` on every read, never past this).
     hard: Option<Instant>,
+    slot: u16,
 }
 
 linked_by!(TtlMeta, lru);
 
-linked_by!(TtlMeta, expiry, Secondary);
+linked_by!(TtlMeta, wheel, Secondary);
+
+impl Scheduled for TtlMeta {
+    #[inline]
+    fn slot(&self) -> u16 {
+        self.slot
+    }
+    #[inline]
+    fn set_slot(&mut self, slot: u16) {
+        self.slot = slot;
+    }
+}
 
 impl EntryMeta for TtlMeta {
     #[inline]
@@ -39,12 +53,11 @@ impl EntryMeta for TtlMeta {
 /// with a time to idle also `idle` after it was last read or stored; among
 /// live entries eviction is LRU.
 ///
-/// One `ttl` for all entries means storage order is expiry order, so the
-/// expiry structure is a plain list (re-inserting moves a key to its end)
-/// and expiring costs O(1) per expired entry. One `idle` for all entries
-/// means the LRU list, in order of last use, is the order of idle
-/// deadlines: the entry to expire next is at the front of one of the two
-/// lists.
+/// Deadlines are kept on a hierarchical timer wheel (the one
+/// [`Tlru`](crate::Tlru) uses): storing, re-storing, reading with a time
+/// to idle and removing are O(1), expiring amortized O(1) per entry, and
+/// `len`/`currsize` count the expired entries by wheel bucket instead of
+/// one by one.
 #[derive(Clone, Debug)]
 pub struct Ttl<C = CoarseClock> {
     ttl: Duration,
@@ -52,7 +65,7 @@ pub struct Ttl<C = CoarseClock> {
     clock: C,
     frozen: Option<Frozen>,
     lru: List<Primary>,
-    expiry: List<Secondary>,
+    wheel: Wheel,
 }
 
 impl<C> Ttl<C> {
@@ -64,7 +77,7 @@ impl<C> Ttl<C> {
             clock,
             frozen: None,
             lru: List::new(),
-            expiry: List::new(),
+            wheel: Wheel::new(),
         }
     }
 
@@ -121,10 +134,22 @@ impl<C: Clock> Ttl<C> {
     /// it has expired meanwhile (a read recorded late, through a
     /// `ConcurrentCache`, must not revive it). Whether the entry is live.
     #[inline]
-    fn read<K, V>(&self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) -> bool {
-        let Some(idle) = self.idle else {
-            return true;
-        };
+    fn read<K, V>(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) -> bool {
+        match self.idle {
+            None => true,
+            Some(idle) => self.read_idle(entries, handle, idle),
+        }
+    }
+
+    /// [`read`](Self::read) with a time to idle: kept out of line, so that
+    /// a hit without one stays small.
+    #[inline(never)]
+    fn read_idle<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TtlMeta>,
+        handle: Handle,
+        idle: Duration,
+    ) -> bool {
         let Some(now) = <Self as Policy<K, V>>::now(self) else {
             return true;
         };
@@ -132,7 +157,12 @@ impl<C: Clock> Ttl<C> {
         if !meta.is_live(Some(now)) {
             return false;
         }
-        meta.deadline = earlier(meta.hard, now.checked_add(idle));
+        let deadline = earlier(meta.hard, now.checked_add(idle));
+        if meta.deadline != deadline {
+            meta.deadline = deadline;
+            let weight = entries[handle].weight;
+            self.wheel.reschedule(entries, handle, weight);
+        }
         true
     }
 }
@@ -201,7 +231,12 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     fn on_insert(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
         self.stored(entries, handle);
         self.lru.push_back(entries, handle);
-        self.expiry.push_back(entries, handle);
+        if !self.wheel.started() {
+            if let Some(now) = Policy::<K, V>::now(self) {
+                self.wheel.start(now);
+            }
+        }
+        self.wheel.schedule(entries, handle);
     }
 
     #[inline]
@@ -218,17 +253,18 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
         &mut self,
         entries: &mut Entries<K, V, TtlMeta>,
         handle: Handle,
-        _old_weight: usize,
+        old_weight: usize,
     ) {
         self.stored(entries, handle);
         self.lru.move_to_back(entries, handle);
-        self.expiry.move_to_back(entries, handle);
+        self.wheel.reschedule(entries, handle, old_weight);
     }
 
     #[inline]
     fn on_remove(&mut self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
         self.lru.unlink(entries, handle);
-        self.expiry.unlink(entries, handle);
+        let weight = entries[handle].weight;
+        self.wheel.cancel(entries, handle, weight);
     }
 
     #[inline]
@@ -237,50 +273,27 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
-    fn next_expired(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> Option<Handle> {
-        let expired = |handle: Handle| !entries[handle].meta.is_live(Some(now));
-        // The earliest time-to-live deadline is at the front of the expiry
-        // list, the earliest idle deadline at the front of the LRU list.
-        let first = self.expiry.front().filter(|&h| expired(h));
-        if first.is_some() || self.idle.is_none() {
-            return first;
-        }
-        self.lru.front().filter(|&h| expired(h))
+    fn advance(&mut self, entries: &mut Entries<K, V, TtlMeta>, now: Instant) {
+        self.wheel.advance(entries, now);
     }
 
-    fn for_each_expired(
-        &self,
-        entries: &Entries<K, V, TtlMeta>,
-        now: Instant,
-        mut f: impl FnMut(Handle),
-    ) {
-        // Past their time to live: a prefix of the expiry list.
-        let dead = |deadline: Option<Instant>| deadline.is_some_and(|d| now >= d);
-        for handle in self.expiry.iter(entries) {
-            if !dead(self.hard(&entries[handle].meta)) {
-                break;
-            }
-            f(handle);
-        }
-        if self.idle.is_none() {
-            return;
-        }
-        // Past their time to idle (and not visited above): a prefix of the
-        // LRU list, whose order is the order of idle deadlines.
-        for handle in self.lru.iter(entries) {
-            let meta = &entries[handle].meta;
-            if meta.is_live(Some(now)) {
-                break;
-            }
-            if !dead(meta.hard) {
-                f(handle);
-            }
-        }
+    #[inline]
+    fn next_expired(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> Option<Handle> {
+        self.wheel.next_expired(entries, now)
+    }
+
+    #[inline]
+    fn expired_totals(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> (usize, usize) {
+        self.wheel.expired_totals(entries, now)
     }
 
     fn clear(&mut self) {
         self.lru.clear();
-        self.expiry.clear();
+        self.wheel.clear();
+    }
+
+    fn allocated_bytes(&self) -> usize {
+        self.wheel.allocated_bytes()
     }
 }
 
@@ -303,7 +316,10 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 /// - Among live entries eviction is LRU.
 /// - `ttl = 0` stores nothing: each entry is dead on arrival.
 ///
-/// Expiry is lazy plus `expire()`, O(1) per expired entry. Time comes from
+/// Expiry is lazy plus `expire()`, on a timer wheel: amortized O(1) per
+/// expired entry, and `len`/`currsize` cost the same however many entries
+/// have expired unread (they sum the wheel's bucket totals; see
+/// [`PolicyCache::len`]). Time comes from
 /// a [`Clock`]: by default [`CoarseClock`], a shared millisecond ticker
 /// that costs a load to read, so an entry expires within about 1 ms after
 /// its deadline, never before; [`MonotonicClock`](crate::MonotonicClock)
