@@ -482,6 +482,42 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
                 },
             ),
         };
+        // Other processes (a Redis tier with leases): the one that owes the
+        // computation here takes the key's lease, or waits for another
+        // process's value. Not for `async fn`s (the wait blocks) nor for a
+        // refresh (the stale value is still there to be read).
+        let (peer_key, peer_turn, peer_end) = if function.is_async {
+            (quote!(), quote!(), quote!())
+        } else {
+            let lookup_key = quote!(__cachekit_memo.peer_key::<_, #value>(&__cachekit_key));
+            let peer_key = match &args.refresh {
+                None => quote!(let __cachekit_peer = #lookup_key;),
+                Some(_) => quote! {
+                    let __cachekit_peer = if __cachekit_stale.is_none() {
+                        #lookup_key
+                    } else {
+                        ::core::option::Option::None
+                    };
+                },
+            };
+            let peer_turn = quote! {
+                let __cachekit_turn = match __cachekit_memo.turn::<_, #value>(__cachekit_peer) {
+                    #private::Turn::Value(__cachekit_value) => {
+                        __cachekit_ticket.finish(::core::option::Option::Some(
+                            ::core::clone::Clone::clone(&__cachekit_value),
+                        ));
+                        return #returned(#from_cached(__cachekit_value));
+                    }
+                    __cachekit_turn => __cachekit_turn,
+                };
+            };
+            // The lease is released once the value is stored.
+            (
+                peer_key,
+                peer_turn,
+                quote!(::core::mem::drop(__cachekit_turn);),
+            )
+        };
         quote! {
             #value_check
             #init
@@ -492,9 +528,12 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
                     #probe_check
                     #lookup
                     let __cachekit_key = #owned_key;
+                    #peer_key
                     #ticket
+                    #peer_turn
                     let __cachekit_result: #output = #call_original;
                     __cachekit_ticket.finish(#cacheable(&__cachekit_result));
+                    #peer_end
                     #returned(__cachekit_result)
                 }
                 #private::Op::Keyed(__cachekit_request, #args_tuple) => {

@@ -41,6 +41,7 @@
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
 use parking_lot::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
@@ -60,6 +61,16 @@ pub struct RedisStats {
     pub errors: u64,
     /// Values in Redis that did not decode (treated as misses).
     pub decode_errors: u64,
+    /// Leases taken: misses this process computed for every process
+    /// ([`RedisBuilder::lease`]).
+    pub leases: u64,
+    /// Misses that found another process's lease and waited for its value.
+    pub lease_waits: u64,
+    /// Waits that ended with the other process's value.
+    pub lease_values: u64,
+    /// Waits that ended past [`RedisBuilder::lease_wait`] (or with Redis
+    /// gone), computing here instead.
+    pub lease_timeouts: u64,
 }
 
 /// No local tier: every lookup goes to Redis.
@@ -132,21 +143,35 @@ impl<K, V, C: Cache<K, V>> LocalTier<K, V> for Local<C> {
 /// A cache whose entries live in Redis, optionally behind a local tier
 /// (see the [module docs](self)).
 pub struct RedisCache<K, V, L = NoLocal> {
-    client: Option<redis::Client>,
-    conn: Mutex<Option<redis::Connection>>,
+    link: Arc<Link>,
     prefix: String,
     function: Option<String>,
     ttl: Option<Duration>,
-    timeout: Duration,
-    retry_after: Duration,
-    down_until: Mutex<Option<Instant>>,
+    lease: Option<Lease>,
     local: L,
     /// The last value read from Redis, when there is no local tier to
     /// hold it (`get` returns a reference).
     last: Option<V>,
     stats: CacheStats,
-    redis_stats: Mutex<RedisStats>,
     types: PhantomData<fn(K) -> K>,
+}
+
+/// The connection to Redis, its fault rules and counters: shared by the
+/// cache and its leases, which are taken outside the cache's lock.
+struct Link {
+    client: Option<redis::Client>,
+    conn: Mutex<Option<redis::Connection>>,
+    timeout: Duration,
+    retry_after: Duration,
+    down_until: Mutex<Option<Instant>>,
+    stats: Mutex<RedisStats>,
+}
+
+/// How long a lease lasts and how long others wait on it.
+#[derive(Clone, Copy, Debug)]
+struct Lease {
+    term: Duration,
+    wait: Duration,
 }
 
 /// Builds a [`RedisCache`].
@@ -157,6 +182,7 @@ pub struct RedisBuilder<K, V, L = NoLocal> {
     ttl: Option<Duration>,
     timeout: Duration,
     retry_after: Duration,
+    lease: Option<Lease>,
     local: L,
     types: PhantomData<fn(K, V)>,
 }
@@ -179,6 +205,7 @@ impl<K, V> RedisCache<K, V> {
             ttl: None,
             timeout: Duration::from_millis(100),
             retry_after: Duration::from_secs(1),
+            lease: None,
             local: NoLocal,
             types: PhantomData,
         }
@@ -217,6 +244,35 @@ impl<K, V, L> RedisBuilder<K, V, L> {
         self
     }
 
+    /// One computation per key across processes: the first process to
+    /// miss a key takes a lease on it in Redis (`SET KEY:lease TOKEN NX PX
+    /// term`) and computes; the others, missing the same key meanwhile,
+    /// wait for its value (polling with backoff from 1 ms to 50 ms) for up
+    /// to [`lease_wait`](Self::lease_wait) (default: `term`), then compute
+    /// themselves. The owner releases the lease once the value is stored
+    /// (only its own: the token is compared in a script), or when the
+    /// computation fails; a crashed owner's lease ends after `term`. Choose
+    /// `term` above the computation's usual time.
+    ///
+    /// Applies to the misses of synchronous `#[cached]` functions; an
+    /// `async fn` and a `refresh` recomputation do not wait (waiting would
+    /// block the executor's thread).
+    pub fn lease(mut self, term: Duration) -> Self {
+        let wait = self.lease.map_or(term, |lease| lease.wait);
+        self.lease = Some(Lease { term, wait });
+        self
+    }
+
+    /// How long a miss waits for another process's leased computation
+    /// before computing itself (default: the lease's term). Needs
+    /// [`lease`](Self::lease).
+    pub fn lease_wait(mut self, wait: Duration) -> Self {
+        if let Some(lease) = &mut self.lease {
+            lease.wait = wait;
+        }
+        self
+    }
+
     /// A local cache in front of Redis: hits are served from it, misses
     /// fall through to Redis, and invalidation reaches both tiers.
     pub fn local<C: Cache<K, V>>(self, local: C) -> RedisBuilder<K, V, Local<C>> {
@@ -227,6 +283,7 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             ttl: self.ttl,
             timeout: self.timeout,
             retry_after: self.retry_after,
+            lease: self.lease,
             local: Local(local),
             types: PhantomData,
         }
@@ -242,18 +299,21 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             }
         };
         RedisCache {
-            client,
-            conn: Mutex::new(None),
+            link: Arc::new(Link {
+                client,
+                conn: Mutex::new(None),
+                timeout: self.timeout,
+                retry_after: self.retry_after,
+                down_until: Mutex::new(None),
+                stats: Mutex::new(RedisStats::default()),
+            }),
             prefix: self.prefix,
             function: self.function,
             ttl: self.ttl,
-            timeout: self.timeout,
-            retry_after: self.retry_after,
-            down_until: Mutex::new(None),
+            lease: self.lease,
             local: self.local,
             last: None,
             stats: CacheStats::default(),
-            redis_stats: Mutex::new(RedisStats::default()),
             types: PhantomData,
         }
     }
@@ -277,7 +337,7 @@ impl Hasher for StableHasher {
 impl<K, V, L> RedisCache<K, V, L> {
     /// The Redis counters.
     pub fn redis_stats(&self) -> RedisStats {
-        *self.redis_stats.lock()
+        *self.link.stats.lock()
     }
 
     /// The local tier.
@@ -301,14 +361,57 @@ impl<K, V, L> RedisCache<K, V, L> {
         )
     }
 
-    fn redis_key<Q: ?Sized + Hash>(&self, key: &Q) -> String {
-        let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
-        key.hash(&mut hasher);
-        format!("{}{:016x}", self.namespace(), hasher.finish())
+    /// The Redis key the entry of `key` lives at
+    /// (`PREFIX:FUNCTION:HASH`; its lease, if any, at that plus `:lease`).
+    pub fn redis_key<Q: ?Sized + Hash>(&self, key: &Q) -> String {
+        redis_key(&self.namespace(), key)
     }
 
+    fn run<T>(
+        &self,
+        what: &str,
+        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+    ) -> Option<T> {
+        self.link.run(what, command)
+    }
+
+    fn decode<Q>(&self, bytes: &[u8], key: &Q) -> Option<(K, V)>
+    where
+        K: DeserializeOwned,
+        V: DeserializeOwned,
+        Q: ?Sized + Equivalent<K>,
+    {
+        self.link.decode(bytes, key)
+    }
+
+    fn scan_namespace(&self) -> Vec<String> {
+        // The namespace is matched literally: a prefix or function name
+        // with glob characters must not match another namespace's keys.
+        let pattern = format!("{}*", glob_escape(&self.namespace()));
+        self.run("scanning Redis", |c| {
+            let keys: redis::Iter<String> = redis::cmd("SCAN")
+                .cursor_arg(0)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(1000)
+                .clone()
+                .iter(c)?;
+            keys.collect::<redis::RedisResult<Vec<String>>>()
+        })
+        .unwrap_or_default()
+    }
+}
+
+fn redis_key<Q: ?Sized + Hash>(namespace: &str, key: &Q) -> String {
+    let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
+    key.hash(&mut hasher);
+    format!("{namespace}{:016x}", hasher.finish())
+}
+
+impl Link {
     fn fail(&self, what: &str, error: &dyn core::fmt::Display) {
-        self.redis_stats.lock().errors += 1;
+        self.stats.lock().errors += 1;
         *self.conn.lock() = None;
         *self.down_until.lock() = Some(Instant::now() + self.retry_after);
         log::warn!(target: "cachekit::redis", "{what} failed, computing instead: {error}");
@@ -327,7 +430,7 @@ impl<K, V, L> RedisCache<K, V, L> {
             }
         }
         let Some(client) = &self.client else {
-            self.redis_stats.lock().errors += 1;
+            self.stats.lock().errors += 1;
             return None;
         };
         let mut conn = self.conn.lock();
@@ -359,7 +462,7 @@ impl<K, V, L> RedisCache<K, V, L> {
         }
     }
 
-    fn decode<Q>(&self, bytes: &[u8], key: &Q) -> Option<(K, V)>
+    fn decode<K, V, Q>(&self, bytes: &[u8], key: &Q) -> Option<(K, V)>
     where
         K: DeserializeOwned,
         V: DeserializeOwned,
@@ -369,29 +472,174 @@ impl<K, V, L> RedisCache<K, V, L> {
             Ok((k, v)) if key.equivalent(&k) => Some((k, v)),
             Ok(_) => None, // another key with the same hash
             Err(e) => {
-                self.redis_stats.lock().decode_errors += 1;
+                self.stats.lock().decode_errors += 1;
                 log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
                 None
             }
         }
     }
+}
 
-    fn scan_namespace(&self) -> Vec<String> {
-        // The namespace is matched literally: a prefix or function name
-        // with glob characters must not match another namespace's keys.
-        let pattern = format!("{}*", glob_escape(&self.namespace()));
-        self.run("scanning Redis", |c| {
-            let keys: redis::Iter<String> = redis::cmd("SCAN")
-                .cursor_arg(0)
-                .arg("MATCH")
-                .arg(&pattern)
-                .arg("COUNT")
-                .arg(1000)
-                .clone()
-                .iter(c)?;
-            keys.collect::<redis::RedisResult<Vec<String>>>()
+/// The leases of one cached function's keys: what lets processes that
+/// miss one key at once compute it once.
+pub(crate) struct Leases<K, V> {
+    link: Arc<Link>,
+    namespace: String,
+    lease: Lease,
+    types: PhantomData<fn(K) -> V>,
+}
+
+impl<K, V, L> RedisCache<K, V, L> {
+    /// The function's leases, when [`RedisBuilder::lease`] asked for them
+    /// (taken after `#[cached]` named the function).
+    pub(crate) fn leases(&self) -> Option<Leases<K, V>> {
+        Some(Leases {
+            link: Arc::clone(&self.link),
+            namespace: self.namespace(),
+            lease: self.lease?,
+            types: PhantomData,
         })
-        .unwrap_or_default()
+    }
+}
+
+/// A lease this process holds; dropping it releases the lease, unless it
+/// has passed to another process meanwhile.
+struct Held {
+    link: Arc<Link>,
+    key: String,
+    token: String,
+}
+
+/// Deletes the lease only if it is still ours.
+const RELEASE: &str =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end";
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        self.link.run("releasing a lease", |c| {
+            redis::cmd("EVAL")
+                .arg(RELEASE)
+                .arg(1)
+                .arg(&self.key)
+                .arg(&self.token)
+                .query::<i64>(c)
+        });
+    }
+}
+
+/// A token no other lease holder has: process id, time and a counter,
+/// mixed by a randomly keyed hash.
+fn token() -> String {
+    use core::hash::BuildHasher;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let state = std::collections::hash_map::RandomState::new();
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let mixed = state.hash_one((std::process::id(), Instant::now(), n));
+    format!("{:x}-{:016x}-{n:x}", std::process::id(), mixed)
+}
+
+impl<K, V: DeserializeOwned> Leases<K, V> {
+    /// The stored value of `key`: `None` if Redis failed, `Some(None)` if
+    /// there is none (or only another key's of the same hash).
+    fn read(&self, key: &crate::__private::PeerKey<K>) -> Option<Option<V>> {
+        let bytes: Option<Vec<u8>> = self.link.run("reading from Redis", |c| {
+            redis::cmd("GET").arg(&key.name).query(c)
+        })?;
+        // The entry is `(key, value)`: it must start with this key
+        // (postcard is self-delimiting), not one of the same hash.
+        Some(bytes.and_then(|bytes| {
+            let rest = bytes.strip_prefix(key.encoded.as_slice())?;
+            postcard::from_bytes::<V>(rest).ok()
+        }))
+    }
+
+    /// [`read`](Self::read), with a failure taken as no value.
+    fn stored(&self, key: &crate::__private::PeerKey<K>) -> Option<V> {
+        self.read(key).flatten()
+    }
+}
+
+impl<K, V> crate::__private::Peers<K, V> for Leases<K, V>
+where
+    K: Hash + Serialize,
+    V: DeserializeOwned,
+{
+    fn key(&self, key: &K) -> Option<crate::__private::PeerKey<K>> {
+        Some(crate::__private::PeerKey {
+            name: redis_key(&self.namespace, key),
+            encoded: postcard::to_stdvec(key).ok()?,
+            key: PhantomData,
+        })
+    }
+
+    fn turn(&self, key: crate::__private::PeerKey<K>) -> crate::__private::Turn<V> {
+        use crate::__private::Turn;
+        let lease_key = format!("{}:lease", key.name);
+        let token = token();
+        let term = px_millis(self.lease.term).unwrap_or(u64::MAX >> 14);
+        let started = Instant::now();
+        let mut pause = Duration::from_millis(1);
+        let mut waited = false;
+        loop {
+            let taken: Option<Option<String>> = self.link.run("taking a lease", |c| {
+                redis::cmd("SET")
+                    .arg(&lease_key)
+                    .arg(&token)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(term)
+                    .query(c)
+            });
+            match taken {
+                Some(Some(_)) => {
+                    let held = Held {
+                        link: Arc::clone(&self.link),
+                        key: lease_key,
+                        token,
+                    };
+                    // The value may have been stored, and its lease
+                    // released, since this process missed it.
+                    if let Some(value) = self.stored(&key) {
+                        drop(held);
+                        self.link.stats.lock().lease_values += 1;
+                        return Turn::Value(value);
+                    }
+                    self.link.stats.lock().leases += 1;
+                    return Turn::Lead(Box::new(held));
+                }
+                Some(None) => {}
+                None => {
+                    if waited {
+                        self.link.stats.lock().lease_timeouts += 1;
+                    }
+                    return Turn::Alone;
+                }
+            }
+            if !waited {
+                waited = true;
+                self.link.stats.lock().lease_waits += 1;
+            }
+            // Another process holds the lease: has it stored the value?
+            match self.read(&key) {
+                None => {
+                    self.link.stats.lock().lease_timeouts += 1;
+                    return Turn::Alone;
+                }
+                Some(Some(value)) => {
+                    self.link.stats.lock().lease_values += 1;
+                    return Turn::Value(value);
+                }
+                Some(None) => {}
+            }
+            let elapsed = started.elapsed();
+            if elapsed >= self.lease.wait {
+                self.link.stats.lock().lease_timeouts += 1;
+                return Turn::Alone;
+            }
+            std::thread::sleep(pause.min(self.lease.wait - elapsed));
+            pause = (pause * 2).min(Duration::from_millis(50));
+        }
     }
 }
 
@@ -444,7 +692,7 @@ where
     {
         if self.local.holds(key) {
             self.stats.hits += 1;
-            self.redis_stats.lock().local_hits += 1;
+            self.link.stats.lock().local_hits += 1;
             return self.local.lookup(key);
         }
         let redis_key = self.redis_key(key);
@@ -458,7 +706,7 @@ where
             return None;
         };
         self.stats.hits += 1;
-        self.redis_stats.lock().redis_hits += 1;
+        self.link.stats.lock().redis_hits += 1;
         match self.local.keep(k, v) {
             None => self.local.lookup(key),
             Some((_, v)) => {
@@ -512,7 +760,7 @@ where
                 });
             }
             Err(e) => {
-                self.redis_stats.lock().errors += 1;
+                self.link.stats.lock().errors += 1;
                 log::warn!(target: "cachekit::redis", "value not encodable, kept locally only: {e}");
             }
         }

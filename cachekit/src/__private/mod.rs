@@ -13,6 +13,7 @@ mod local;
 mod method;
 mod naming;
 mod output;
+mod peers;
 mod shared;
 #[allow(unsafe_code)] // one pointer cast after a type check; argued in the module
 mod slot;
@@ -27,6 +28,7 @@ pub use self::local::{local, LocalMemo, LocalSlot};
 pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
 pub use self::output::{check_shared_value, Always, Fallible, Output, SharedValue};
+pub use self::peers::{PeerKey, Peers, Turn};
 pub use self::shared::{
     Claim, ClaimAsync, GenericSlot, Refreshable, Shareable, SharedMemo, SharedSlot, Ticket,
 };

@@ -4,6 +4,7 @@
 
 use core::hash::{BuildHasher, Hash};
 
+use super::peers::{peers, AnyPeers, PeerKey, Turn};
 use super::{Done, Request};
 use crate::memo::{CacheInfo, CacheView, ConcurrentView, Viewed};
 use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, Shardable};
@@ -36,6 +37,7 @@ where
     SharedMemo {
         cache: ConcurrentCache::unsharded(cache),
         lends_shard: true,
+        peers: None,
     }
 }
 
@@ -68,13 +70,21 @@ where
 #[cfg(feature = "redis")]
 impl<K, V, L> Shareable for crate::RedisCache<K, V, L>
 where
-    K: Send,
+    K: Send + Hash + serde::Serialize + serde::de::DeserializeOwned + 'static,
+    V: Send + serde::de::DeserializeOwned + 'static,
     Self: Cache<K, V> + Send + Sync + 'static,
 {
     type Cache = Self;
     type Hasher = DefaultHashBuilder;
     fn share(self) -> SharedMemo<Self, DefaultHashBuilder> {
-        unsharded(self)
+        // Named by now (`#[cached]` names the cache before sharing it).
+        let leases = self.leases();
+        let mut memo = unsharded(self);
+        memo.peers = leases.map(|leases| {
+            let leases: Box<dyn super::peers::Peers<K, V>> = Box::new(leases);
+            Box::new(leases) as AnyPeers
+        });
+        memo
     }
 }
 
@@ -91,6 +101,7 @@ where
         SharedMemo {
             cache: self,
             lends_shard: false,
+            peers: None,
         }
     }
 }
@@ -112,6 +123,8 @@ pub struct SharedMemo<C: Shardable, S> {
     /// Whether `with_cache` lends the one shard's cache itself (the cache
     /// the `cache = ...` expression built) rather than the concurrent cache.
     lends_shard: bool,
+    /// Other processes sharing the entries (a Redis tier with leases).
+    peers: Option<AnyPeers>,
 }
 
 impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
@@ -175,6 +188,25 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
         V: Clone,
     {
         self.cache.claim_missed_async(missed, key)
+    }
+
+    /// Before claiming a missed `key`: its name among other processes, if
+    /// the memo shares entries with any (`None` at the cost of one branch
+    /// otherwise).
+    #[inline]
+    pub fn peer_key<K: 'static, V: 'static>(&self, key: &K) -> Option<PeerKey<K>> {
+        let peers = peers::<K, V>(self.peers.as_ref()?)?;
+        peers.key(key)
+    }
+
+    /// With the computation of a missed key claimed: whether this process
+    /// computes it for the others, or another process did meanwhile.
+    #[inline]
+    pub fn turn<K: 'static, V: 'static>(&self, key: Option<PeerKey<K>>) -> Turn<V> {
+        match (key, self.peers.as_ref().and_then(peers::<K, V>)) {
+            (Some(key), Some(peers)) => peers.turn(key),
+            _ => Turn::Alone,
+        }
     }
 
     /// Answers a request about the entry of `probe`.
