@@ -1,12 +1,17 @@
-//! A cache hit in each tier of a two-tier Redis cache, against a throwaway
-//! `redis-server` on loopback: `cargo bench --features redis --bench redis`.
+//! Against a throwaway `redis-server` on loopback (`cargo bench --features
+//! redis --bench redis`): a cache hit in each tier of a two-tier Redis
+//! cache, and a `#[cached]` function's miss with and without a lease (one
+//! computation per key across processes).
 
 #[path = "../tests/common/redis_server.rs"]
 mod redis_server;
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::Duration;
 
-use cachekit::{Cache, LruCache, RedisCache};
+use cachekit::{cached, Cache, LruCache, RedisCache};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn tiers(c: &mut Criterion) {
@@ -33,5 +38,44 @@ fn tiers(c: &mut Criterion) {
     assert_eq!(remote.redis_stats().errors, 0);
 }
 
-criterion_group!(benches, tiers);
+static URL: OnceLock<String> = OnceLock::new();
+
+fn url() -> String {
+    URL.get().cloned().unwrap_or_default()
+}
+
+#[cached(cache = RedisCache::builder(&url()).function("bench_plain").build())]
+fn plain(n: u64) -> u64 {
+    n
+}
+
+#[cached(cache = RedisCache::builder(&url())
+    .function("bench_leased")
+    .lease(Duration::from_secs(5))
+    .build())]
+fn leased(n: u64) -> u64 {
+    n
+}
+
+/// Every call a miss (a key never used before): the Redis round trips a
+/// miss costs, without a lease (`GET`, `SET`) and with one (`GET`,
+/// `SET NX`, `GET`, `SET`, the releasing script).
+fn misses(c: &mut Criterion) {
+    let server = redis_server::RedisServer::start();
+    URL.set(server.url()).unwrap();
+    let next = AtomicU64::new(0);
+    let mut group = c.benchmark_group("redis_memo_miss");
+    group.bench_function("no_lease", |b| {
+        b.iter(|| black_box(plain(next.fetch_add(1, Ordering::Relaxed))))
+    });
+    group.bench_function("lease", |b| {
+        b.iter(|| black_box(leased(next.fetch_add(1, Ordering::Relaxed))))
+    });
+    group.finish();
+    let leases = leased::cache_info().redis.unwrap();
+    assert_eq!(leases.errors, 0);
+    assert!(leases.leases > 0);
+}
+
+criterion_group!(benches, tiers, misses);
 criterion_main!(benches);

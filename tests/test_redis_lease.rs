@@ -47,13 +47,7 @@ fn exists(key: &str) -> bool {
 /// The Redis counters of a `#[cached]` function's cache.
 macro_rules! redis_stats {
     ($function:ident) => {
-        $function::with_cache(|view| {
-            view.as_any_mut()
-                .downcast_mut::<RedisCache<String, u64>>()
-                .map(|cache| cache.redis_stats())
-        })
-        .flatten()
-        .expect("a Redis cache")
+        $function::cache_info().redis.expect("a Redis cache")
     };
 }
 
@@ -62,9 +56,9 @@ static QUOTES: AtomicUsize = AtomicUsize::new(0);
 macro_rules! quote_process {
     ($name:ident) => {
         #[cached(cache = RedisCache::builder(&url())
-                    .function("quote")
-                    .lease(Duration::from_secs(10))
-                    .build())]
+                            .function("quote")
+                            .lease(Duration::from_secs(10))
+                            .build())]
         fn $name(sku: &str) -> u64 {
             QUOTES.fetch_add(1, Ordering::SeqCst);
             thread::sleep(Duration::from_millis(300));
@@ -265,4 +259,18 @@ fn with_redis_down_a_lease_costs_nothing() {
     assert_eq!(unreachable("cap"), 3);
     assert_eq!(unreachable("cap"), 3);
     assert!(started.elapsed() < Duration::from_secs(5));
+    // The faults show in the function's cache_info.
+    let stats = redis_stats!(unreachable);
+    assert!(stats.errors >= 1, "{stats:?}");
+    assert_eq!(stats.leases, 0);
+}
+
+#[test]
+fn cache_info_of_a_local_cache_has_no_redis_counters() {
+    #[cached(maxsize = 10)]
+    fn local(n: u64) -> u64 {
+        n
+    }
+    local(1);
+    assert_eq!(local::cache_info().redis, None);
 }

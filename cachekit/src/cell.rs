@@ -98,6 +98,8 @@ fn info<K, V, C: Cache<K, V>>(cache: &C) -> CacheInfo {
         maxsize: cache.maxsize(),
         currsize: cache.currsize(),
         len: cache.len(),
+        #[cfg(feature = "redis")]
+        redis: None,
     }
 }
 
@@ -255,6 +257,8 @@ where
             maxsize: self.maxsize(),
             currsize: self.currsize(),
             len: self.len(),
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }

@@ -40,6 +40,12 @@ pub struct CacheInfo {
     pub currsize: usize,
     /// Number of cached entries.
     pub len: usize,
+    /// The Redis tier's counters (faults, hits per tier, leases), for a
+    /// function whose cache is a [`RedisCache`](crate::RedisCache);
+    /// `None` otherwise.
+    #[cfg(feature = "redis")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
+    pub redis: Option<crate::redis::RedisStats>,
 }
 
 /// Shows `maxsize: unbounded` for an unbounded cache (`usize::MAX`).
@@ -54,13 +60,17 @@ impl core::fmt::Debug for CacheInfo {
                 }
             }
         }
-        f.debug_struct("CacheInfo")
-            .field("hits", &self.hits)
+        let mut f = f.debug_struct("CacheInfo");
+        f.field("hits", &self.hits)
             .field("misses", &self.misses)
             .field("maxsize", &Maxsize(self.maxsize))
             .field("currsize", &self.currsize)
-            .field("len", &self.len)
-            .finish()
+            .field("len", &self.len);
+        #[cfg(feature = "redis")]
+        if let Some(redis) = &self.redis {
+            f.field("redis", redis);
+        }
+        f.finish()
     }
 }
 

@@ -29,6 +29,38 @@
 //! inside is compared on every read, so two keys with the same hash never
 //! answer for each other. Expiry is Redis's own (`SET ... PX`).
 //!
+//! # One computation per key across processes
+//!
+//! Within a process, callers missing one key wait for one computation.
+//! With [`RedisBuilder::lease`], so do processes: the one that misses first
+//! takes a lease on the key in Redis and computes; the others wait for the
+//! value it stores (up to [`RedisBuilder::lease_wait`]), then compute
+//! themselves if it has not come. A crashed owner's lease ends after its
+//! term; a failed computation releases it at once.
+//!
+//! ```no_run
+//! use cachekit::{cached, RedisCache};
+//! use std::time::Duration;
+//!
+//! #[cached(cache = RedisCache::builder("redis://127.0.0.1:6379")
+//!     .ttl(Duration::from_secs(300))
+//!     .lease(Duration::from_secs(5)) // longer than a report takes
+//!     .build())]
+//! fn report(day: u32) -> String {
+//!     format!("report {day}") // minutes of work in real code
+//! }
+//!
+//! report(7);
+//! let redis = report::cache_info().redis.unwrap();
+//! println!("{} leases, {} waits, {} errors", redis.leases, redis.lease_waits, redis.errors);
+//! ```
+//!
+//! A lease costs a miss three more round trips (`SET NX`, a `GET` once it
+//! is held, the releasing script). It applies to synchronous functions:
+//! the Redis client is synchronous, so inside an `async fn` every Redis
+//! call blocks the executor's thread for up to the timeout, and a lease
+//! wait would block it for up to `lease_wait`; an `async fn` does not wait.
+//!
 //! # Faults
 //!
 //! Redis down, slow or returning garbage never makes a call fail or hang:
@@ -36,7 +68,9 @@
 //! default), any failure counts in [`RedisStats`] and is logged (`log`
 //! target `cachekit::redis`), the call is treated as a miss, and Redis is
 //! left alone for a retry delay (1 s) before the next attempt. A value that
-//! does not decode is a miss too.
+//! does not decode is a miss too. The counts are in [`RedisStats`]: from
+//! the cache ([`RedisCache::redis_stats`]) or, for a `#[cached]` function,
+//! in `name::cache_info().redis`.
 
 use core::hash::{Hash, Hasher};
 use core::marker::PhantomData;
@@ -49,8 +83,10 @@ use serde::Serialize;
 
 use crate::{Cache, CacheStats, Equivalent, TooLarge};
 
-/// Counters of the Redis tier, beside the cache's hit/miss statistics.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// Counters of the Redis tier, beside the cache's hit/miss statistics:
+/// [`RedisCache::redis_stats`], or `name::cache_info().redis` for a
+/// `#[cached]` function.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct RedisStats {
     /// Lookups answered by the local tier.
@@ -490,6 +526,13 @@ pub(crate) struct Leases<K, V> {
 }
 
 impl<K, V, L> RedisCache<K, V, L> {
+    /// Reads the Redis counters from anywhere (the cache itself sits
+    /// behind a lock in a memo).
+    pub(crate) fn stats_reader(&self) -> impl Fn() -> RedisStats + Send + Sync + 'static {
+        let link = Arc::clone(&self.link);
+        move || *link.stats.lock()
+    }
+
     /// The function's leases, when [`RedisBuilder::lease`] asked for them
     /// (taken after `#[cached]` named the function).
     pub(crate) fn leases(&self) -> Option<Leases<K, V>> {

@@ -38,6 +38,8 @@ where
         cache: ConcurrentCache::unsharded(cache),
         lends_shard: true,
         peers: None,
+        #[cfg(feature = "redis")]
+        redis: None,
     }
 }
 
@@ -79,7 +81,9 @@ where
     fn share(self) -> SharedMemo<Self, DefaultHashBuilder> {
         // Named by now (`#[cached]` names the cache before sharing it).
         let leases = self.leases();
+        let stats = self.stats_reader();
         let mut memo = unsharded(self);
+        memo.redis = Some(Box::new(stats));
         memo.peers = leases.map(|leases| {
             let leases: Box<dyn super::peers::Peers<K, V>> = Box::new(leases);
             Box::new(leases) as AnyPeers
@@ -102,6 +106,8 @@ where
             cache: self,
             lends_shard: false,
             peers: None,
+            #[cfg(feature = "redis")]
+            redis: None,
         }
     }
 }
@@ -125,6 +131,9 @@ pub struct SharedMemo<C: Shardable, S> {
     lends_shard: bool,
     /// Other processes sharing the entries (a Redis tier with leases).
     peers: Option<AnyPeers>,
+    /// The Redis tier's counters, for `cache_info`.
+    #[cfg(feature = "redis")]
+    redis: Option<Box<dyn Fn() -> crate::redis::RedisStats + Send + Sync>>,
 }
 
 impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
@@ -250,6 +259,8 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
                     maxsize: self.cache.maxsize(),
                     currsize: self.cache.currsize(),
                     len: self.cache.len(),
+                    #[cfg(feature = "redis")]
+                    redis: self.redis.as_ref().map(|redis| redis()),
                 })
             }
             Request::With(f) if self.lends_shard => {

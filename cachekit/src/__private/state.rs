@@ -64,6 +64,8 @@ impl<C> State<C> {
                 maxsize: self.cache.maxsize(),
                 currsize: self.cache.currsize(),
                 len: self.cache.len(),
+                #[cfg(feature = "redis")]
+                redis: None,
             }),
             (Request::Invalidate, Some(probe)) => Done::Value(self.cache.remove(probe)),
             (Request::Peek, Some(probe)) => Done::Value(self.cache.peek(probe).cloned()),
