@@ -1,7 +1,9 @@
 //! Against a throwaway `redis-server` on loopback (`cargo bench --features
 //! redis --bench redis`): a cache hit in each tier of a two-tier Redis
 //! cache, and a `#[cached]` function's miss with and without a lease (one
-//! computation per key across processes).
+//! computation per key across processes); with `--features redis-async`
+//! also a Redis hit of a `#[cached] async fn` on the async tier against
+//! the same hit of a synchronous function.
 
 #[path = "../tests/common/redis_server.rs"]
 mod redis_server;
@@ -38,10 +40,11 @@ fn tiers(c: &mut Criterion) {
     assert_eq!(remote.redis_stats().errors, 0);
 }
 
-static URL: OnceLock<String> = OnceLock::new();
-
+/// The memo benchmarks' server, started once and kept for the run.
 fn url() -> String {
-    URL.get().cloned().unwrap_or_default()
+    static SERVER: OnceLock<std::sync::Mutex<redis_server::RedisServer>> = OnceLock::new();
+    let server = SERVER.get_or_init(|| std::sync::Mutex::new(redis_server::RedisServer::start()));
+    server.lock().unwrap().url()
 }
 
 #[cached(cache = RedisCache::builder(&url()).function("bench_plain").build())]
@@ -61,8 +64,6 @@ fn leased(n: u64) -> u64 {
 /// miss costs, without a lease (`GET`, `SET`) and with one (`GET`,
 /// `SET NX`, `GET`, `SET`, the releasing script).
 fn misses(c: &mut Criterion) {
-    let server = redis_server::RedisServer::start();
-    URL.set(server.url()).unwrap();
     let next = AtomicU64::new(0);
     let mut group = c.benchmark_group("redis_memo_miss");
     group.bench_function("no_lease", |b| {
@@ -77,5 +78,54 @@ fn misses(c: &mut Criterion) {
     assert!(leases.leases > 0);
 }
 
-criterion_group!(benches, tiers, misses);
+#[cfg(feature = "redis-async")]
+mod hits {
+    use super::*;
+
+    #[cached(cache = RedisCache::builder(&url()).function("bench_sync_hit").build())]
+    pub fn sync_hit(n: u64) -> u64 {
+        n
+    }
+
+    #[cached(cache = RedisCache::builder(&url())
+        .function("bench_async_hit")
+        .asynchronous()
+        .build())]
+    pub async fn async_hit(n: u64) -> u64 {
+        n
+    }
+}
+
+/// A memoized function's hit in Redis (no local tier), synchronous and
+/// on the async tier (one tokio worker thread).
+#[cfg(feature = "redis-async")]
+fn async_hits(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    hits::sync_hit(7);
+    rt.block_on(hits::async_hit(7));
+    assert_eq!(hits::sync_hit::cache_info().redis.unwrap().redis_hits, 0);
+    let mut group = c.benchmark_group("redis_memo_hit");
+    group.bench_function("sync", |b| {
+        b.iter(|| black_box(hits::sync_hit(black_box(7))))
+    });
+    group.bench_function("async", |b| {
+        b.iter(|| rt.block_on(async { black_box(hits::async_hit(black_box(7)).await) }))
+    });
+    group.finish();
+    for stats in [
+        hits::sync_hit::cache_info().redis.unwrap(),
+        hits::async_hit::cache_info().redis.unwrap(),
+    ] {
+        assert_eq!(stats.errors, 0, "{stats:?}");
+        assert!(stats.redis_hits > 0, "{stats:?}");
+    }
+}
+
+#[cfg(not(feature = "redis-async"))]
+fn async_hits(_: &mut Criterion) {}
+
+criterion_group!(benches, tiers, misses, async_hits);
 criterion_main!(benches);

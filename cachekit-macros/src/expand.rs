@@ -482,40 +482,78 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
                 },
             ),
         };
-        // Other processes (a Redis tier with leases): the one that owes the
-        // computation here takes the key's lease, or waits for another
-        // process's value. Not for `async fn`s (the wait blocks) nor for a
-        // refresh (the stale value is still there to be read).
-        let (peer_key, peer_turn, peer_end) = if function.is_async {
-            (quote!(), quote!(), quote!())
+        // Other processes (a Redis tier). A synchronous function's caller
+        // that owes the computation takes the key's lease, or waits for
+        // another process's value. An `async fn` never waits on a lease (the
+        // wait would block) but reaches an async tier: looked up after the
+        // local miss, written after the computation. Neither for a refresh
+        // (the stale value is still there to be read).
+        let when_missed = |key: TokenStream| match &args.refresh {
+            None => key,
+            Some(_) => quote! {
+                if __cachekit_stale.is_none() {
+                    #key
+                } else {
+                    ::core::option::Option::None
+                }
+            },
+        };
+        let cached_return = quote! {
+            __cachekit_ticket.finish(::core::option::Option::Some(
+                ::core::clone::Clone::clone(&__cachekit_value),
+            ));
+            return #returned(#from_cached(__cachekit_value));
+        };
+        let (peer_key, peer_turn, finish) = if function.is_async {
+            let key = when_missed(quote!(__cachekit_memo.remote_key::<_, #value>(&__cachekit_key)));
+            (
+                quote!(let __cachekit_remote = #key;),
+                quote! {
+                    if let ::core::option::Option::Some(__cachekit_remote_key) = &__cachekit_remote {
+                        if let ::core::option::Option::Some(__cachekit_value) =
+                            __cachekit_memo.remote_get::<_, #value>(__cachekit_remote_key).await
+                        {
+                            #cached_return
+                        }
+                    }
+                },
+                quote! {
+                    let __cachekit_stored = #cacheable(&__cachekit_result);
+                    let __cachekit_copy = match (&__cachekit_remote, &__cachekit_stored) {
+                        (::core::option::Option::Some(_), ::core::option::Option::Some(__cachekit_value)) => {
+                            ::core::option::Option::Some(::core::clone::Clone::clone(__cachekit_value))
+                        }
+                        _ => ::core::option::Option::None,
+                    };
+                    __cachekit_ticket.finish(__cachekit_stored);
+                    if let (
+                        ::core::option::Option::Some(__cachekit_remote_key),
+                        ::core::option::Option::Some(__cachekit_value),
+                    ) = (&__cachekit_remote, &__cachekit_copy)
+                    {
+                        __cachekit_memo
+                            .remote_set::<_, #value>(__cachekit_remote_key, __cachekit_value)
+                            .await;
+                    }
+                },
+            )
         } else {
-            let lookup_key = quote!(__cachekit_memo.peer_key::<_, #value>(&__cachekit_key));
-            let peer_key = match &args.refresh {
-                None => quote!(let __cachekit_peer = #lookup_key;),
-                Some(_) => quote! {
-                    let __cachekit_peer = if __cachekit_stale.is_none() {
-                        #lookup_key
-                    } else {
-                        ::core::option::Option::None
+            let key = when_missed(quote!(__cachekit_memo.peer_key::<_, #value>(&__cachekit_key)));
+            (
+                quote!(let __cachekit_peer = #key;),
+                quote! {
+                    let __cachekit_turn = match __cachekit_memo.turn::<_, #value>(__cachekit_peer) {
+                        #private::Turn::Value(__cachekit_value) => {
+                            #cached_return
+                        }
+                        __cachekit_turn => __cachekit_turn,
                     };
                 },
-            };
-            let peer_turn = quote! {
-                let __cachekit_turn = match __cachekit_memo.turn::<_, #value>(__cachekit_peer) {
-                    #private::Turn::Value(__cachekit_value) => {
-                        __cachekit_ticket.finish(::core::option::Option::Some(
-                            ::core::clone::Clone::clone(&__cachekit_value),
-                        ));
-                        return #returned(#from_cached(__cachekit_value));
-                    }
-                    __cachekit_turn => __cachekit_turn,
-                };
-            };
-            // The lease is released once the value is stored.
-            (
-                peer_key,
-                peer_turn,
-                quote!(::core::mem::drop(__cachekit_turn);),
+                // The lease is released once the value is stored.
+                quote! {
+                    __cachekit_ticket.finish(#cacheable(&__cachekit_result));
+                    ::core::mem::drop(__cachekit_turn);
+                },
             )
         };
         quote! {
@@ -532,8 +570,7 @@ pub fn expand(args: &Args, function: &Function, place: &Place) -> Expansion {
                     #ticket
                     #peer_turn
                     let __cachekit_result: #output = #call_original;
-                    __cachekit_ticket.finish(#cacheable(&__cachekit_result));
-                    #peer_end
+                    #finish
                     #returned(__cachekit_result)
                 }
                 #private::Op::Keyed(__cachekit_request, #args_tuple) => {

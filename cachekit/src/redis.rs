@@ -184,6 +184,8 @@ pub struct RedisCache<K, V, L = NoLocal> {
     function: Option<String>,
     ttl: Option<Duration>,
     lease: Option<Lease>,
+    /// Redis is read and written by `async fn`s, not by the `Cache` methods.
+    asynchronous: bool,
     local: L,
     /// The last value read from Redis, when there is no local tier to
     /// hold it (`get` returns a reference).
@@ -219,6 +221,7 @@ pub struct RedisBuilder<K, V, L = NoLocal> {
     timeout: Duration,
     retry_after: Duration,
     lease: Option<Lease>,
+    asynchronous: bool,
     local: L,
     types: PhantomData<fn(K, V)>,
 }
@@ -242,6 +245,7 @@ impl<K, V> RedisCache<K, V> {
             timeout: Duration::from_millis(100),
             retry_after: Duration::from_secs(1),
             lease: None,
+            asynchronous: false,
             local: NoLocal,
             types: PhantomData,
         }
@@ -309,6 +313,25 @@ impl<K, V, L> RedisBuilder<K, V, L> {
         self
     }
 
+    /// Redis for `async fn`s (feature `redis-async`): a `#[cached] async fn`
+    /// reads and writes Redis through the redis crate's async connection
+    /// manager on the caller's tokio runtime, so no Redis I/O blocks an
+    /// executor thread. The same fault rules hold (each command bounded by
+    /// the timeout, a retry delay after a failure, faults counted and
+    /// logged, never an error): called outside a tokio runtime, the
+    /// function computes and counts an error.
+    ///
+    /// The cache's own [`Cache`] lookups and inserts then use the local
+    /// tier only (they run under the memo's lock, and must not wait for
+    /// the network); `invalidate`, `clear`, `len` and iteration still go to
+    /// Redis, blocking. Async functions do not take leases.
+    #[cfg(feature = "redis-async")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis-async")))]
+    pub fn asynchronous(mut self) -> Self {
+        self.asynchronous = true;
+        self
+    }
+
     /// A local cache in front of Redis: hits are served from it, misses
     /// fall through to Redis, and invalidation reaches both tiers.
     pub fn local<C: Cache<K, V>>(self, local: C) -> RedisBuilder<K, V, Local<C>> {
@@ -320,6 +343,7 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             timeout: self.timeout,
             retry_after: self.retry_after,
             lease: self.lease,
+            asynchronous: self.asynchronous,
             local: Local(local),
             types: PhantomData,
         }
@@ -347,6 +371,7 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             function: self.function,
             ttl: self.ttl,
             lease: self.lease,
+            asynchronous: self.asynchronous,
             local: self.local,
             last: None,
             stats: CacheStats::default(),
@@ -686,6 +711,159 @@ where
     }
 }
 
+#[cfg(feature = "redis-async")]
+mod asynchronous {
+    use super::*;
+    use crate::__private::{PeerKey, Remote, RemoteFuture};
+    use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+
+    /// The async tier of one cached function: its keys through one
+    /// connection manager, with the cache's fault rules and counters.
+    pub(crate) struct AsyncRemote<K, V> {
+        link: Arc<Link>,
+        namespace: String,
+        ttl: Option<Duration>,
+        manager: Mutex<Option<ConnectionManager>>,
+        types: PhantomData<fn(K) -> V>,
+    }
+
+    impl<K, V, L> RedisCache<K, V, L> {
+        /// The async tier, when the builder asked for one (taken after
+        /// `#[cached]` named the function).
+        pub(crate) fn remote(&self) -> Option<AsyncRemote<K, V>> {
+            self.asynchronous.then(|| AsyncRemote {
+                link: Arc::clone(&self.link),
+                namespace: self.namespace(),
+                ttl: self.ttl,
+                manager: Mutex::new(None),
+                types: PhantomData,
+            })
+        }
+    }
+
+    impl<K, V> AsyncRemote<K, V> {
+        fn fail(&self, what: &str, error: &dyn core::fmt::Display) {
+            *self.manager.lock() = None;
+            self.link.fail(what, error);
+        }
+
+        /// A connection, unless Redis is being left alone after a failure
+        /// or there is no tokio runtime to drive one.
+        async fn connection(&self) -> Option<ConnectionManager> {
+            if let Some(until) = *self.link.down_until.lock() {
+                if Instant::now() < until {
+                    return None;
+                }
+            }
+            let Some(client) = &self.link.client else {
+                self.link.stats.lock().errors += 1;
+                return None;
+            };
+            if tokio::runtime::Handle::try_current().is_err() {
+                self.fail("reaching Redis", &"not on a tokio runtime");
+                return None;
+            }
+            if let Some(manager) = self.manager.lock().clone() {
+                return Some(manager);
+            }
+            let timeout = self.link.timeout;
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Some(timeout))
+                .set_response_timeout(Some(timeout))
+                .set_number_of_retries(1);
+            let connecting = ConnectionManager::new_with_config(client.clone(), config);
+            match tokio::time::timeout(timeout * 2, connecting).await {
+                Ok(Ok(manager)) => {
+                    *self.manager.lock() = Some(manager.clone());
+                    Some(manager)
+                }
+                Ok(Err(e)) => {
+                    self.fail("connecting to Redis", &e);
+                    None
+                }
+                Err(_) => {
+                    self.fail("connecting to Redis", &"timed out");
+                    None
+                }
+            }
+        }
+
+        /// Runs `cmd`, bounded by the timeout; `None` on any failure.
+        async fn query<T: redis::FromRedisValue>(&self, what: &str, cmd: redis::Cmd) -> Option<T> {
+            let mut manager = self.connection().await?;
+            let running = cmd.query_async::<T>(&mut manager);
+            match tokio::time::timeout(self.link.timeout, running).await {
+                Ok(Ok(value)) => Some(value),
+                Ok(Err(e)) => {
+                    self.fail(what, &e);
+                    None
+                }
+                Err(_) => {
+                    self.fail(what, &"timed out");
+                    None
+                }
+            }
+        }
+    }
+
+    impl<K, V> Remote<K, V> for AsyncRemote<K, V>
+    where
+        K: Hash + Serialize,
+        V: Serialize + DeserializeOwned + Sync,
+    {
+        fn key(&self, key: &K) -> Option<PeerKey<K>> {
+            Some(PeerKey {
+                name: redis_key(&self.namespace, key),
+                encoded: postcard::to_stdvec(key).ok()?,
+                key: PhantomData,
+            })
+        }
+
+        fn get<'a>(&'a self, key: &'a PeerKey<K>) -> RemoteFuture<'a, Option<V>> {
+            Box::pin(async move {
+                let mut cmd = redis::cmd("GET");
+                cmd.arg(&key.name);
+                let bytes: Vec<u8> = self
+                    .query::<Option<Vec<u8>>>("reading from Redis", cmd)
+                    .await??;
+                // `(key, value)`: this key first, not another of its hash.
+                let rest = bytes.strip_prefix(key.encoded.as_slice())?;
+                match postcard::from_bytes::<V>(rest) {
+                    Ok(value) => {
+                        self.link.stats.lock().redis_hits += 1;
+                        Some(value)
+                    }
+                    Err(e) => {
+                        self.link.stats.lock().decode_errors += 1;
+                        log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
+                        None
+                    }
+                }
+            })
+        }
+
+        fn set<'a>(&'a self, key: &'a PeerKey<K>, value: &'a V) -> RemoteFuture<'a, ()> {
+            Box::pin(async move {
+                let mut bytes = key.encoded.clone();
+                match postcard::to_extend(value, bytes) {
+                    Ok(encoded) => bytes = encoded,
+                    Err(e) => {
+                        self.link.stats.lock().errors += 1;
+                        log::warn!(target: "cachekit::redis", "value not encodable, kept locally only: {e}");
+                        return;
+                    }
+                }
+                let mut cmd = redis::cmd("SET");
+                cmd.arg(&key.name).arg(bytes);
+                if let Some(px) = self.ttl.and_then(px_millis) {
+                    cmd.arg("PX").arg(px);
+                }
+                let _: Option<()> = self.query("writing to Redis", cmd).await;
+            })
+        }
+    }
+}
+
 /// `text` with Redis glob's special characters (`*`, `?`, `[`, `]`, `\`)
 /// escaped, so that `SCAN MATCH` matches it literally.
 fn glob_escape(text: &str) -> String {
@@ -738,6 +916,10 @@ where
             self.link.stats.lock().local_hits += 1;
             return self.local.lookup(key);
         }
+        if self.asynchronous {
+            self.stats.misses += 1;
+            return None;
+        }
         let redis_key = self.redis_key(key);
         let bytes: Option<Vec<u8>> = self
             .run("reading from Redis", |c| {
@@ -775,6 +957,9 @@ where
         if self.local.holds(key) {
             return true;
         }
+        if self.asynchronous {
+            return false;
+        }
         let redis_key = self.redis_key(key);
         let bytes: Option<Vec<u8>> = self
             .run("reading from Redis", |c| {
@@ -787,6 +972,11 @@ where
     /// Stores in Redis (and the local tier); returns `None`: the old value
     /// is not fetched back.
     fn insert(&mut self, key: K, value: V) -> Option<V> {
+        if self.asynchronous {
+            // The `async fn` writes Redis itself, after storing here.
+            let _ = self.local.keep(key, value);
+            return None;
+        }
         let redis_key = self.redis_key(&key);
         match postcard::to_stdvec(&(&key, &value)) {
             Ok(bytes) => {

@@ -28,7 +28,7 @@ pub use self::local::{local, LocalMemo, LocalSlot};
 pub use self::method::*;
 pub use self::naming::{NameAny, NameRedis, Namer};
 pub use self::output::{check_shared_value, Always, Fallible, Output, SharedValue};
-pub use self::peers::{PeerKey, Peers, Turn};
+pub use self::peers::{PeerKey, Peers, Remote, RemoteFuture, Turn};
 pub use self::shared::{
     Claim, ClaimAsync, GenericSlot, Refreshable, Shareable, SharedMemo, SharedSlot, Ticket,
 };

@@ -47,3 +47,25 @@ pub(crate) fn peers<K: 'static, V: 'static>(any: &AnyPeers) -> Option<&dyn Peers
     any.downcast_ref::<Box<dyn Peers<K, V>>>()
         .map(|peers| &**peers)
 }
+
+/// A boxed future, as the remote tier's object-safe methods return.
+pub type RemoteFuture<'a, T> =
+    core::pin::Pin<Box<dyn core::future::Future<Output = T> + Send + 'a>>;
+
+/// A tier an `async fn` reaches without blocking its executor (Redis
+/// through an async connection): looked up after a local miss, written
+/// after a computation.
+pub trait Remote<K, V>: Send + Sync {
+    /// The name of `key` in the tier (`None`: the key is not kept there).
+    fn key(&self, key: &K) -> Option<PeerKey<K>>;
+    /// The stored value of `key`, if any (faults count as none).
+    fn get<'a>(&'a self, key: &'a PeerKey<K>) -> RemoteFuture<'a, Option<V>>;
+    /// Stores `value` for `key` (faults are counted, never returned).
+    fn set<'a>(&'a self, key: &'a PeerKey<K>, value: &'a V) -> RemoteFuture<'a, ()>;
+}
+
+/// The remote tier of `any`, if it is of keys `K` and values `V`.
+pub(crate) fn remote<K: 'static, V: 'static>(any: &AnyPeers) -> Option<&dyn Remote<K, V>> {
+    any.downcast_ref::<Box<dyn Remote<K, V>>>()
+        .map(|remote| &**remote)
+}

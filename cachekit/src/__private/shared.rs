@@ -4,7 +4,7 @@
 
 use core::hash::{BuildHasher, Hash};
 
-use super::peers::{peers, AnyPeers, PeerKey, Turn};
+use super::peers::{peers, remote, AnyPeers, PeerKey, Turn};
 use super::{Done, Request};
 use crate::memo::{CacheInfo, CacheView, ConcurrentView, Viewed};
 use crate::{Cache, ConcurrentCache, DefaultHashBuilder, Equivalent, Shardable};
@@ -38,6 +38,7 @@ where
         cache: ConcurrentCache::unsharded(cache),
         lends_shard: true,
         peers: None,
+        remote: None,
         #[cfg(feature = "redis")]
         redis: None,
     }
@@ -73,7 +74,7 @@ where
 impl<K, V, L> Shareable for crate::RedisCache<K, V, L>
 where
     K: Send + Hash + serde::Serialize + serde::de::DeserializeOwned + 'static,
-    V: Send + serde::de::DeserializeOwned + 'static,
+    V: Send + Sync + serde::Serialize + serde::de::DeserializeOwned + 'static,
     Self: Cache<K, V> + Send + Sync + 'static,
 {
     type Cache = Self;
@@ -82,8 +83,17 @@ where
         // Named by now (`#[cached]` names the cache before sharing it).
         let leases = self.leases();
         let stats = self.stats_reader();
+        #[cfg(feature = "redis-async")]
+        let remote = self.remote();
         let mut memo = unsharded(self);
         memo.redis = Some(Box::new(stats));
+        #[cfg(feature = "redis-async")]
+        {
+            memo.remote = remote.map(|remote| {
+                let remote: Box<dyn super::peers::Remote<K, V>> = Box::new(remote);
+                Box::new(remote) as AnyPeers
+            });
+        }
         memo.peers = leases.map(|leases| {
             let leases: Box<dyn super::peers::Peers<K, V>> = Box::new(leases);
             Box::new(leases) as AnyPeers
@@ -106,6 +116,7 @@ where
             cache: self,
             lends_shard: false,
             peers: None,
+            remote: None,
             #[cfg(feature = "redis")]
             redis: None,
         }
@@ -131,6 +142,8 @@ pub struct SharedMemo<C: Shardable, S> {
     lends_shard: bool,
     /// Other processes sharing the entries (a Redis tier with leases).
     peers: Option<AnyPeers>,
+    /// A tier an `async fn` reaches without blocking (async Redis).
+    remote: Option<AnyPeers>,
     /// The Redis tier's counters, for `cache_info`.
     #[cfg(feature = "redis")]
     redis: Option<Box<dyn Fn() -> crate::redis::RedisStats + Send + Sync>>,
@@ -215,6 +228,27 @@ impl<C: Shardable, S: BuildHasher> SharedMemo<C, S> {
         match (key, self.peers.as_ref().and_then(peers::<K, V>)) {
             (Some(key), Some(peers)) => peers.turn(key),
             _ => Turn::Alone,
+        }
+    }
+
+    /// For an `async fn`, before claiming a missed `key`: its name in the
+    /// remote tier, if the memo has one (`None` at the cost of one branch
+    /// otherwise).
+    #[inline]
+    pub fn remote_key<K: 'static, V: 'static>(&self, key: &K) -> Option<PeerKey<K>> {
+        remote::<K, V>(self.remote.as_ref()?)?.key(key)
+    }
+
+    /// The remote tier's value of a key [`remote_key`](Self::remote_key)
+    /// named.
+    pub async fn remote_get<K: 'static, V: 'static>(&self, key: &PeerKey<K>) -> Option<V> {
+        remote::<K, V>(self.remote.as_ref()?)?.get(key).await
+    }
+
+    /// Stores a computed value in the remote tier.
+    pub async fn remote_set<K: 'static, V: 'static>(&self, key: &PeerKey<K>, value: &V) {
+        if let Some(remote) = self.remote.as_ref().and_then(remote::<K, V>) {
+            remote.set(key, value).await;
         }
     }
 
