@@ -56,9 +56,9 @@ static QUOTES: AtomicUsize = AtomicUsize::new(0);
 macro_rules! quote_process {
     ($name:ident) => {
         #[cached(cache = RedisCache::builder(&url())
-                                            .function("quote")
-                                            .lease(Duration::from_secs(10))
-                                            .build())]
+                                                            .function("quote")
+                                                            .lease(Duration::from_secs(10))
+                                                            .build())]
         fn $name(sku: &str) -> u64 {
             QUOTES.fetch_add(1, Ordering::SeqCst);
             thread::sleep(Duration::from_millis(300));

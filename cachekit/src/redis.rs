@@ -56,10 +56,19 @@
 //! ```
 //!
 //! A lease costs a miss three more round trips (`SET NX`, a `GET` once it
-//! is held, the releasing script). It applies to synchronous functions:
-//! the Redis client is synchronous, so inside an `async fn` every Redis
-//! call blocks the executor's thread for up to the timeout, and a lease
-//! wait would block it for up to `lease_wait`; an `async fn` does not wait.
+//! is held, the releasing script). It applies to synchronous functions; an
+//! `async fn` does not wait on leases.
+//!
+//! # From `async fn`s
+//!
+//! The client behind [`RedisCache::builder`] is synchronous: inside an
+//! `async fn` each Redis call would block the executor's thread for up to
+//! the timeout. With feature `redis-async`,
+//! [`asynchronous`](RedisBuilder::asynchronous) gives an `async fn` its own
+//! path: Redis is read after a local miss and written after a computation
+//! through an async connection on the caller's tokio runtime (an example
+//! is on the method).
+//!
 //!
 //! # Faults
 //!
@@ -325,6 +334,23 @@ impl<K, V, L> RedisBuilder<K, V, L> {
     /// tier only (they run under the memo's lock, and must not wait for
     /// the network); `invalidate`, `clear`, `len` and iteration still go to
     /// Redis, blocking. Async functions do not take leases.
+    ///
+    /// ```no_run
+    /// use cachekit::{cached, LruCache, RedisCache};
+    ///
+    /// #[cached(cache = RedisCache::builder("redis://127.0.0.1:6379")
+    ///     .local(LruCache::new(1_000))
+    ///     .asynchronous()
+    ///     .build())]
+    /// async fn profile(user: u64) -> String {
+    ///     format!("profile {user}") // an HTTP call in real code
+    /// }
+    ///
+    /// # #[allow(dead_code)]
+    /// async fn page(user: u64) -> String {
+    ///     profile(user).await // on a tokio runtime
+    /// }
+    /// ```
     #[cfg(feature = "redis-async")]
     #[cfg_attr(docsrs, doc(cfg(feature = "redis-async")))]
     pub fn asynchronous(mut self) -> Self {
