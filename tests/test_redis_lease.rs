@@ -53,12 +53,17 @@ macro_rules! redis_stats {
 
 static QUOTES: AtomicUsize = AtomicUsize::new(0);
 
+/// The cache of `quote`, in each process.
+fn quote_cache() -> RedisCache<String, u64> {
+    RedisCache::builder(&url())
+        .function("quote")
+        .lease(Duration::from_secs(10))
+        .build()
+}
+
 macro_rules! quote_process {
     ($name:ident) => {
-        #[cached(cache = RedisCache::builder(&url())
-                                                            .function("quote")
-                                                            .lease(Duration::from_secs(10))
-                                                            .build())]
+        #[cached(cache = quote_cache())]
         fn $name(sku: &str) -> u64 {
             QUOTES.fetch_add(1, Ordering::SeqCst);
             thread::sleep(Duration::from_millis(300));
