@@ -74,6 +74,7 @@
 //! | --- | --- |
 //! | `redis` | `RedisCache`: a Redis-backed tier shared across processes and hosts, optionally behind a local cache, usable as `cache = ...` in both macros; faults never fail the cached function (see the `redis` module) |
 //! | `redis-async` | `redis`, plus `RedisBuilder::asynchronous`: the tier for `async fn`s through an async connection on tokio, so no Redis I/O blocks an executor thread |
+//! | `redis-cluster` | `redis`, plus `RedisCache::cluster_builder`: the tier on a Redis Cluster, one hash slot per function |
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![doc(test(attr(deny(warnings))))]

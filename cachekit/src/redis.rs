@@ -70,6 +70,12 @@
 //! is on the method).
 //!
 //!
+//! # On a Redis Cluster
+//!
+//! With feature `redis-cluster`, [`RedisCache::cluster_builder`] puts the
+//! entries on a cluster; each function's keys share one hash slot (its
+//! name is the hash tag), so one node serves a function and its leases.
+//!
 //! # Faults
 //!
 //! Redis down, slow or returning garbage never makes a call fail or hang:
@@ -195,6 +201,8 @@ pub struct RedisCache<K, V, L = NoLocal> {
     lease: Option<Lease>,
     /// Redis is read and written by `async fn`s, not by the `Cache` methods.
     asynchronous: bool,
+    /// On a Redis Cluster: one hash slot per function.
+    clustered: bool,
     local: L,
     /// The last value read from Redis, when there is no local tier to
     /// hold it (`get` returns a reference).
@@ -206,12 +214,57 @@ pub struct RedisCache<K, V, L = NoLocal> {
 /// The connection to Redis, its fault rules and counters: shared by the
 /// cache and its leases, which are taken outside the cache's lock.
 struct Link {
-    client: Option<redis::Client>,
-    conn: Mutex<Option<redis::Connection>>,
+    client: Option<Target>,
+    conn: Mutex<Option<Conn>>,
     timeout: Duration,
     retry_after: Duration,
     down_until: Mutex<Option<Instant>>,
     stats: Mutex<RedisStats>,
+}
+
+/// What the cache connects to.
+enum Target {
+    Server(redis::Client),
+    #[cfg(feature = "redis-cluster")]
+    Cluster(redis::cluster::ClusterClient),
+}
+
+/// An open connection to the [`Target`].
+enum Conn {
+    Server(redis::Connection),
+    /// Boxed: a cluster connection is four times a server's.
+    #[cfg(feature = "redis-cluster")]
+    Cluster(Box<redis::cluster::ClusterConnection>),
+}
+
+impl Conn {
+    fn like(&mut self) -> &mut dyn redis::ConnectionLike {
+        match self {
+            Conn::Server(c) => c,
+            #[cfg(feature = "redis-cluster")]
+            Conn::Cluster(c) => &mut **c,
+        }
+    }
+}
+
+impl Target {
+    fn connect(&self, timeout: Duration) -> redis::RedisResult<Conn> {
+        match self {
+            Target::Server(client) => {
+                let c = client.get_connection_with_timeout(timeout)?;
+                c.set_read_timeout(Some(timeout))?;
+                c.set_write_timeout(Some(timeout))?;
+                Ok(Conn::Server(c))
+            }
+            #[cfg(feature = "redis-cluster")]
+            Target::Cluster(client) => {
+                let c = client.get_connection()?;
+                c.set_read_timeout(Some(timeout))?;
+                c.set_write_timeout(Some(timeout))?;
+                Ok(Conn::Cluster(Box::new(c)))
+            }
+        }
+    }
 }
 
 /// How long a lease lasts and how long others wait on it.
@@ -231,9 +284,18 @@ pub struct RedisBuilder<K, V, L = NoLocal> {
     retry_after: Duration,
     lease: Option<Lease>,
     asynchronous: bool,
+    /// The nodes of a Redis Cluster, instead of `url`'s server.
+    cluster: Option<Nodes>,
     local: L,
     types: PhantomData<fn(K, V)>,
 }
+
+/// The seed nodes of a cluster.
+#[cfg(feature = "redis-cluster")]
+type Nodes = Vec<String>;
+/// No cluster without the feature.
+#[cfg(not(feature = "redis-cluster"))]
+type Nodes = core::convert::Infallible;
 
 impl<K, V> RedisCache<K, V> {
     /// A Redis tier at `url` (`redis://host:port/db`) with the defaults:
@@ -255,6 +317,7 @@ impl<K, V> RedisCache<K, V> {
             retry_after: Duration::from_secs(1),
             lease: None,
             asynchronous: false,
+            cluster: None,
             local: NoLocal,
             types: PhantomData,
         }
@@ -370,6 +433,7 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             retry_after: self.retry_after,
             lease: self.lease,
             asynchronous: self.asynchronous,
+            cluster: self.cluster,
             local: Local(local),
             types: PhantomData,
         }
@@ -377,7 +441,19 @@ impl<K, V, L> RedisBuilder<K, V, L> {
 
     /// The cache.
     pub fn build(self) -> RedisCache<K, V, L> {
-        let client = match redis::Client::open(self.url.as_str()) {
+        let client = match &self.cluster {
+            None => redis::Client::open(self.url.as_str()).map(Target::Server),
+            #[cfg(feature = "redis-cluster")]
+            Some(nodes) => redis::cluster::ClusterClient::builder(nodes.iter().map(String::as_str))
+                .connection_timeout(self.timeout)
+                .response_timeout(self.timeout)
+                .retries(1)
+                .build()
+                .map(Target::Cluster),
+            #[cfg(not(feature = "redis-cluster"))]
+            Some(never) => match *never {},
+        };
+        let client = match client {
             Ok(client) => Some(client),
             Err(e) => {
                 log::warn!(target: "cachekit::redis", "invalid Redis URL {:?}: {e}", self.url);
@@ -398,6 +474,7 @@ impl<K, V, L> RedisBuilder<K, V, L> {
             ttl: self.ttl,
             lease: self.lease,
             asynchronous: self.asynchronous,
+            clustered: self.cluster.is_some(),
             local: self.local,
             last: None,
             stats: CacheStats::default(),
@@ -441,11 +518,15 @@ impl<K, V, L> RedisCache<K, V, L> {
     }
 
     fn namespace(&self) -> String {
-        format!(
-            "{}:{}:",
-            self.prefix,
-            self.function.as_deref().unwrap_or("default")
-        )
+        let function = self.function.as_deref().unwrap_or("default");
+        if self.clustered {
+            // A hash tag: every key of the function (and its leases) in
+            // one slot, so that one node answers `SCAN`, and a multi-key
+            // `DEL` is legal.
+            format!("{}:{{{function}}}:", self.prefix)
+        } else {
+            format!("{}:{function}:", self.prefix)
+        }
     }
 
     /// The Redis key the entry of `key` lives at
@@ -457,7 +538,7 @@ impl<K, V, L> RedisCache<K, V, L> {
     fn run<T>(
         &self,
         what: &str,
-        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        command: impl FnOnce(&mut dyn redis::ConnectionLike) -> redis::RedisResult<T>,
     ) -> Option<T> {
         self.link.run(what, command)
     }
@@ -475,6 +556,10 @@ impl<K, V, L> RedisCache<K, V, L> {
         // The namespace is matched literally: a prefix or function name
         // with glob characters must not match another namespace's keys.
         let pattern = format!("{}*", glob_escape(&self.namespace()));
+        #[cfg(feature = "redis-cluster")]
+        if self.clustered {
+            return self.scan_slot(&pattern);
+        }
         self.run("scanning Redis", |c| {
             let keys: redis::Iter<String> = redis::cmd("SCAN")
                 .cursor_arg(0)
@@ -488,6 +573,101 @@ impl<K, V, L> RedisCache<K, V, L> {
         })
         .unwrap_or_default()
     }
+}
+
+#[cfg(feature = "redis-cluster")]
+impl<K, V> RedisCache<K, V> {
+    /// The cluster's builder: entries on a Redis Cluster whose nodes
+    /// include `nodes` (`redis://host:port` each; the others are found
+    /// from them). Keys of one function share a hash slot (the function's
+    /// name is a hash tag: `PREFIX:{FUNCTION}:HASH`), so one node holds a
+    /// function's entries and its leases: `len`, `clear` and iteration
+    /// ask one node, and a function's keys move together when slots are
+    /// resharded. Functions spread over the nodes; a single function does
+    /// not (one hot function loads one node). Leases work as on one server.
+    /// The async tier ([`asynchronous`](RedisBuilder::asynchronous)) does
+    /// not reach a cluster yet: such an `async fn` computes, counting an
+    /// error.
+    ///
+    /// ```no_run
+    /// use cachekit::{cached, RedisCache};
+    ///
+    /// #[cached(cache = RedisCache::cluster_builder(&[
+    ///     "redis://10.0.0.1:6379",
+    ///     "redis://10.0.0.2:6379",
+    /// ])
+    /// .build())]
+    /// fn rate(pair: &str) -> f64 {
+    ///     pair.len() as f64 // a remote call in real code
+    /// }
+    ///
+    /// # let _ = rate;
+    /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "redis-cluster")))]
+    pub fn cluster_builder(nodes: &[&str]) -> RedisBuilder<K, V> {
+        let mut builder = RedisCache::builder(nodes.first().copied().unwrap_or(""));
+        builder.cluster = Some(nodes.iter().map(|&n| n.to_owned()).collect());
+        builder
+    }
+}
+
+#[cfg(feature = "redis-cluster")]
+impl<K, V, L> RedisCache<K, V, L> {
+    /// `SCAN MATCH pattern` on the node that holds the function's slot.
+    fn scan_slot(&self, pattern: &str) -> Vec<String> {
+        use redis::cluster_routing::{Route, RoutingInfo, SingleNodeRoutingInfo, SlotAddr};
+        let namespace = self.namespace();
+        let tag = namespace
+            .split_once('{')
+            .and_then(|(_, rest)| rest.split_once('}'))
+            .map_or(namespace.as_str(), |(tag, _)| tag);
+        let route = RoutingInfo::SingleNode(SingleNodeRoutingInfo::SpecificNode(Route::new(
+            slot(tag.as_bytes()),
+            SlotAddr::Master,
+        )));
+        self.link
+            .run_on("scanning Redis", |conn| {
+                let Conn::Cluster(c) = conn else {
+                    return Ok(Vec::new());
+                };
+                let mut keys = Vec::new();
+                let mut cursor = 0u64;
+                loop {
+                    let mut cmd = redis::cmd("SCAN");
+                    cmd.arg(cursor)
+                        .arg("MATCH")
+                        .arg(pattern)
+                        .arg("COUNT")
+                        .arg(1000);
+                    let reply = c.route_command(&cmd, route.clone())?;
+                    let (next, batch): (u64, Vec<String>) = redis::from_redis_value(reply)?;
+                    keys.extend(batch);
+                    if next == 0 {
+                        return Ok(keys);
+                    }
+                    cursor = next;
+                }
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The cluster hash slot of a hash tag: CRC16 (XMODEM) mod 16384, as
+/// Redis Cluster computes it.
+#[cfg(feature = "redis-cluster")]
+fn slot(tag: &[u8]) -> u16 {
+    let mut crc: u16 = 0;
+    for &byte in tag {
+        crc ^= u16::from(byte) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    crc % 16384
 }
 
 fn redis_key<Q: ?Sized + Hash>(namespace: &str, key: &Q) -> String {
@@ -509,7 +689,17 @@ impl Link {
     fn run<T>(
         &self,
         what: &str,
-        command: impl FnOnce(&mut redis::Connection) -> redis::RedisResult<T>,
+        command: impl FnOnce(&mut dyn redis::ConnectionLike) -> redis::RedisResult<T>,
+    ) -> Option<T> {
+        self.run_on(what, |conn| command(conn.like()))
+    }
+
+    /// [`run`](Self::run) with the connection itself (a cluster routes
+    /// some commands by hand).
+    fn run_on<T>(
+        &self,
+        what: &str,
+        command: impl FnOnce(&mut Conn) -> redis::RedisResult<T>,
     ) -> Option<T> {
         if let Some(until) = *self.down_until.lock() {
             if Instant::now() < until {
@@ -522,14 +712,7 @@ impl Link {
         };
         let mut conn = self.conn.lock();
         if conn.is_none() {
-            let connected = client
-                .get_connection_with_timeout(self.timeout)
-                .and_then(|c| {
-                    c.set_read_timeout(Some(self.timeout))?;
-                    c.set_write_timeout(Some(self.timeout))?;
-                    Ok(c)
-                });
-            match connected {
+            match client.connect(self.timeout) {
                 Ok(c) => *conn = Some(c),
                 Err(e) => {
                     drop(conn);
@@ -781,7 +964,8 @@ mod asynchronous {
                     return None;
                 }
             }
-            let Some(client) = &self.link.client else {
+            let Some(Target::Server(client)) = &self.link.client else {
+                // No server, or a cluster (whose async path is not built).
                 self.link.stats.lock().errors += 1;
                 return None;
             };
