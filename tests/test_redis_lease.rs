@@ -279,3 +279,21 @@ fn cache_info_of_a_local_cache_has_no_redis_counters() {
     local(1);
     assert_eq!(local::cache_info().redis, None);
 }
+
+#[cached(cache = RedisCache::builder("redis://127.0.0.1:1")
+    .function("extreme")
+    .timeout(Duration::MAX)
+    .retry_after(Duration::MAX)
+    .lease(Duration::MAX)
+    .lease_wait(Duration::MAX)
+    .build())]
+fn extreme(sku: &str) -> u64 {
+    sku.len() as u64
+}
+
+#[test]
+fn durations_too_long_for_an_instant_are_no_panic() {
+    assert_eq!(extreme("sock"), 4);
+    assert_eq!(extreme("sock"), 4);
+    assert!(redis_stats!(extreme).errors >= 1);
+}

@@ -680,7 +680,14 @@ impl Link {
     fn fail(&self, what: &str, error: &dyn core::fmt::Display) {
         self.stats.lock().errors += 1;
         *self.conn.lock() = None;
-        *self.down_until.lock() = Some(Instant::now() + self.retry_after);
+        // A delay too long for an `Instant` leaves Redis alone for as long
+        // as one can say.
+        let now = Instant::now();
+        let until = now
+            .checked_add(self.retry_after)
+            .or_else(|| now.checked_add(Duration::from_secs(1 << 32)))
+            .unwrap_or(now);
+        *self.down_until.lock() = Some(until);
         log::warn!(target: "cachekit::redis", "{what} failed, computing instead: {error}");
     }
 
@@ -982,7 +989,7 @@ mod asynchronous {
                 .set_response_timeout(Some(timeout))
                 .set_number_of_retries(1);
             let connecting = ConnectionManager::new_with_config(client.clone(), config);
-            match tokio::time::timeout(timeout * 2, connecting).await {
+            match tokio::time::timeout(timeout.saturating_mul(2), connecting).await {
                 Ok(Ok(manager)) => {
                     *self.manager.lock() = Some(manager.clone());
                     Some(manager)
