@@ -119,6 +119,25 @@ pub(crate) struct Wheel {
     last: Option<(Instant, u64)>,
 }
 
+/// The slots of `level`'s buckets whose bits are set in `bits` (an
+/// occupancy mask), in digit order.
+#[inline]
+fn slots_of(mut bits: u64, level: usize) -> impl Iterator<Item = usize> {
+    core::iter::from_fn(move || {
+        let digit = bits.trailing_zeros() as usize;
+        (bits != 0).then(|| {
+            bits &= bits - 1;
+            level * BUCKETS + digit
+        })
+    })
+}
+
+/// The digits below `digit`, as a mask.
+#[inline]
+fn below(digit: usize) -> u64 {
+    (1u64 << digit) - 1
+}
+
 #[inline]
 fn digit(tick: u64, level: usize) -> usize {
     ((tick >> (SHIFT0 + BITS * level as u32)) as usize) & (BUCKETS - 1)
@@ -218,6 +237,74 @@ impl Wheel {
         entries[handle].meta.set_slot(slot as u16 + 1);
     }
 
+    /// Collects an entry taken off its bucket for the due list.
+    #[inline]
+    fn collect<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, handle: Handle) {
+        let meta = &mut entries[handle].meta;
+        meta.set_slot(0);
+        let deadline = meta
+            .deadline()
+            .expect("only entries with a deadline are scheduled");
+        let order = self.batch.len() as u32;
+        self.batch.push((deadline, order, handle));
+    }
+
+    /// Links an entry into the due list right after `anchor` (at the
+    /// front for `None`).
+    #[inline]
+    fn link_due<K, V, M: Scheduled>(
+        &mut self,
+        entries: &mut Entries<K, V, M>,
+        anchor: Option<Handle>,
+        handle: Handle,
+    ) {
+        let weight = entries[handle].weight;
+        let due = &mut self.slots[DUE];
+        due.list.insert_after(entries, anchor, handle);
+        due.totals.add(weight);
+        entries[handle].meta.set_slot(DUE as u16 + 1);
+    }
+
+    /// Links an entry due at `tick` into bucket `slot`, keeping
+    /// `current_min` a lower bound of the wheel's current bucket.
+    #[inline]
+    fn file<K, V, M: Scheduled>(
+        &mut self,
+        entries: &mut Entries<K, V, M>,
+        handle: Handle,
+        origin: Instant,
+        tick: u64,
+        slot: usize,
+    ) {
+        if slot == digit(self.now, 0) && tick < self.current_min {
+            self.lower_current_min(origin, tick);
+        }
+        self.link(entries, handle, slot);
+    }
+
+    /// Empties bucket `slot` and puts each of its entries where its
+    /// deadline now calls for (a lower level, the overflow bucket again,
+    /// or the due batch).
+    fn refile<K, V, M: Scheduled>(
+        &mut self,
+        entries: &mut Entries<K, V, M>,
+        origin: Instant,
+        slot: usize,
+    ) {
+        let mut next = self.take(slot);
+        while let Some(handle) = next {
+            next = List::<Secondary>::next(entries, handle);
+            let deadline = entries[handle]
+                .meta
+                .deadline()
+                .expect("only entries with a deadline are scheduled");
+            match self.bucket_of(Self::tick(origin, deadline)) {
+                None => self.collect(entries, handle),
+                Some(to) => self.file(entries, handle, origin, Self::tick(origin, deadline), to),
+            }
+        }
+    }
+
     /// Empties bucket `slot`, returning its first entry (the rest follow
     /// through their links, which stay intact until each is relinked).
     fn take(&mut self, slot: usize) -> Option<Handle> {
@@ -227,32 +314,6 @@ impl Wheel {
             self.occupied[level] &= !(1 << (slot % BUCKETS));
         }
         bucket.list.front()
-    }
-
-    /// Puts an entry into the bucket its deadline (at `tick`) calls for,
-    /// or collects it for the due list.
-    #[inline]
-    fn place<K, V, M: Scheduled>(
-        &mut self,
-        entries: &mut Entries<K, V, M>,
-        handle: Handle,
-        origin: Instant,
-        deadline: Instant,
-        tick: u64,
-    ) {
-        match self.bucket_of(tick) {
-            None => {
-                entries[handle].meta.set_slot(0);
-                let order = self.batch.len() as u32;
-                self.batch.push((deadline, order, handle));
-            }
-            Some(slot) => {
-                if slot == digit(self.now, 0) && tick < self.current_min {
-                    self.lower_current_min(origin, tick);
-                }
-                self.link(entries, handle, slot);
-            }
-        }
     }
 
     /// An entry due at `tick` joined the level-0 bucket the wheel's time
@@ -289,10 +350,7 @@ impl Wheel {
         };
         let later = self.time.is_some_and(|time| deadline > time);
         if let (true, Some(slot)) = (later, self.bucket_of(tick)) {
-            if slot == digit(self.now, 0) && tick < self.current_min {
-                self.lower_current_min(origin, tick);
-            }
-            self.link(entries, handle, slot);
+            self.file(entries, handle, origin, tick, slot);
         } else {
             // Due already (the clock went back, or the wheel ran ahead):
             // into the due list at its place by deadline.
@@ -303,11 +361,7 @@ impl Wheel {
                 }
                 anchor = List::<Secondary>::prev(entries, at);
             }
-            let weight = entries[handle].weight;
-            let due = &mut self.slots[DUE];
-            due.list.insert_after(entries, anchor, handle);
-            due.totals.add(weight);
-            entries[handle].meta.set_slot(DUE as u16 + 1);
+            self.link_due(entries, anchor, handle);
         }
     }
 
@@ -403,10 +457,7 @@ impl Wheel {
             let base = level * BUCKETS;
             if !same_block(from, to, level) {
                 // Every entry here shares `from`'s block, which `to` left.
-                let mut bits = self.occupied[level];
-                while bits != 0 {
-                    let slot = base + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
+                for slot in slots_of(self.occupied[level], level) {
                     self.drain_due(entries, slot);
                 }
                 if level == 0 {
@@ -419,11 +470,7 @@ impl Wheel {
                 continue;
             }
             // Buckets wholly before `to`'s: due.
-            let below = if b == 0 { 0 } else { (1u64 << b) - 1 };
-            let mut bits = self.occupied[level] & below;
-            while bits != 0 {
-                let slot = base + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
+            for slot in slots_of(self.occupied[level] & below(b), level) {
                 self.drain_due(entries, slot);
             }
             if self.occupied[level] & (1 << b) == 0 {
@@ -440,33 +487,11 @@ impl Wheel {
                 self.split_current(entries, origin, base + b);
             } else {
                 // `to` entered this bucket: its entries move down.
-                let mut next = self.take(base + b);
-                while let Some(handle) = next {
-                    next = List::<Secondary>::next(entries, handle);
-                    let deadline = entries[handle].meta.deadline().expect("scheduled");
-                    self.place(
-                        entries,
-                        handle,
-                        origin,
-                        deadline,
-                        Self::tick(origin, deadline),
-                    );
-                }
+                self.refile(entries, origin, base + b);
             }
         }
         if (from >> TOP) != (to >> TOP) {
-            let mut next = self.take(OVERFLOW);
-            while let Some(handle) = next {
-                next = List::<Secondary>::next(entries, handle);
-                let deadline = entries[handle].meta.deadline().expect("scheduled");
-                self.place(
-                    entries,
-                    handle,
-                    origin,
-                    deadline,
-                    Self::tick(origin, deadline),
-                );
-            }
+            self.refile(entries, origin, OVERFLOW);
         }
         if self.occupied[0] & (1 << current) == 0 {
             self.current_min = u64::MAX;
@@ -483,10 +508,7 @@ impl Wheel {
             if entries[handle].meta.is_live(Some(now)) {
                 self.link(entries, handle, OVERFLOW);
             } else {
-                let deadline = entries[handle].meta.deadline().expect("scheduled");
-                entries[handle].meta.set_slot(0);
-                let order = self.batch.len() as u32;
-                self.batch.push((deadline, order, handle));
+                self.collect(entries, handle);
             }
         }
     }
@@ -496,10 +518,7 @@ impl Wheel {
         let mut next = self.take(slot);
         while let Some(handle) = next {
             next = List::<Secondary>::next(entries, handle);
-            let deadline = entries[handle].meta.deadline().expect("scheduled");
-            entries[handle].meta.set_slot(0);
-            let order = self.batch.len() as u32;
-            self.batch.push((deadline, order, handle));
+            self.collect(entries, handle);
         }
     }
 
@@ -515,12 +534,13 @@ impl Wheel {
         let mut next = self.take(slot);
         while let Some(handle) = next {
             next = List::<Secondary>::next(entries, handle);
-            let deadline = entries[handle].meta.deadline().expect("scheduled");
+            let deadline = entries[handle]
+                .meta
+                .deadline()
+                .expect("only entries with a deadline are scheduled");
             let tick = Self::tick(origin, deadline);
             if tick <= self.now {
-                entries[handle].meta.set_slot(0);
-                let order = self.batch.len() as u32;
-                self.batch.push((deadline, order, handle));
+                self.collect(entries, handle);
             } else {
                 self.current_min = self.current_min.min(tick);
                 self.link(entries, handle, slot);
@@ -537,11 +557,8 @@ impl Wheel {
         let mut batch = std::mem::take(&mut self.batch);
         batch.sort_unstable_by_key(|&(deadline, order, _)| (deadline, order));
         for &(_, _, handle) in &batch {
-            let weight = entries[handle].weight;
-            let due = &mut self.slots[DUE];
-            due.list.push_back(entries, handle);
-            due.totals.add(weight);
-            entries[handle].meta.set_slot(DUE as u16 + 1);
+            let back = self.slots[DUE].list.back();
+            self.link_due(entries, back, handle);
         }
         batch.clear();
         self.batch = batch;
@@ -597,25 +614,21 @@ impl Wheel {
             if self.occupied[level] == 0 {
                 continue;
             }
-            let base = level * BUCKETS;
-            if !same_block(self.now, at, level) {
-                // Every bucket of the level is wholly expired.
-                let mut bits = self.occupied[level];
-                while bits != 0 {
-                    let slot = base + bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    totals.merge(self.slots[slot].totals);
-                }
-                continue;
-            }
+            // Buckets wholly expired: all of the level once `at` left the
+            // wheel's block, else those before `at`'s digit.
             let b = digit(at, level);
-            let below = if b == 0 { 0 } else { (1u64 << b) - 1 };
-            let mut bits = self.occupied[level] & below;
-            while bits != 0 {
-                let slot = base + bits.trailing_zeros() as usize;
-                bits &= bits - 1;
+            let whole = if same_block(self.now, at, level) {
+                below(b)
+            } else {
+                !0
+            };
+            for slot in slots_of(self.occupied[level] & whole, level) {
                 totals.merge(self.slots[slot].totals);
             }
+            if whole == !0 {
+                continue;
+            }
+            let base = level * BUCKETS;
             let split = self.occupied[level] & (1 << b) != 0
                 && !(level == 0 && b == digit(self.now, 0) && at < self.current_min);
             if split {
