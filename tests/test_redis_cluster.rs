@@ -2,14 +2,17 @@
 //! against a three-node cluster the tests start on loopback ports: entries
 //! routed by key, one hash slot per function, leases across "processes".
 
+#[path = "common/at_once.rs"]
+mod at_once;
 #[path = "common/redis_cluster.rs"]
 mod redis_cluster;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::Duration;
 
+use at_once::at_once;
 use cachekit::redis::RedisCache;
 use cachekit::{cached, Cache};
 use redis_cluster::RedisCluster;
@@ -94,20 +97,7 @@ report_process!(report_c);
 #[test]
 fn processes_on_a_cluster_compute_a_key_once() {
     let functions: [fn(u32) -> String; 3] = [report_a, report_b, report_c];
-    let start = Barrier::new(functions.len());
-    let results: Vec<String> = thread::scope(|s| {
-        let handles: Vec<_> = functions
-            .iter()
-            .map(|&f| {
-                let start = &start;
-                s.spawn(move || {
-                    start.wait();
-                    f(11)
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results: Vec<String> = at_once(&functions, 11);
     assert_eq!(results, ["report 11"; 3]);
     assert_eq!(REPORTS.load(Ordering::SeqCst), 1);
     let leases: u64 = [

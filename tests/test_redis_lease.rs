@@ -3,14 +3,17 @@
 //! same function in another process: its own cache, its own connection,
 //! one shared namespace (`.function(..)`).
 
+#[path = "common/at_once.rs"]
+mod at_once;
 #[path = "common/redis_server.rs"]
 mod redis_server;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Barrier, Mutex, OnceLock};
+use std::sync::{Mutex, OnceLock};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use at_once::at_once;
 use cachekit::cached;
 use cachekit::redis::{RedisCache, RedisStats};
 use redis_server::RedisServer;
@@ -80,20 +83,7 @@ quote_process!(quote_d);
 #[test]
 fn processes_missing_one_key_at_once_compute_it_once() {
     let functions: [fn(&str) -> u64; 4] = [quote_a, quote_b, quote_c, quote_d];
-    let start = Barrier::new(functions.len());
-    let results: Vec<u64> = thread::scope(|s| {
-        let handles: Vec<_> = functions
-            .iter()
-            .map(|&f| {
-                let start = &start;
-                s.spawn(move || {
-                    start.wait();
-                    f("boots")
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join().unwrap()).collect()
-    });
+    let results: Vec<u64> = at_once(&functions, "boots");
     assert_eq!(results, [35; 4]);
     assert_eq!(QUOTES.load(Ordering::SeqCst), 1, "one computation for all");
     assert!(

@@ -670,6 +670,16 @@ fn slot(tag: &[u8]) -> u16 {
     crc % 16384
 }
 
+/// The name and encoded form of `key` in `namespace`, for leases and the
+/// async tier (`None`: the key does not encode, and stays local).
+fn peer_key<K: Hash + Serialize>(namespace: &str, key: &K) -> Option<crate::__private::PeerKey<K>> {
+    Some(crate::__private::PeerKey {
+        name: redis_key(namespace, key),
+        encoded: postcard::to_stdvec(key).ok()?,
+        key: PhantomData,
+    })
+}
+
 fn redis_key<Q: ?Sized + Hash>(namespace: &str, key: &Q) -> String {
     let mut hasher = StableHasher(0xcbf2_9ce4_8422_2325);
     key.hash(&mut hasher);
@@ -734,6 +744,25 @@ impl Link {
             Ok(value) => Some(value),
             Err(e) => {
                 self.fail(what, &e);
+                None
+            }
+        }
+    }
+
+    /// The value of a stored `(key, value)` entry that must be `key`'s:
+    /// it starts with the key's bytes (postcard is self-delimiting), so an
+    /// entry of another key with the same hash is no match.
+    fn decode_value<K, V: DeserializeOwned>(
+        &self,
+        bytes: &[u8],
+        key: &crate::__private::PeerKey<K>,
+    ) -> Option<V> {
+        let rest = bytes.strip_prefix(key.encoded.as_slice())?;
+        match postcard::from_bytes::<V>(rest) {
+            Ok(value) => Some(value),
+            Err(e) => {
+                self.stats.lock().decode_errors += 1;
+                log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
                 None
             }
         }
@@ -830,12 +859,7 @@ impl<K, V: DeserializeOwned> Leases<K, V> {
         let bytes: Option<Vec<u8>> = self.link.run("reading from Redis", |c| {
             redis::cmd("GET").arg(&key.name).query(c)
         })?;
-        // The entry is `(key, value)`: it must start with this key
-        // (postcard is self-delimiting), not one of the same hash.
-        Some(bytes.and_then(|bytes| {
-            let rest = bytes.strip_prefix(key.encoded.as_slice())?;
-            postcard::from_bytes::<V>(rest).ok()
-        }))
+        Some(bytes.and_then(|bytes| self.link.decode_value(&bytes, key)))
     }
 
     /// [`read`](Self::read), with a failure taken as no value.
@@ -850,11 +874,7 @@ where
     V: DeserializeOwned,
 {
     fn key(&self, key: &K) -> Option<crate::__private::PeerKey<K>> {
-        Some(crate::__private::PeerKey {
-            name: redis_key(&self.namespace, key),
-            encoded: postcard::to_stdvec(key).ok()?,
-            key: PhantomData,
-        })
+        peer_key(&self.namespace, key)
     }
 
     fn turn(&self, key: crate::__private::PeerKey<K>) -> crate::__private::Turn<V> {
@@ -1029,11 +1049,7 @@ mod asynchronous {
         V: Serialize + DeserializeOwned + Sync,
     {
         fn key(&self, key: &K) -> Option<PeerKey<K>> {
-            Some(PeerKey {
-                name: redis_key(&self.namespace, key),
-                encoded: postcard::to_stdvec(key).ok()?,
-                key: PhantomData,
-            })
+            peer_key(&self.namespace, key)
         }
 
         fn get<'a>(&'a self, key: &'a PeerKey<K>) -> RemoteFuture<'a, Option<V>> {
@@ -1043,33 +1059,24 @@ mod asynchronous {
                 let bytes: Vec<u8> = self
                     .query::<Option<Vec<u8>>>("reading from Redis", cmd)
                     .await??;
-                // `(key, value)`: this key first, not another of its hash.
-                let rest = bytes.strip_prefix(key.encoded.as_slice())?;
-                match postcard::from_bytes::<V>(rest) {
-                    Ok(value) => {
-                        self.link.stats.lock().redis_hits += 1;
-                        Some(value)
-                    }
-                    Err(e) => {
-                        self.link.stats.lock().decode_errors += 1;
-                        log::warn!(target: "cachekit::redis", "undecodable value in Redis, treated as a miss: {e}");
-                        None
-                    }
-                }
+                let value = self.link.decode_value(&bytes, key)?;
+                self.link.stats.lock().redis_hits += 1;
+                Some(value)
             })
         }
 
         fn set<'a>(&'a self, key: &'a PeerKey<K>, value: &'a V) -> RemoteFuture<'a, ()> {
             Box::pin(async move {
-                let mut bytes = key.encoded.clone();
-                match postcard::to_extend(value, bytes) {
-                    Ok(encoded) => bytes = encoded,
+                // `(key, value)` in postcard is the key's bytes, then the
+                // value's.
+                let bytes = match postcard::to_extend(value, key.encoded.clone()) {
+                    Ok(bytes) => bytes,
                     Err(e) => {
                         self.link.stats.lock().errors += 1;
                         log::warn!(target: "cachekit::redis", "value not encodable, kept locally only: {e}");
                         return;
                     }
-                }
+                };
                 let mut cmd = redis::cmd("SET");
                 cmd.arg(&key.name).arg(bytes);
                 if let Some(px) = self.ttl.and_then(px_millis) {
