@@ -57,6 +57,45 @@ fn a_time_to_idle_alone() {
     assert_eq!(cache.expire(), vec![(1, "one")]);
 }
 
+/// With a time to idle, an entry keeps its time-to-live deadline as an
+/// offset from its idle deadline: exact over centuries of reads, and a
+/// time to live 584 years or more beyond the idle deadline counts as none.
+#[test]
+fn a_long_time_to_live_under_a_time_to_idle() {
+    const YEAR: Duration = Duration::from_secs(365 * 86_400);
+    let clock = ManualClock::new();
+    let mut cache = TtlCache::builder_with_clock(8, 300 * YEAR, clock.clone())
+        .time_to_idle(YEAR)
+        .build();
+    cache.insert("a", 1);
+    for _ in 0..299 {
+        clock.advance(YEAR - S);
+        assert_eq!(cache.get(&"a"), Some(&1));
+    }
+    // 299 years less 299 s: the idle deadline, a year on, comes first.
+    assert_eq!(cache.expires_in(&"a"), Some(YEAR));
+    // Half a year on, a read would extend past the time to live: capped.
+    clock.advance(YEAR / 2);
+    assert_eq!(cache.get(&"a"), Some(&1));
+    assert_eq!(cache.expires_in(&"a"), Some(YEAR / 2 + 299 * S));
+    clock.advance(YEAR / 2 + 298 * S);
+    assert_eq!(cache.get(&"a"), Some(&1));
+    clock.advance(S);
+    assert_eq!(cache.get(&"a"), None, "300 years after it was stored");
+
+    // 600 years is beyond what the offset holds: the time to idle alone.
+    let clock = ManualClock::new();
+    let mut cache = TtlCache::builder_with_clock(8, 600 * YEAR, clock.clone())
+        .time_to_idle(S)
+        .build();
+    cache.insert("b", 2);
+    assert_eq!(cache.expires_in(&"b"), Some(S));
+    clock.advance(S / 2);
+    assert_eq!(cache.get(&"b"), Some(&2));
+    clock.advance(S);
+    assert_eq!(cache.get(&"b"), None, "the time to idle still holds");
+}
+
 #[test]
 fn a_concurrent_cache_sees_every_read_at_once() {
     // Reads through a `ConcurrentCache` are usually recorded in batches;

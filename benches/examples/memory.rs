@@ -63,6 +63,17 @@ fn main() {
             }),
         ),
         (
+            "cachekit TtlCache",
+            bytes_per_entry(|| {
+                let ttl = std::time::Duration::from_secs(3600);
+                let mut cache = cachekit::TtlCache::new(ENTRIES as usize, ttl);
+                for i in 0..ENTRIES {
+                    cache.insert(i, i);
+                }
+                cache
+            }),
+        ),
+        (
             "cachekit ArcCache (steady state: 2x inserts, ghosts full)",
             bytes_per_entry(|| {
                 let mut cache = cachekit::ArcCache::new(ENTRIES as usize);

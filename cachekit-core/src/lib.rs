@@ -99,6 +99,8 @@ pub use policy_cache::{Builder, FrozenTime, IntoIter, Iter, Listener, PolicyCach
 pub use stats::CacheStats;
 pub use time::clock::{Clock, ManualClock, MonotonicClock};
 pub use time::coarse::CoarseClock;
+#[doc(hidden)]
+pub use time::moment::Moment;
 pub use time::tlru::{Tlru, TlruCache};
 pub use time::ttl::{Ttl, TtlCache};
 pub use weigher::{BoxWeigher, UnitWeigher, Weigher};

@@ -7,7 +7,7 @@
 //! entry expires. The trait is sealed: the policies are the ones this crate
 //! ships, so their internals can change without breaking anyone.
 
-use std::time::Instant;
+use crate::time::moment::Moment;
 
 use crate::arena::{Arena, Handle, Linked, Links};
 
@@ -42,23 +42,23 @@ pub type Entries<K, V, M> = Arena<Node<K, V, M>>;
 /// Per-entry policy state.
 #[doc(hidden)]
 pub trait EntryMeta: Default {
-    /// When the entry expires; `None` for never.
+    /// When the entry expires; [`Moment::NEVER`] for never.
     #[inline]
-    fn deadline(&self) -> Option<Instant> {
-        None
+    fn deadline(&self) -> Moment {
+        Moment::NEVER
     }
 
     /// Records the entry's deadline (ignored by policies without expiry).
     #[inline]
-    fn set_deadline(&mut self, _deadline: Option<Instant>) {}
+    fn set_deadline(&mut self, _deadline: Moment) {}
 
     /// Whether the entry is still visible at `now`: strictly before its
     /// deadline, as in cachetools.
     #[inline]
-    fn is_live(&self, now: Option<Instant>) -> bool {
-        match (now, self.deadline()) {
-            (Some(now), Some(deadline)) => now < deadline,
-            _ => true,
+    fn is_live(&self, now: Option<Moment>) -> bool {
+        match now {
+            Some(now) => now < self.deadline(),
+            None => true,
         }
     }
 }
@@ -114,16 +114,16 @@ pub trait Policy<K, V>: Sealed {
     /// The time operations of an expiring policy see; `None` otherwise.
     #[doc(hidden)]
     #[inline]
-    fn now(&self) -> Option<Instant> {
+    fn now(&self) -> Option<Moment> {
         None
     }
 
-    /// The deadline of `key -> value` stored at `now` (`None`: never
+    /// The deadline of `key -> value` stored at `now` (`NEVER`: never
     /// expires). Called only when `EXPIRES`.
     #[doc(hidden)]
     #[inline]
-    fn deadline(&self, _key: &K, _value: &V, _now: Instant) -> Option<Instant> {
-        None
+    fn deadline(&self, _key: &K, _value: &V, _now: Moment) -> Moment {
+        Moment::NEVER
     }
 
     /// A new key of `hash` and `weight` is about to be stored, before any
@@ -183,7 +183,7 @@ pub trait Policy<K, V>: Sealed {
     /// an entry's age from.
     #[doc(hidden)]
     #[inline]
-    fn stored_at(&self, _meta: &Self::Meta) -> Option<Instant> {
+    fn stored_at(&self, _meta: &Self::Meta) -> Option<Moment> {
         None
     }
 
@@ -192,13 +192,13 @@ pub trait Policy<K, V>: Sealed {
     /// [`next_expired`](Policy::next_expired).
     #[doc(hidden)]
     #[inline]
-    fn advance(&mut self, _entries: &mut Entries<K, V, Self::Meta>, _now: Instant) {}
+    fn advance(&mut self, _entries: &mut Entries<K, V, Self::Meta>, _now: Moment) {}
 
     /// The entry that expires first, if it has expired at `now` (after
     /// [`advance`](Policy::advance) to `now`).
     #[doc(hidden)]
     #[inline]
-    fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Instant) -> Option<Handle> {
+    fn next_expired(&self, _entries: &Entries<K, V, Self::Meta>, _now: Moment) -> Option<Handle> {
         None
     }
 
@@ -206,11 +206,7 @@ pub trait Policy<K, V>: Sealed {
     /// stored.
     #[doc(hidden)]
     #[inline]
-    fn expired_totals(
-        &self,
-        _entries: &Entries<K, V, Self::Meta>,
-        _now: Instant,
-    ) -> (usize, usize) {
+    fn expired_totals(&self, _entries: &Entries<K, V, Self::Meta>, _now: Moment) -> (usize, usize) {
         (0, 0)
     }
 

@@ -10,6 +10,8 @@ use hashbrown::HashTable;
 use crate::arena::{self, Arena, Handle};
 use std::time::Instant;
 
+use crate::time::moment::Moment;
+
 use crate::policy::{EntryMeta, Node, Policy, Timed};
 use crate::time::frozen::{Frozen, Thaw};
 use crate::{CacheStats, Clock, DefaultHashBuilder, NotStored, TooLarge, UnitWeigher, Weigher};
@@ -286,7 +288,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// [`expired_totals`](Self::expired_totals) at a given instant, so that
     /// a caller that also filters entries sees one instant throughout.
     #[inline]
-    fn expired_totals_at(&self, now: Option<Instant>) -> (usize, usize) {
+    fn expired_totals_at(&self, now: Option<Moment>) -> (usize, usize) {
         match (P::EXPIRES, now) {
             (true, Some(now)) => self.policy.expired_totals(&self.entries, now),
             _ => (0, 0),
@@ -472,7 +474,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
 
     /// Removes every entry expired at `now`, earliest deadline first, into
     /// `collect` if given, else to the listener.
-    fn expire_at(&mut self, now: Instant, mut collect: Option<&mut Vec<(K, V)>>) {
+    fn expire_at(&mut self, now: Moment, mut collect: Option<&mut Vec<(K, V)>>) {
         self.policy.advance(&mut self.entries, now);
         while let Some(handle) = self.policy.next_expired(&self.entries, now) {
             let node = self.remove_handle(handle);
@@ -495,7 +497,7 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
     /// Removes what has expired, if the policy expires entries at all, and
     /// returns the instant it used (`None` for policies without a clock).
     #[inline]
-    fn expire_now(&mut self) -> Option<Instant> {
+    fn expire_now(&mut self) -> Option<Moment> {
         if !P::EXPIRES {
             return None;
         }
@@ -684,9 +686,11 @@ where
             return None;
         }
         let handle = self.lookup(key)?;
-        let deadline = self.entries[handle].meta.deadline()?;
-        let now = self.policy.now()?;
-        Some(deadline.saturating_duration_since(now))
+        let deadline = self.entries[handle].meta.deadline();
+        if deadline == Moment::NEVER {
+            return None;
+        }
+        Some(deadline.duration_since(self.policy.now()?))
     }
 
     /// [`peek`](Self::peek), with the entry's handle as a token for
@@ -748,7 +752,7 @@ where
             .policy
             .stored_at(&entry.meta)
             .zip(self.policy.now())
-            .map(|(stored, now)| now.saturating_duration_since(stored));
+            .map(|(stored, now)| now.duration_since(stored));
         Some((&entry.value, token, age))
     }
 
@@ -942,7 +946,7 @@ where
     /// heavy or dead on arrival, deciding the two in cachetools' order for
     /// the policy (see [`Policy::EXPIRY_BEFORE_WEIGHT`]).
     #[inline]
-    fn admit(&self, key: K, value: V, now: Option<Instant>) -> Admission<K, V> {
+    fn admit(&self, key: K, value: V, now: Option<Moment>) -> Admission<K, V> {
         // The policy's deadline function is user code: called once.
         let early = P::EXPIRY_BEFORE_WEIGHT.then(|| self.deadline(&key, &value, now));
         if let Some(Err(())) = early {
@@ -962,12 +966,12 @@ where
     /// [`expire_now`](Self::expire_now) returned; `Err` when the entry
     /// would be dead on arrival.
     #[inline]
-    fn deadline(&self, key: &K, value: &V, now: Option<Instant>) -> Result<Option<Instant>, ()> {
+    fn deadline(&self, key: &K, value: &V, now: Option<Moment>) -> Result<Moment, ()> {
         let Some(now) = now else {
-            return Ok(None);
+            return Ok(Moment::NEVER);
         };
         match self.policy.deadline(key, value, now) {
-            Some(deadline) if deadline <= now => Err(()),
+            deadline if deadline <= now => Err(()),
             deadline => Ok(deadline),
         }
     }
@@ -981,7 +985,7 @@ where
         key: K,
         value: V,
         weight: usize,
-        deadline: Option<Instant>,
+        deadline: Moment,
     ) -> (Handle, K, V) {
         let old_weight = self.entries[handle].weight;
         if weight > old_weight {
@@ -1029,7 +1033,7 @@ where
         key: K,
         value: V,
         weight: usize,
-        deadline: Option<Instant>,
+        deadline: Moment,
     ) -> Handle {
         let mut meta = P::Meta::default();
         meta.set_deadline(deadline);
@@ -1184,7 +1188,7 @@ where
         let now = self
             .policy
             .now()
-            .unwrap_or_else(|| self.policy.clock().now());
+            .unwrap_or_else(|| self.policy.clock().moment());
         let mut expired = Vec::new();
         self.expire_at(now, Some(&mut expired));
         expired
@@ -1282,7 +1286,7 @@ impl<K, V, P: Policy<K, V> + Timed, S, W> Drop for FrozenTime<'_, K, V, P, S, W>
 
 /// What an insert does with an entry: see [`PolicyCache::admit`].
 enum Admission<K, V> {
-    Store(K, V, usize, Option<Instant>),
+    Store(K, V, usize, Moment),
     Expired(K, V),
     TooLarge(K, V, usize),
 }
@@ -1298,7 +1302,7 @@ fn fits(currsize: usize, weight: usize, maxsize: usize) -> bool {
 pub struct Iter<'a, K, V, M> {
     inner: arena::Iter<'a, Node<K, V, M>>,
     len: usize,
-    now: Option<Instant>,
+    now: Option<Moment>,
 }
 
 impl<K, V, M> Clone for Iter<'_, K, V, M> {
@@ -1363,7 +1367,7 @@ impl<'a, K, V, P: Policy<K, V>, S, W> IntoIterator for &'a PolicyCache<K, V, P, 
 /// [`PolicyCache::into_iter`](IntoIterator::into_iter).
 pub struct IntoIter<K, V, M> {
     inner: arena::IntoIter<Node<K, V, M>>,
-    now: Option<Instant>,
+    now: Option<Moment>,
 }
 
 impl<K, V, M: EntryMeta> Iterator for IntoIter<K, V, M> {

@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use super::moment::Moment;
+
 /// Where a time-aware cache reads the current time (cachetools' `timer`).
 ///
 /// The default is [`CoarseClock`](crate::CoarseClock) (a millisecond
@@ -13,6 +15,14 @@ use std::time::{Duration, Instant};
 pub trait Clock {
     /// The current instant; must never go backwards.
     fn now(&self) -> Instant;
+
+    /// [`now`](Clock::now) as the caches keep time; a clock that can say it
+    /// without making an `Instant` (the coarse clock) overrides it.
+    #[doc(hidden)]
+    #[inline]
+    fn moment(&self) -> Moment {
+        Moment::of(self.now())
+    }
 }
 
 /// The operating system's monotonic clock, [`Instant::now`].
@@ -45,6 +55,8 @@ impl Clock for MonotonicClock {
 #[derive(Clone, Debug)]
 pub struct ManualClock {
     origin: Instant,
+    /// `origin` as a moment.
+    start: Moment,
     elapsed_nanos: Arc<AtomicU64>,
 }
 
@@ -57,8 +69,10 @@ impl Default for ManualClock {
 impl ManualClock {
     /// A clock standing at an arbitrary origin.
     pub fn new() -> Self {
+        let origin = Instant::now();
         ManualClock {
-            origin: Instant::now(),
+            origin,
+            start: Moment::of(origin),
             elapsed_nanos: Arc::new(AtomicU64::new(0)),
         }
     }
@@ -85,6 +99,12 @@ impl Clock for ManualClock {
     fn now(&self) -> Instant {
         self.origin + self.elapsed()
     }
+
+    #[inline]
+    fn moment(&self) -> Moment {
+        self.start
+            .add_nanos(self.elapsed_nanos.load(Ordering::Acquire))
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for Arc<C> {
@@ -92,11 +112,21 @@ impl<C: Clock + ?Sized> Clock for Arc<C> {
     fn now(&self) -> Instant {
         (**self).now()
     }
+
+    #[inline]
+    fn moment(&self) -> Moment {
+        (**self).moment()
+    }
 }
 
 impl<C: Clock + ?Sized> Clock for &C {
     #[inline]
     fn now(&self) -> Instant {
         (**self).now()
+    }
+
+    #[inline]
+    fn moment(&self) -> Moment {
+        (**self).moment()
     }
 }

@@ -17,6 +17,7 @@ use std::thread::Thread;
 use std::time::{Duration, Instant};
 
 use super::clock::Clock;
+use super::moment::{self, Moment};
 
 /// How often the ticker stores the time: a deadline is met within this
 /// much (plus the ticker's scheduling delay), never early.
@@ -66,6 +67,11 @@ impl Clock for CoarseClock {
     fn now(&self) -> Instant {
         ticker().now()
     }
+
+    #[inline]
+    fn moment(&self) -> Moment {
+        Moment::from_origin_nanos(ticker().nanos())
+    }
 }
 
 /// The ticker's state word.
@@ -73,36 +79,44 @@ const TICKED: u8 = 0; // the ticker stored a time nobody has read yet
 const READ: u8 = 1; // someone read the time since the last tick
 const PARKED: u8 = 2; // the ticker sleeps until a reader wakes it
 const NO_TICKER: u8 = 3; // every read asks the system
+const UNSTARTED: u8 = 4; // no ticker yet: the first reader starts it
+const STARTING: u8 = 5; // a reader is starting it: reads ask the system
 
 struct Ticker {
-    origin: Instant,
-    /// Nanoseconds from `origin`, only ever raised (`fetch_max`).
+    /// Nanoseconds from the moments' origin
+    /// ([`moment::origin`]), only ever raised (`fetch_max`): a stored
+    /// time is a [`Moment`] as it is.
     nanos: AtomicU64,
     state: AtomicU8,
     thread: OnceLock<Thread>,
 }
 
-static TICKER: OnceLock<Ticker> = OnceLock::new();
+/// The process's ticker: a plain static, so that a read tests no
+/// initialization flag; the first read starts the thread.
+static TICKER: Ticker = Ticker {
+    nanos: AtomicU64::new(0),
+    state: AtomicU8::new(UNSTARTED),
+    thread: OnceLock::new(),
+};
 
 #[inline]
 fn ticker() -> &'static Ticker {
-    match TICKER.get() {
-        Some(ticker) => ticker,
-        None => start(),
-    }
+    &TICKER
 }
 
+/// Starts the process's ticker (the state was `UNSTARTED`); a reader that
+/// loses the race to start it reads the system's time meanwhile.
 #[cold]
-fn start() -> &'static Ticker {
-    let mut created = false;
-    let ticker = TICKER.get_or_init(|| {
-        created = true;
-        Ticker::new()
-    });
-    if created {
-        ticker.spawn(IDLE_TICKS);
+fn start() {
+    TICKER.store_now();
+    if TICKER
+        .state
+        .compare_exchange(UNSTARTED, STARTING, Ordering::AcqRel, Ordering::Relaxed)
+        .is_ok()
+    {
+        TICKER.state.store(READ, Ordering::Release);
+        TICKER.spawn(IDLE_TICKS);
     }
-    ticker
 }
 
 fn ticker_loop(ticker: &'static Ticker, idle_ticks: u32) {
@@ -134,18 +148,23 @@ fn ticker_loop(ticker: &'static Ticker, idle_ticks: u32) {
 }
 
 impl Ticker {
+    /// A ticker of its own, started at the current time (for tests; the
+    /// process's is [`TICKER`]).
+    #[cfg(test)]
     fn new() -> Ticker {
-        Ticker {
-            origin: Instant::now(),
+        let ticker = Ticker {
             nanos: AtomicU64::new(0),
             state: AtomicU8::new(if cfg!(miri) { NO_TICKER } else { READ }),
             thread: OnceLock::new(),
-        }
+        };
+        ticker.store_now();
+        ticker
     }
 
     /// Starts the ticker thread; without one, reads ask the system.
     fn spawn(&'static self, idle_ticks: u32) {
         if cfg!(miri) {
+            self.state.store(NO_TICKER, Ordering::Relaxed);
             return;
         }
         let spawned = std::thread::Builder::new()
@@ -157,17 +176,23 @@ impl Ticker {
     }
 
     fn store_now(&self) {
-        let nanos = u64::try_from(self.origin.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        let nanos = u64::try_from(moment::origin().elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.nanos.fetch_max(nanos, Ordering::Release);
     }
 
     #[inline]
     fn now(&self) -> Instant {
+        moment::origin() + Duration::from_nanos(self.nanos())
+    }
+
+    /// Nanoseconds from `origin` to now (at the last tick).
+    #[inline]
+    fn nanos(&self) -> u64 {
         let state = self.state.load(Ordering::Relaxed);
         if state != READ {
             self.seen(state);
         }
-        self.origin + Duration::from_nanos(self.nanos.load(Ordering::Acquire))
+        self.nanos.load(Ordering::Acquire)
     }
 
     #[cold]
@@ -192,6 +217,7 @@ impl Ticker {
                     }
                 }
             }
+            UNSTARTED => start(),
             _ => self.store_now(),
         }
     }

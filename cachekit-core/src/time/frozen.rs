@@ -11,12 +11,16 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::moment::Moment;
+
 /// The instant operations see while a [`FrozenTime`](crate::FrozenTime)
 /// guard is alive.
 #[doc(hidden)]
 #[derive(Clone, Debug)]
 pub struct Frozen {
     now: Instant,
+    /// `now` as a moment.
+    moment: Moment,
     /// Cleared when the guard that froze time is dropped.
     alive: Arc<AtomicBool>,
 }
@@ -28,6 +32,7 @@ impl Frozen {
         (
             Frozen {
                 now,
+                moment: Moment::of(now),
                 alive: alive.clone(),
             },
             Thaw(alive),
@@ -38,6 +43,12 @@ impl Frozen {
     #[inline]
     pub(crate) fn instant(&self) -> Option<Instant> {
         self.alive.load(Ordering::Acquire).then_some(self.now)
+    }
+
+    /// The frozen moment, while its guard lives.
+    #[inline]
+    pub(crate) fn moment(&self) -> Option<Moment> {
+        self.alive.load(Ordering::Acquire).then_some(self.moment)
     }
 }
 

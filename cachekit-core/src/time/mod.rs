@@ -5,6 +5,7 @@
 pub(crate) mod clock;
 pub(crate) mod coarse;
 pub(crate) mod frozen;
+pub(crate) mod moment;
 pub(crate) mod tlru;
 pub(crate) mod ttl;
 pub(crate) mod wheel;

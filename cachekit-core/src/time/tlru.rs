@@ -5,6 +5,7 @@ use std::time::Instant;
 use crate::arena::{linked_by, Handle, Links, List, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
+use crate::time::moment::Moment;
 use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
@@ -15,7 +16,7 @@ use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 pub struct TlruMeta {
     lru: Links,
     wheel: Links,
-    deadline: Option<Instant>,
+    deadline: Moment,
     slot: u16,
 }
 
@@ -25,11 +26,11 @@ linked_by!(TlruMeta, wheel, Secondary);
 
 impl EntryMeta for TlruMeta {
     #[inline]
-    fn deadline(&self) -> Option<Instant> {
+    fn deadline(&self) -> Moment {
         self.deadline
     }
     #[inline]
-    fn set_deadline(&mut self, deadline: Option<Instant>) {
+    fn set_deadline(&mut self, deadline: Moment) {
         self.deadline = deadline;
     }
 }
@@ -104,18 +105,20 @@ where
     const EXPIRES: bool = true;
 
     #[inline]
-    fn now(&self) -> Option<Instant> {
-        Some(
-            self.frozen
-                .as_ref()
-                .and_then(Frozen::instant)
-                .unwrap_or_else(|| self.clock.now()),
-        )
+    fn now(&self) -> Option<Moment> {
+        Some(match &self.frozen {
+            None => self.clock.moment(),
+            Some(frozen) => frozen.moment().unwrap_or_else(|| self.clock.moment()),
+        })
     }
 
     #[inline]
-    fn deadline(&self, key: &K, value: &V, now: Instant) -> Option<Instant> {
-        Some((self.ttu)(key, value, now))
+    fn deadline(&self, key: &K, value: &V, now: Moment) -> Moment {
+        // `now` came from an instant, so it is one again.
+        match now.instant() {
+            Some(now) => Moment::of((self.ttu)(key, value, now)),
+            None => Moment::NEVER,
+        }
     }
 
     fn on_insert(&mut self, entries: &mut Entries<K, V, TlruMeta>, handle: Handle) {
@@ -157,17 +160,17 @@ where
     }
 
     #[inline]
-    fn advance(&mut self, entries: &mut Entries<K, V, TlruMeta>, now: Instant) {
+    fn advance(&mut self, entries: &mut Entries<K, V, TlruMeta>, now: Moment) {
         self.wheel.advance(entries, now);
     }
 
     #[inline]
-    fn next_expired(&self, entries: &Entries<K, V, TlruMeta>, now: Instant) -> Option<Handle> {
+    fn next_expired(&self, entries: &Entries<K, V, TlruMeta>, now: Moment) -> Option<Handle> {
         self.wheel.next_expired(entries, now)
     }
 
     #[inline]
-    fn expired_totals(&self, entries: &Entries<K, V, TlruMeta>, now: Instant) -> (usize, usize) {
+    fn expired_totals(&self, entries: &Entries<K, V, TlruMeta>, now: Moment) -> (usize, usize) {
         self.wheel.expired_totals(entries, now)
     }
 

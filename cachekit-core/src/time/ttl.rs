@@ -1,10 +1,11 @@
 //! Time to live: entries expire a fixed time after they were stored.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
 use crate::time::frozen::Frozen;
+use crate::time::moment::Moment;
 use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 
@@ -16,10 +17,13 @@ use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
 pub struct TtlMeta {
     lru: Links,
     wheel: Links,
-    deadline: Option<Instant>,
-    /// `stored + ttl`, kept apart from `deadline` only with a time to
-    /// idle (which moves `deadline` on every read, never past this).
-    hard: Option<Instant>,
+    deadline: Moment,
+    /// With a time to idle (which moves `deadline` on every read, never
+    /// past `stored + ttl`): nanoseconds from `deadline` to `stored + ttl`,
+    /// `u64::MAX` for never. Eight bytes where the deadline itself takes
+    /// sixteen; a time to live 584 years or more beyond the idle deadline
+    /// counts as none.
+    hard: u64,
     slot: u16,
 }
 
@@ -40,11 +44,11 @@ impl Scheduled for TtlMeta {
 
 impl EntryMeta for TtlMeta {
     #[inline]
-    fn deadline(&self) -> Option<Instant> {
+    fn deadline(&self) -> Moment {
         self.deadline
     }
     #[inline]
-    fn set_deadline(&mut self, deadline: Option<Instant>) {
+    fn set_deadline(&mut self, deadline: Moment) {
         self.deadline = deadline;
     }
 }
@@ -101,11 +105,11 @@ impl<C> Ttl<C> {
 
     /// The deadline the time to live sets.
     #[inline]
-    fn hard(&self, meta: &TtlMeta) -> Option<Instant> {
-        if self.idle.is_some() {
-            meta.hard
-        } else {
-            meta.deadline
+    fn hard(&self, meta: &TtlMeta) -> Moment {
+        match (self.idle, meta.hard) {
+            (None, _) => meta.deadline,
+            (Some(_), u64::MAX) => Moment::NEVER,
+            (Some(_), after) => meta.deadline.add_nanos(after),
         }
     }
 }
@@ -118,15 +122,17 @@ impl<C: Clock> Ttl<C> {
     fn stored<K, V>(&self, entries: &mut Entries<K, V, TtlMeta>, handle: Handle) {
         if let Some(idle) = self.idle {
             let meta = &mut entries[handle].meta;
-            meta.hard = if self.ttl <= idle {
+            let hard = if self.ttl <= idle {
                 meta.deadline
             } else {
-                // The deadline is `stored + idle`; `None` only if both
+                // The deadline is `stored + idle`; `NEVER` only if both
                 // sums overflowed.
-                meta.deadline
-                    .and_then(|d| d.checked_sub(idle))
-                    .and_then(|stored| stored.checked_add(self.ttl))
+                match meta.deadline.before(idle) {
+                    Some(stored) => stored.after(self.ttl),
+                    None => Moment::NEVER,
+                }
             };
+            meta.hard = hard_after(hard, meta.deadline);
         }
     }
 
@@ -153,13 +159,15 @@ impl<C: Clock> Ttl<C> {
         let Some(now) = <Self as Policy<K, V>>::now(self) else {
             return true;
         };
+        let hard = self.hard(&entries[handle].meta);
         let meta = &mut entries[handle].meta;
         if !meta.is_live(Some(now)) {
             return false;
         }
-        let deadline = earlier(meta.hard, now.checked_add(idle));
+        let deadline = hard.min(now.after(idle));
         if meta.deadline != deadline {
             meta.deadline = deadline;
+            meta.hard = hard_after(hard, deadline);
             let weight = entries[handle].weight;
             self.wheel.reschedule(entries, handle, weight);
         }
@@ -167,13 +175,14 @@ impl<C: Clock> Ttl<C> {
     }
 }
 
-/// The earlier of two deadlines, `None` meaning never.
+/// [`TtlMeta::hard`] for a time-to-live deadline `hard` and a deadline
+/// (not after it).
 #[inline]
-fn earlier(a: Option<Instant>, b: Option<Instant>) -> Option<Instant> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(a.min(b)),
-        (a, None) => a,
-        (None, b) => b,
+fn hard_after(hard: Moment, deadline: Moment) -> u64 {
+    if hard == Moment::NEVER {
+        u64::MAX
+    } else {
+        hard.nanos_since(deadline)
     }
 }
 
@@ -196,22 +205,20 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     const EXPIRES: bool = true;
 
     #[inline]
-    fn now(&self) -> Option<Instant> {
-        Some(
-            self.frozen
-                .as_ref()
-                .and_then(Frozen::instant)
-                .unwrap_or_else(|| self.clock.now()),
-        )
+    fn now(&self) -> Option<Moment> {
+        Some(match &self.frozen {
+            None => self.clock.moment(),
+            Some(frozen) => frozen.moment().unwrap_or_else(|| self.clock.moment()),
+        })
     }
 
     #[inline]
-    fn deadline(&self, _key: &K, _value: &V, now: Instant) -> Option<Instant> {
+    fn deadline(&self, _key: &K, _value: &V, now: Moment) -> Moment {
         // An overflowing deadline means the entry never expires.
-        let hard = now.checked_add(self.ttl);
+        let hard = now.after(self.ttl);
         match self.idle {
             None => hard,
-            Some(idle) => earlier(hard, now.checked_add(idle)),
+            Some(idle) => hard.min(now.after(idle)),
         }
     }
 
@@ -221,10 +228,10 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
-    fn stored_at(&self, meta: &TtlMeta) -> Option<Instant> {
-        // Every time-to-live deadline is `stored + ttl` (none: the sum
+    fn stored_at(&self, meta: &TtlMeta) -> Option<Moment> {
+        // Every time-to-live deadline is `stored + ttl` (`NEVER`: the sum
         // overflowed).
-        self.hard(meta)?.checked_sub(self.ttl)
+        self.hard(meta).before(self.ttl)
     }
 
     #[inline]
@@ -273,17 +280,17 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
     }
 
     #[inline]
-    fn advance(&mut self, entries: &mut Entries<K, V, TtlMeta>, now: Instant) {
+    fn advance(&mut self, entries: &mut Entries<K, V, TtlMeta>, now: Moment) {
         self.wheel.advance(entries, now);
     }
 
     #[inline]
-    fn next_expired(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> Option<Handle> {
+    fn next_expired(&self, entries: &Entries<K, V, TtlMeta>, now: Moment) -> Option<Handle> {
         self.wheel.next_expired(entries, now)
     }
 
     #[inline]
-    fn expired_totals(&self, entries: &Entries<K, V, TtlMeta>, now: Instant) -> (usize, usize) {
+    fn expired_totals(&self, entries: &Entries<K, V, TtlMeta>, now: Moment) -> (usize, usize) {
         self.wheel.expired_totals(entries, now)
     }
 

@@ -21,10 +21,10 @@
 //! 7 × 64, found through one occupancy bitmap per level) and
 //! looks at entries only in the one bucket per level that `now` falls in
 //! (nothing at all when the wheel was advanced at `now`'s level-0 bucket).
-//! Deadlines are compared exactly (as `Instant`s) wherever a bucket is
+//! Deadlines are compared exactly (as moments) wherever a bucket is
 //! split by `now`; the wheel only decides which entries need looking at.
 
-use std::time::{Duration, Instant};
+use super::moment::Moment;
 
 use crate::arena::{Handle, Linked, List, Secondary};
 use crate::policy::{Entries, EntryMeta, Node};
@@ -91,17 +91,17 @@ struct Bucket {
 /// The timer wheel; see the module docs.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Wheel {
-    /// Instant of tick 0; `None` until the wheel first sees the time.
-    origin: Option<Instant>,
-    /// The latest instant the wheel was advanced to: every entry on the
+    /// Moment of tick 0; `None` until the wheel first sees the time.
+    origin: Option<Moment>,
+    /// The latest moment the wheel was advanced to: every entry on the
     /// due list is due at or before it, every entry in a bucket after it.
-    time: Option<Instant>,
+    time: Option<Moment>,
     /// The wheel's time: ticks since `origin`. Every entry in a bucket is
     /// due after it, every entry on the due list at or before it.
     now: u64,
-    /// Before this instant no entry comes due and no bucket needs moving,
+    /// Before this moment no entry comes due and no bucket needs moving,
     /// so advancing is one comparison; `None`: look every time.
-    next_check: Option<Instant>,
+    next_check: Option<Moment>,
     /// Not above the earliest deadline (in ticks) in the bucket `now` is
     /// in at level 0; `u64::MAX` when that bucket holds nothing.
     current_min: u64,
@@ -112,11 +112,11 @@ pub(crate) struct Wheel {
     occupied: [u64; LEVELS],
     /// Entries coming due in one advance, before they are sorted:
     /// `(deadline, order found, handle)`.
-    batch: Vec<(Instant, u32, Handle)>,
+    batch: Vec<(Moment, u32, Handle)>,
     /// The last deadline scheduled and its tick: entries stored within one
     /// tick of a coarse clock, with one time to live, share a deadline,
-    /// and an `Instant` comparison is cheaper than a conversion.
-    last: Option<(Instant, u64)>,
+    /// and a comparison is cheaper than a conversion.
+    last: Option<(Moment, u64)>,
 }
 
 /// The slots of `level`'s buckets whose bits are set in `bits` (an
@@ -175,29 +175,24 @@ impl Wheel {
 
     /// Starts the wheel's time at `now` unless it has started already.
     #[inline]
-    pub(crate) fn start(&mut self, now: Instant) {
+    pub(crate) fn start(&mut self, now: Moment) {
         if self.origin.is_none() {
             self.origin = Some(now);
             self.time = Some(now);
-            self.next_check = Self::instant(now, 1 << SHIFT0);
+            self.next_check = Some(Self::at(now, 1 << SHIFT0));
         }
     }
 
     /// Ticks from the origin to `at` (0 before it, saturating far after).
     #[inline]
-    fn tick(origin: Instant, at: Instant) -> u64 {
-        match at.checked_duration_since(origin) {
-            Some(d) => d
-                .as_secs()
-                .saturating_mul(1_000_000_000)
-                .saturating_add(u64::from(d.subsec_nanos())),
-            None => 0,
-        }
+    fn tick(origin: Moment, at: Moment) -> u64 {
+        at.nanos_since(origin)
     }
 
+    /// The moment of `tick`.
     #[inline]
-    fn instant(origin: Instant, tick: u64) -> Option<Instant> {
-        origin.checked_add(Duration::from_nanos(tick))
+    fn at(origin: Moment, tick: u64) -> Moment {
+        origin.add_nanos(tick)
     }
 
     /// The bucket an entry due at `tick` belongs in now (`None`: due).
@@ -242,9 +237,7 @@ impl Wheel {
     fn collect<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, handle: Handle) {
         let meta = &mut entries[handle].meta;
         meta.set_slot(0);
-        let deadline = meta
-            .deadline()
-            .expect("only entries with a deadline are scheduled");
+        let deadline = meta.deadline();
         let order = self.batch.len() as u32;
         self.batch.push((deadline, order, handle));
     }
@@ -272,7 +265,7 @@ impl Wheel {
         &mut self,
         entries: &mut Entries<K, V, M>,
         handle: Handle,
-        origin: Instant,
+        origin: Moment,
         tick: u64,
         slot: usize,
     ) {
@@ -288,16 +281,13 @@ impl Wheel {
     fn refile<K, V, M: Scheduled>(
         &mut self,
         entries: &mut Entries<K, V, M>,
-        origin: Instant,
+        origin: Moment,
         slot: usize,
     ) {
         let mut next = self.take(slot);
         while let Some(handle) = next {
             next = List::<Secondary>::next(entries, handle);
-            let deadline = entries[handle]
-                .meta
-                .deadline()
-                .expect("only entries with a deadline are scheduled");
+            let deadline = entries[handle].meta.deadline();
             match self.bucket_of(Self::tick(origin, deadline)) {
                 None => self.collect(entries, handle),
                 Some(to) => self.file(entries, handle, origin, Self::tick(origin, deadline), to),
@@ -319,12 +309,11 @@ impl Wheel {
     /// An entry due at `tick` joined the level-0 bucket the wheel's time
     /// is in, before any other entry there.
     #[cold]
-    fn lower_current_min(&mut self, origin: Instant, tick: u64) {
+    fn lower_current_min(&mut self, origin: Moment, tick: u64) {
         self.current_min = tick;
-        self.next_check = match (self.next_check, Self::instant(origin, tick)) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            _ => None,
-        };
+        self.next_check = self
+            .next_check
+            .map(|check| check.min(Self::at(origin, tick)));
     }
 
     /// Schedules an entry that is on no bucket, by its deadline (none:
@@ -334,7 +323,8 @@ impl Wheel {
         entries: &mut Entries<K, V, M>,
         handle: Handle,
     ) {
-        let (Some(origin), Some(deadline)) = (self.origin, entries[handle].meta.deadline()) else {
+        let deadline = entries[handle].meta.deadline();
+        let Some(origin) = self.origin.filter(|_| deadline != Moment::NEVER) else {
             return;
         };
         if self.slots.is_empty() {
@@ -356,7 +346,7 @@ impl Wheel {
             // into the due list at its place by deadline.
             let mut anchor = self.slots[DUE].list.back();
             while let Some(at) = anchor {
-                if entries[at].meta.deadline().is_some_and(|d| d <= deadline) {
+                if entries[at].meta.deadline() <= deadline {
                     break;
                 }
                 anchor = List::<Secondary>::prev(entries, at);
@@ -408,7 +398,7 @@ impl Wheel {
     pub(crate) fn advance<K, V, M: Scheduled>(
         &mut self,
         entries: &mut Entries<K, V, M>,
-        now: Instant,
+        now: Moment,
     ) {
         match self.next_check {
             Some(check) if now < check => {}
@@ -417,7 +407,7 @@ impl Wheel {
     }
 
     #[cold]
-    fn advance_slow<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, now: Instant) {
+    fn advance_slow<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, now: Moment) {
         let Some(origin) = self.origin else {
             self.start(now);
             return;
@@ -438,7 +428,7 @@ impl Wheel {
         let boundary = ((self.now >> SHIFT0) + 1) << SHIFT0;
         self.next_check = match exact {
             FAR => None,
-            _ => Self::instant(origin, boundary.min(self.current_min)),
+            _ => Some(Self::at(origin, boundary.min(self.current_min))),
         };
     }
 
@@ -447,7 +437,7 @@ impl Wheel {
     fn move_to<K, V, M: Scheduled>(
         &mut self,
         entries: &mut Entries<K, V, M>,
-        origin: Instant,
+        origin: Moment,
         to: u64,
     ) {
         let from = self.now;
@@ -501,7 +491,7 @@ impl Wheel {
     /// With the time itself past `FAR`: collects the overflow bucket's
     /// entries expired at `now`, by their exact deadlines.
     #[cold]
-    fn split_far<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, now: Instant) {
+    fn split_far<K, V, M: Scheduled>(&mut self, entries: &mut Entries<K, V, M>, now: Moment) {
         let mut next = self.take(OVERFLOW);
         while let Some(handle) = next {
             next = List::<Secondary>::next(entries, handle);
@@ -527,17 +517,14 @@ impl Wheel {
     fn split_current<K, V, M: Scheduled>(
         &mut self,
         entries: &mut Entries<K, V, M>,
-        origin: Instant,
+        origin: Moment,
         slot: usize,
     ) {
         self.current_min = u64::MAX;
         let mut next = self.take(slot);
         while let Some(handle) = next {
             next = List::<Secondary>::next(entries, handle);
-            let deadline = entries[handle]
-                .meta
-                .deadline()
-                .expect("only entries with a deadline are scheduled");
+            let deadline = entries[handle].meta.deadline();
             let tick = Self::tick(origin, deadline);
             if tick <= self.now {
                 self.collect(entries, handle);
@@ -570,7 +557,7 @@ impl Wheel {
     pub(crate) fn next_expired<K, V, M: Scheduled>(
         &self,
         entries: &Entries<K, V, M>,
-        now: Instant,
+        now: Moment,
     ) -> Option<Handle> {
         let first = self.slots.get(DUE)?.list.front()?;
         (!entries[first].meta.is_live(Some(now))).then_some(first)
@@ -581,7 +568,7 @@ impl Wheel {
     pub(crate) fn expired_totals<K, V, M: Scheduled>(
         &self,
         entries: &Entries<K, V, M>,
-        now: Instant,
+        now: Moment,
     ) -> (usize, usize) {
         let Some(origin) = self.origin else {
             return (0, 0);
@@ -651,14 +638,14 @@ impl Wheel {
         self.current_min = u64::MAX;
         self.batch.clear();
         if let Some(origin) = self.origin {
-            self.next_check = Self::instant(origin, ((self.now >> SHIFT0) + 1) << SHIFT0);
+            self.next_check = Some(Self::at(origin, ((self.now >> SHIFT0) + 1) << SHIFT0));
         }
     }
 
     /// Heap bytes the wheel holds.
     pub(crate) fn allocated_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Bucket>()
-            + self.batch.capacity() * std::mem::size_of::<(Instant, u32, Handle)>()
+            + self.batch.capacity() * std::mem::size_of::<(Moment, u32, Handle)>()
     }
 }
 
@@ -667,21 +654,22 @@ mod tests {
     use super::*;
     use crate::arena::{linked_by, Arena, Links};
     use proptest::prelude::*;
+    use std::time::{Duration, Instant};
 
     #[derive(Clone, Copy, Debug, Default)]
     struct Meta {
         wheel: Links,
-        deadline: Option<Instant>,
+        deadline: Moment,
         slot: u16,
     }
 
     linked_by!(Meta, wheel, Secondary);
 
     impl EntryMeta for Meta {
-        fn deadline(&self) -> Option<Instant> {
+        fn deadline(&self) -> Moment {
             self.deadline
         }
-        fn set_deadline(&mut self, deadline: Option<Instant>) {
+        fn set_deadline(&mut self, deadline: Moment) {
             self.deadline = deadline;
         }
     }
@@ -743,12 +731,12 @@ mod tests {
     /// The reference: every scheduled entry with its deadline, weight and
     /// the order it was last scheduled in.
     struct Model {
-        live: Vec<(Handle, Option<Instant>, usize, u64)>,
+        live: Vec<(Handle, Option<Moment>, usize, u64)>,
         seq: u64,
     }
 
     impl Model {
-        fn expired(&self, now: Instant) -> (usize, usize) {
+        fn expired(&self, now: Moment) -> (usize, usize) {
             self.live
                 .iter()
                 .filter(|e| e.1.is_some_and(|d| d <= now))
@@ -756,7 +744,7 @@ mod tests {
         }
 
         /// The expired entries in deadline order, ties in schedule order.
-        fn take_expired(&mut self, now: Instant) -> Vec<Handle> {
+        fn take_expired(&mut self, now: Moment) -> Vec<Handle> {
             let mut due: Vec<_> = self
                 .live
                 .iter()
@@ -770,8 +758,8 @@ mod tests {
     }
 
     fn run(ops: &[Op]) -> Result<(), TestCaseError> {
-        let base = Instant::now();
-        let later = |at: Instant, by: u64| at.checked_add(Duration::from_nanos(by));
+        let base = Moment::of(Instant::now());
+        let later = |at: Moment, by: u64| Some(at.add_nanos(by));
         let mut now = base;
         let mut entries: Arena<Node<u32, (), Meta>> = Arena::new();
         let mut wheel = Wheel::new();
@@ -790,7 +778,7 @@ mod tests {
                         hash: 0,
                         weight,
                         meta: Meta {
-                            deadline,
+                            deadline: deadline.unwrap_or(Moment::NEVER),
                             ..Meta::default()
                         },
                     };
@@ -808,7 +796,7 @@ mod tests {
                     let n = n % model.live.len();
                     let (handle, _, old_weight, _) = model.live[n];
                     let deadline = offset.and_then(|o| later(now, o));
-                    entries[handle].meta.deadline = deadline;
+                    entries[handle].meta.deadline = deadline.unwrap_or(Moment::NEVER);
                     entries[handle].weight = weight;
                     wheel.reschedule(&mut entries, handle, old_weight);
                     model.seq += 1;
@@ -820,7 +808,7 @@ mod tests {
                     wheel.advance(&mut entries, now);
                 }
                 Op::Back(by) => {
-                    now = now.checked_sub(Duration::from_nanos(by)).unwrap_or(now);
+                    now = now.before(Duration::from_nanos(by)).unwrap_or(now);
                     wheel.advance(&mut entries, now);
                 }
                 Op::Count(by) => {
@@ -872,15 +860,15 @@ mod tests {
 
     #[test]
     fn entries_with_one_deadline_expire_in_the_order_they_were_scheduled() {
-        let base = Instant::now();
+        let base = Moment::of(Instant::now());
         let mut entries: Arena<Node<u32, (), Meta>> = Arena::new();
         let mut wheel = Wheel::new();
         wheel.start(base);
-        let deadline = base + Duration::from_secs(90);
+        let deadline = base.after(Duration::from_secs(90));
         let mut handles = Vec::new();
         for key in 0..5 {
             let meta = Meta {
-                deadline: Some(deadline),
+                deadline,
                 ..Meta::default()
             };
             let node = Node {
@@ -896,11 +884,11 @@ mod tests {
             // Time moves between the stores, down through the levels.
             wheel.advance(
                 &mut entries,
-                base + Duration::from_secs(17 * (key as u64 + 1)),
+                base.after(Duration::from_secs(17 * (key as u64 + 1))),
             );
         }
         assert_eq!(wheel.expired_totals(&entries, deadline), (5, 5));
-        let before = deadline - Duration::from_nanos(1);
+        let before = deadline.before(Duration::from_nanos(1)).unwrap();
         assert_eq!(wheel.expired_totals(&entries, before), (0, 0));
         wheel.advance(&mut entries, deadline);
         let mut taken = Vec::new();
@@ -916,14 +904,14 @@ mod tests {
         // Entries one millisecond apart, all expired: the count comes
         // from bucket totals; the model test checks it is right, this one
         // that it needs no walk (a walk would see the poisoned weights).
-        let base = Instant::now();
+        let base = Moment::of(Instant::now());
         let mut entries: Arena<Node<u32, (), Meta>> = Arena::new();
         let mut wheel = Wheel::new();
         wheel.start(base);
         let stored: u32 = if cfg!(miri) { 300 } else { 10_000 };
         for key in 0..stored {
             let meta = Meta {
-                deadline: Some(base + Duration::from_millis(u64::from(key) + 1)),
+                deadline: base.after(Duration::from_millis(u64::from(key) + 1)),
                 ..Meta::default()
             };
             let node = Node {
@@ -936,11 +924,11 @@ mod tests {
             let handle = entries.insert(node).ok().unwrap();
             wheel.schedule(&mut entries, handle);
         }
-        let at = base + Duration::from_secs(3600);
+        let at = base.after(Duration::from_secs(3600));
         // Erase the deadlines: a count that looked at entries would now
         // find none expired.
         for (_, node) in entries.iter_mut() {
-            node.meta.deadline = None;
+            node.meta.deadline = Moment::NEVER;
         }
         let stored = stored as usize;
         assert_eq!(wheel.expired_totals(&entries, at), (stored, 2 * stored));

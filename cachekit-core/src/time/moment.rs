@@ -1,0 +1,281 @@
+//! The time the expiring policies keep: nanoseconds on one process-wide
+//! line, so that reading the coarse clock, comparing a deadline and
+//! counting wheel ticks are integer operations.
+//!
+//! An [`Instant`] is opaque: turning the coarse clock's stored nanoseconds
+//! into one costs a division and an out-of-line checked add, and comparing
+//! two compares seconds, then nanoseconds. A TTL hit does both, and they
+//! made it 1.5 times an LRU hit. A [`Moment`] is the offset from a process
+//! origin, biased so that instants long before the origin fit too: a
+//! 128-bit count held as two words (so that it stays 8-byte aligned in
+//! the entry), exact to the nanosecond over the whole range an `Instant`
+//! has, and converted to and from `Instant` only where users see time.
+
+use std::num::NonZeroU64;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// The high word of the origin: instants up to 2^126 ns (about 2.7e21
+/// years) either side of the origin are exact, far more than an `Instant`
+/// holds.
+const ORIGIN_HI: u64 = 1 << 62;
+
+/// [`ORIGIN_HI`] as the high word's type.
+const ORIGIN_HI_WORD: NonZeroU64 = match NonZeroU64::new(ORIGIN_HI) {
+    Some(word) => word,
+    None => panic!("the origin's high word is not zero"),
+};
+
+/// Beyond this many nanoseconds from the origin (about 157 billion years,
+/// past what an `Instant` can hold) a deadline is "never", as an
+/// `Instant` sum that overflows is.
+const HORIZON: u128 = 1 << 92;
+
+/// A point in time, or [`NEVER`](Moment::NEVER). Ordered as time is, with
+/// `NEVER` after every instant.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Moment {
+    /// Never zero (every moment lies within 2^126 ns of 2^126): so an
+    /// entry holding a moment leaves the arena's slot tag a niche, and a
+    /// TTL entry takes 8 bytes less.
+    hi: NonZeroU64,
+    lo: u64,
+}
+
+// Ordered as the 128-bit count: one compare and one subtract with borrow,
+// where comparing the words in turn branches twice.
+impl Ord for Moment {
+    #[inline]
+    fn cmp(&self, other: &Self) -> core::cmp::Ordering {
+        self.bits().cmp(&other.bits())
+    }
+}
+
+impl PartialOrd for Moment {
+    #[inline]
+    fn partial_cmp(&self, other: &Self) -> Option<core::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+
+    #[inline]
+    fn lt(&self, other: &Self) -> bool {
+        self.bits() < other.bits()
+    }
+
+    #[inline]
+    fn le(&self, other: &Self) -> bool {
+        self.bits() <= other.bits()
+    }
+
+    #[inline]
+    fn gt(&self, other: &Self) -> bool {
+        self.bits() > other.bits()
+    }
+
+    #[inline]
+    fn ge(&self, other: &Self) -> bool {
+        self.bits() >= other.bits()
+    }
+}
+
+impl Default for Moment {
+    fn default() -> Self {
+        Moment::NEVER
+    }
+}
+
+/// The instant every moment counts from: the first time the process asked.
+#[inline]
+pub(crate) fn origin() -> Instant {
+    static ORIGIN: OnceLock<Instant> = OnceLock::new();
+    *ORIGIN.get_or_init(Instant::now)
+}
+
+impl Moment {
+    /// Later than every instant: a deadline that never comes.
+    pub const NEVER: Moment = Moment {
+        hi: NonZeroU64::MAX,
+        lo: u64::MAX,
+    };
+
+    /// The moment of a count; every count made here is at least
+    /// 2^126 - 2^94, so the high word is never zero (a zero would be read
+    /// as the earliest moment rather than wrap).
+    #[inline]
+    fn from_bits(bits: u128) -> Moment {
+        Moment {
+            hi: NonZeroU64::new((bits >> 64) as u64).unwrap_or(NonZeroU64::MIN),
+            lo: bits as u64,
+        }
+    }
+
+    #[inline]
+    const fn bits(self) -> u128 {
+        ((self.hi.get() as u128) << 64) | self.lo as u128
+    }
+
+    /// `nanos` nanoseconds after the origin (what the coarse clock stores).
+    #[inline]
+    pub(crate) const fn from_origin_nanos(nanos: u64) -> Moment {
+        Moment {
+            hi: ORIGIN_HI_WORD,
+            lo: nanos,
+        }
+    }
+
+    /// The moment of `at`.
+    pub fn of(at: Instant) -> Moment {
+        let origin = origin();
+        let base = u128::from(ORIGIN_HI) << 64;
+        // `as_nanos` of any `Duration` is below 2^94, the bias 2^126.
+        Moment::from_bits(match at.checked_duration_since(origin) {
+            Some(after) => base + after.as_nanos(),
+            None => base - origin.duration_since(at).as_nanos(),
+        })
+    }
+
+    /// The instant of this moment; `None` for `NEVER` or a moment an
+    /// `Instant` cannot hold.
+    pub fn instant(self) -> Option<Instant> {
+        if self == Moment::NEVER {
+            return None;
+        }
+        let origin = origin();
+        if self.hi == ORIGIN_HI_WORD {
+            // The common case: within 584 years after the origin.
+            return origin.checked_add(Duration::from_nanos(self.lo));
+        }
+        let base = u128::from(ORIGIN_HI) << 64;
+        let bits = self.bits();
+        if bits >= base {
+            origin.checked_add(duration(bits - base))
+        } else {
+            origin.checked_sub(duration(base - bits))
+        }
+    }
+
+    /// `by` later; `NEVER` when that is beyond any instant (as
+    /// `Instant::checked_add` fails) or `self` is `NEVER`.
+    #[inline]
+    pub fn after(self, by: Duration) -> Moment {
+        let limit = (u128::from(ORIGIN_HI) << 64) + HORIZON;
+        match self.bits().checked_add(by.as_nanos()) {
+            Some(bits) if bits <= limit && self != Moment::NEVER => Moment::from_bits(bits),
+            _ => Moment::NEVER,
+        }
+    }
+
+    /// `by` earlier; `None` for `NEVER` or before any instant.
+    #[inline]
+    pub fn before(self, by: Duration) -> Option<Moment> {
+        if self == Moment::NEVER {
+            return None;
+        }
+        let floor = (u128::from(ORIGIN_HI) << 64) - HORIZON;
+        let bits = self.bits().checked_sub(by.as_nanos())?;
+        (bits >= floor).then(|| Moment::from_bits(bits))
+    }
+
+    /// Nanoseconds from `earlier` to `self` (0 if `earlier` is later),
+    /// saturating at `u64::MAX` (584 years).
+    #[inline]
+    pub(crate) fn nanos_since(self, earlier: Moment) -> u64 {
+        if self.hi == earlier.hi {
+            return self.lo.saturating_sub(earlier.lo);
+        }
+        u64::try_from(self.bits().saturating_sub(earlier.bits())).unwrap_or(u64::MAX)
+    }
+
+    /// `nanos` nanoseconds later, saturating at `NEVER`.
+    #[inline]
+    pub(crate) fn add_nanos(self, nanos: u64) -> Moment {
+        match self.bits().checked_add(u128::from(nanos)) {
+            Some(bits) => Moment::from_bits(bits),
+            None => Moment::NEVER,
+        }
+    }
+
+    /// Time from `earlier` to `self` (zero if `earlier` is later).
+    pub fn duration_since(self, earlier: Moment) -> Duration {
+        duration(self.bits().saturating_sub(earlier.bits()))
+    }
+}
+
+/// A duration of `nanos` nanoseconds, saturating at `Duration::MAX`.
+fn duration(nanos: u128) -> Duration {
+    const NANOS: u128 = 1_000_000_000;
+    match u64::try_from(nanos / NANOS) {
+        Ok(secs) => Duration::new(secs, (nanos % NANOS) as u32),
+        Err(_) => Duration::MAX,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn instants_round_trip_and_keep_their_order() {
+        let origin = origin();
+        let later = origin + Duration::from_secs(3);
+        let earlier = origin.checked_sub(Duration::from_nanos(1));
+        assert_eq!(Moment::of(origin).instant(), Some(origin));
+        assert_eq!(Moment::of(later).instant(), Some(later));
+        assert!(Moment::of(origin) < Moment::of(later));
+        if let Some(earlier) = earlier {
+            assert_eq!(Moment::of(earlier).instant(), Some(earlier));
+            assert!(Moment::of(earlier) < Moment::of(origin));
+        }
+        assert_eq!(
+            Moment::from_origin_nanos(5).instant(),
+            Some(origin + Duration::from_nanos(5))
+        );
+    }
+
+    #[test]
+    fn never_is_after_everything_and_stays_never() {
+        let now = Moment::of(Instant::now());
+        assert!(now < Moment::NEVER);
+        assert!(now.after(Duration::MAX) == Moment::NEVER);
+        assert_eq!(Moment::NEVER.after(Duration::ZERO), Moment::NEVER);
+        assert_eq!(Moment::NEVER.before(Duration::ZERO), None);
+        assert_eq!(Moment::NEVER.instant(), None);
+        assert_eq!(now.before(Duration::MAX), None);
+        assert_eq!(Moment::NEVER.add_nanos(1), Moment::NEVER);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// Moments add, subtract and compare as the instants they stand
+        /// for, across the origin and across the low word's wrap.
+        #[test]
+        fn arithmetic_matches_instants(
+            a in 0u64..u64::MAX,
+            b in 0u64..u64::MAX,
+            back in 0u64..1 << 40,
+        ) {
+            let origin = origin();
+            let start = Moment::from_origin_nanos(a);
+            let by = Duration::from_nanos(b);
+            let sum = start.after(by);
+            prop_assert!(sum >= start);
+            prop_assert_eq!(sum.duration_since(start), by);
+            prop_assert_eq!(sum.before(by), Some(start));
+            prop_assert_eq!(sum.nanos_since(start), b);
+            prop_assert_eq!(start.add_nanos(b), sum);
+            prop_assert_eq!(start.instant(), origin.checked_add(Duration::from_nanos(a)));
+            if let Some(at) = sum.instant() {
+                prop_assert_eq!(Moment::of(at), sum);
+            }
+            if let Some(before) = origin.checked_sub(Duration::from_nanos(back)) {
+                let m = Moment::of(before);
+                prop_assert_eq!(m.instant(), Some(before));
+                prop_assert_eq!(Moment::from_origin_nanos(0).duration_since(m), Duration::from_nanos(back));
+                prop_assert_eq!(m.cmp(&start), before.cmp(&origin.checked_add(Duration::from_nanos(a)).unwrap()));
+            }
+        }
+    }
+}
