@@ -7,21 +7,22 @@
 //! two compares seconds, then nanoseconds. A TTL hit does both, and they
 //! made it 1.5 times an LRU hit. A [`Moment`] is the offset from a process
 //! origin, biased so that instants long before the origin fit too: a
-//! 128-bit count held as two words (so that it stays 8-byte aligned in
-//! the entry), exact to the nanosecond over the whole range an `Instant`
-//! has, and converted to and from `Instant` only where users see time.
+//! 96-bit count held as a 32-bit and a 64-bit word (12 bytes, 4-byte
+//! aligned, so that a TTL entry stays small), exact to the nanosecond over
+//! the whole range an `Instant` has, and converted to and from `Instant`
+//! only where users see time.
 
-use std::num::NonZeroU64;
+use std::num::NonZeroU32;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
-/// The high word of the origin: instants up to 2^126 ns (about 2.7e21
+/// The high word of the origin: instants up to 2^94 ns (about 6e11
 /// years) either side of the origin are exact, far more than an `Instant`
 /// holds.
-const ORIGIN_HI: u64 = 1 << 62;
+const ORIGIN_HI: u32 = 1 << 30;
 
 /// [`ORIGIN_HI`] as the high word's type.
-const ORIGIN_HI_WORD: NonZeroU64 = match NonZeroU64::new(ORIGIN_HI) {
+const ORIGIN_HI_WORD: NonZeroU32 = match NonZeroU32::new(ORIGIN_HI) {
     Some(word) => word,
     None => panic!("the origin's high word is not zero"),
 };
@@ -35,11 +36,11 @@ const HORIZON: u128 = 1 << 92;
 /// `NEVER` after every instant.
 #[doc(hidden)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[repr(C, packed(4))]
 pub struct Moment {
-    /// Never zero (every moment lies within 2^126 ns of 2^126): so an
-    /// entry holding a moment leaves the arena's slot tag a niche, and a
-    /// TTL entry takes 8 bytes less.
-    hi: NonZeroU64,
+    /// Never zero (every moment lies within 2^94 ns of 2^94): so an entry
+    /// holding a moment leaves the arena's slot tag a niche.
+    hi: NonZeroU32,
     lo: u64,
 }
 
@@ -95,17 +96,20 @@ pub(crate) fn origin() -> Instant {
 impl Moment {
     /// Later than every instant: a deadline that never comes.
     pub const NEVER: Moment = Moment {
-        hi: NonZeroU64::MAX,
+        hi: NonZeroU32::MAX,
         lo: u64::MAX,
     };
 
-    /// The moment of a count; every count made here is at least
-    /// 2^126 - 2^94, so the high word is never zero (a zero would be read
-    /// as the earliest moment rather than wrap).
+    /// The moment of a count, `NEVER` from its count on. Every count made
+    /// here is at least 2^94 - 2^93, so the high word is never zero (a
+    /// zero would be read as the earliest moment rather than wrap).
     #[inline]
     fn from_bits(bits: u128) -> Moment {
+        if bits >= Moment::NEVER.bits() {
+            return Moment::NEVER;
+        }
         Moment {
-            hi: NonZeroU64::new((bits >> 64) as u64).unwrap_or(NonZeroU64::MIN),
+            hi: NonZeroU32::new((bits >> 64) as u32).unwrap_or(NonZeroU32::MIN),
             lo: bits as u64,
         }
     }
@@ -128,7 +132,9 @@ impl Moment {
     pub fn of(at: Instant) -> Moment {
         let origin = origin();
         let base = u128::from(ORIGIN_HI) << 64;
-        // `as_nanos` of any `Duration` is below 2^94, the bias 2^126.
+        // An `Instant` lies within 2^93 ns of any other (its seconds are
+        // an `i64` on every platform that has more than a `u64` count of
+        // ticks), the bias is 2^94.
         Moment::from_bits(match at.checked_duration_since(origin) {
             Some(after) => base + after.as_nanos(),
             None => base - origin.duration_since(at).as_nanos(),
@@ -181,7 +187,7 @@ impl Moment {
     /// saturating at `u64::MAX` (584 years).
     #[inline]
     pub(crate) fn nanos_since(self, earlier: Moment) -> u64 {
-        if self.hi == earlier.hi {
+        if { self.hi } == { earlier.hi } {
             return self.lo.saturating_sub(earlier.lo);
         }
         u64::try_from(self.bits().saturating_sub(earlier.bits())).unwrap_or(u64::MAX)
