@@ -63,6 +63,38 @@ fn lru_matches_the_reference_on_p3() {
     check("P3.lis.zst", 3_912_296);
 }
 
+/// The LIRS paper's traces (one block per line; Song Jiang and Xiaodong
+/// Zhang, "LIRS: An Efficient Low Inter-reference Recency Set Replacement
+/// Policy to Improve Buffer Cache Performance," SIGMETRICS 2002) expand to
+/// the request and block counts of `tests/traces/README.md`, and LRU gets
+/// the LRU figures of its table: nothing on a loop larger than the cache,
+/// near the best on `sprite`.
+#[test]
+fn lru_matches_the_reference_on_the_lirs_traces() {
+    for (name, requests_expected, blocks, rows) in [
+        (
+            "loop.trc.zst",
+            505_500,
+            1_011,
+            [(256, "0.00"), (512, "0.00")],
+        ),
+        (
+            "sprite.trc.zst",
+            133_996,
+            7_075,
+            [(512, "78.94"), (2_048, "93.52")],
+        ),
+    ] {
+        let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(requests.len(), requests_expected, "{name}");
+        let unique: std::collections::HashSet<u64> = requests.iter().copied().collect();
+        assert_eq!(unique.len(), blocks, "{name}");
+        for (size, lru) in rows {
+            assert_eq!(lru_hit_ratio(&requests, size), lru, "{name} at {size}");
+        }
+    }
+}
+
 fn arc_hit_ratio(requests: &[u64], size: usize) -> String {
     trace::percent(replay(ArcCache::new(size), requests), requests.len())
 }

@@ -1,7 +1,8 @@
-//! Hit ratios of every policy on the ARC paper's block traces, side by side
+//! Hit ratios of every policy on the ARC and LIRS papers' traces, side by side
 //! with moka and quick_cache, in one run.
 //!
-//! `cargo run --release --example hit_ratio [-- TRACE.lis.zst ...]`, or
+//! `cargo run --release --example hit_ratio [-- TRACE ...]` (by default the
+//! four traces of `tests/traces`), or
 //! `-- --synthetic` for a Zipf(0.9) and a scan-heavy synthetic workload;
 //! `--only LRU,TinyLFU` limits the columns to those policies, and
 //! `--seeds N` gives TinyLFU's range over N hash seeds (its sketch and
@@ -232,22 +233,29 @@ fn main() {
         return;
     }
     let names: Vec<&str> = if options.traces.is_empty() {
-        vec!["OLTP.lis.zst", "P3.lis.zst"]
+        vec![
+            "OLTP.lis.zst",
+            "P3.lis.zst",
+            "loop.trc.zst",
+            "sprite.trc.zst",
+        ]
     } else {
         options.traces.iter().map(String::as_str).collect()
     };
-    println!("Hit ratios (%) on the ARC paper's traces (Megiddo and Modha, FAST 03).");
-    println!("`ref LRU` and `ref ARC` are the published figures; `=` marks an exact LRU match.\n");
+    println!("Hit ratios (%) on the ARC paper's traces (Megiddo and Modha, FAST 03) and the");
+    println!("LIRS paper's (Jiang and Zhang, SIGMETRICS 02). `ref LRU` and `ref ARC` are the");
+    println!("ARC paper's figures (`=` marks an exact LRU match); `Belady` and `best known` are");
+    println!("from tests/traces/README.md (libCacheSim, Caffeine, moka, quick_cache).\n");
     print!("| trace | size |");
     for (name, _) in &policies {
         print!(" {name} |");
     }
-    println!(" ref LRU | ref ARC |");
+    println!(" ref LRU | ref ARC | Belady | best known |");
     print!("| --- | --: |");
     for _ in &policies {
         print!(" --: |");
     }
-    println!(" --: | --: |");
+    println!(" --: | --: | --: | --- |");
     for name in names {
         let requests = match trace::read_trace(name) {
             Ok(requests) => requests,
@@ -256,11 +264,21 @@ fn main() {
                 std::process::exit(1);
             }
         };
-        for &(trace_name, size, ref_lru, ref_arc) in trace::REFERENCE {
-            if trace_name != name {
-                continue;
-            }
-            print!("| {} | {size} |", name.trim_end_matches(".lis.zst"));
+        let rows = trace::BEST_KNOWN.iter().filter(|row| row.0 == name).map(
+            |&(_, size, belady, best, who)| {
+                let reference = trace::REFERENCE.iter().find(|r| (r.0, r.1) == (name, size));
+                let (ref_lru, ref_arc) =
+                    (reference.map_or("", |r| r.2), reference.map_or("", |r| r.3));
+                (
+                    size,
+                    ref_lru,
+                    ref_arc,
+                    format!(" {belady:.2} | {best:.2} ({who}) |"),
+                )
+            },
+        );
+        for (size, ref_lru, ref_arc, best) in rows {
+            print!("| {} | {size} |", name.split('.').next().unwrap_or(name));
             for (policy_name, make) in &policies {
                 let ratio = measure(policy_name, *make, &requests, size, options.seeds);
                 let mark = if *policy_name == "LRU" && ratio == ref_lru {
@@ -270,7 +288,7 @@ fn main() {
                 };
                 print!(" {ratio}{mark} |");
             }
-            println!(" {ref_lru} | {ref_arc} |");
+            println!(" {ref_lru} | {ref_arc} |{best}");
         }
     }
 }
