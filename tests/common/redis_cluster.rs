@@ -4,14 +4,20 @@
 
 #![allow(dead_code)]
 
+#[path = "tied.rs"]
+mod tied;
+
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// A running cluster, stopped (and its files removed) when dropped.
+use tied::Tied;
+
+/// A running cluster, stopped (and its files removed) when dropped; its
+/// servers also end when this process does.
 pub struct RedisCluster {
-    children: Vec<Child>,
+    children: Vec<Tied>,
     pub ports: Vec<u16>,
     dir: PathBuf,
 }
@@ -41,13 +47,15 @@ impl RedisCluster {
         std::fs::create_dir_all(&dir).unwrap();
         let binary =
             std::env::var("CACHEKIT_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
+        tied::require(&binary, "the cluster tests need redis-server");
         let mut cluster = RedisCluster {
             children: Vec::new(),
             ports: ports.to_vec(),
             dir: dir.clone(),
         };
         for (port, bus) in ports.iter().zip(bus) {
-            let child = Command::new(&binary)
+            let mut command = Command::new(&binary);
+            command
                 .args([
                     "--port",
                     &port.to_string(),
@@ -59,13 +67,8 @@ impl RedisCluster {
                 .arg(dir.join(format!("nodes-{port}.conf")))
                 .arg("--dir")
                 .arg(&dir)
-                .args(["--save", "", "--appendonly", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap_or_else(|e| {
-                    panic!("cannot start {binary:?} ({e}): the cluster tests need redis-server")
-                });
+                .args(["--save", "", "--appendonly", "no"]);
+            let child = Tied::spawn(&command).unwrap_or_else(|e| panic!("cannot start sh: {e}"));
             cluster.children.push(child);
         }
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -118,8 +121,7 @@ impl RedisCluster {
 impl Drop for RedisCluster {
     fn drop(&mut self) {
         for child in &mut self.children {
-            let _ = child.kill();
-            let _ = child.wait();
+            child.stop();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
     }

@@ -3,13 +3,18 @@
 
 #![allow(dead_code)] // each includer uses a part
 
+#[path = "tied.rs"]
+mod tied;
+
 use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A running server, stopped when dropped.
+use tied::Tied;
+
+/// A running server, stopped when dropped or when this process ends.
 pub struct RedisServer {
-    child: Option<Child>,
+    child: Option<Tied>,
     pub port: u16,
 }
 
@@ -23,7 +28,13 @@ impl RedisServer {
             .expect("no free loopback port");
         let binary =
             std::env::var("CACHEKIT_REDIS_SERVER").unwrap_or_else(|_| "redis-server".into());
-        let child = Command::new(&binary)
+        tied::require(
+            &binary,
+            "the Redis tests need a Redis server binary; install one (`apt-get install \
+             redis-server`, as .ci/run does) or point CACHEKIT_REDIS_SERVER at it",
+        );
+        let mut command = Command::new(&binary);
+        command
             .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
             .args([
                 "--save",
@@ -32,17 +43,8 @@ impl RedisServer {
                 "no",
                 "--enable-debug-command",
                 "yes",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| {
-                panic!(
-                    "cannot start {binary:?} ({e}): the Redis tests need a Redis server binary; \
-                     install one (`apt-get install redis-server`, as .ci/run does) or point \
-                     CACHEKIT_REDIS_SERVER at it"
-                )
-            });
+            ]);
+        let child = Tied::spawn(&command).unwrap_or_else(|e| panic!("cannot start sh: {e}"));
         let server = RedisServer {
             child: Some(child),
             port,
@@ -66,8 +68,7 @@ impl RedisServer {
     /// Kills the server now (to test a server going away).
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
-            let _ = child.kill();
-            let _ = child.wait();
+            child.stop();
         }
     }
 }
