@@ -36,7 +36,7 @@ pub(crate) struct Shard<C: Shardable> {
     misses_before: AtomicU64,
 }
 
-/// The outcome of [`Shard::claim`]: the value, stored meanwhile by another
+/// The outcome of `Shard::claim`: the value, stored meanwhile by another
 /// caller, or the computation this caller now owes.
 pub enum Claim<'a, C: Shardable, V> {
     /// The value (a hit).
@@ -594,7 +594,7 @@ enum Step<'a, C: Shardable, V> {
     Wait,
 }
 
-/// A computation a caller owes after [`claim`](Shard::claim): finishing
+/// A computation a caller owes after `Shard::claim`: finishing
 /// it stores the value and wakes the callers waiting for it; dropping it
 /// unfinished (a panic, a cancelled future, an error) wakes them to compute
 /// for themselves.
@@ -675,7 +675,7 @@ impl<C: Shardable> Drop for Ticket<'_, C> {
     }
 }
 
-/// The future of [`Shard::claim_async`].
+/// The future of `Shard::claim_async`.
 pub struct ClaimAsync<'a, C: Shardable, V> {
     shard: &'a Shard<C>,
     hash: u64,

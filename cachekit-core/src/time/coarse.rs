@@ -29,7 +29,7 @@ const IDLE_TICKS: u32 = 1_000;
 /// The process's monotonic time, read through one shared ticker thread:
 /// a read is an atomic load or two, instead of a clock system call.
 ///
-/// It runs behind real time by at most [`RESOLUTION`] (1 ms) plus however
+/// It runs behind real time by at most 1 ms plus however
 /// long the ticker thread waits to be scheduled, and never ahead of it, so
 /// an entry never expires early and expires late by about a millisecond.
 /// The ticker thread (`cachekit-clock`) starts on the first read and parks

@@ -68,7 +68,7 @@ impl SharedSlot {
 /// `parse::<u64>("5")` are separate entries even where the key and value
 /// types agree.
 ///
-/// Instantiations are few and never removed. The first [`INLINE`] sit in
+/// Instantiations are few and never removed. The first `INLINE` sit in
 /// write-once cells filled in order, so that finding one is a few loads
 /// and no lock; more go to a vector behind a lock. Each cache is leaked, as
 /// a static would be.
