@@ -65,12 +65,12 @@ pub struct CoarseClock;
 impl Clock for CoarseClock {
     #[inline]
     fn now(&self) -> Instant {
-        ticker().now()
+        TICKER.now()
     }
 
     #[inline]
     fn moment(&self) -> Moment {
-        Moment::from_origin_nanos(ticker().nanos())
+        Moment::from_origin_nanos(TICKER.nanos())
     }
 }
 
@@ -98,11 +98,6 @@ static TICKER: Ticker = Ticker {
     state: AtomicU8::new(UNSTARTED),
     thread: OnceLock::new(),
 };
-
-#[inline]
-fn ticker() -> &'static Ticker {
-    &TICKER
-}
 
 /// Starts the process's ticker (the state was `UNSTARTED`); a reader that
 /// loses the race to start it reads the system's time meanwhile.

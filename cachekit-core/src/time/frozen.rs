@@ -11,6 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
+use super::clock::Clock;
 use super::moment::Moment;
 
 /// The instant operations see while a [`FrozenTime`](crate::FrozenTime)
@@ -49,6 +50,16 @@ impl Frozen {
     #[inline]
     pub(crate) fn moment(&self) -> Option<Moment> {
         self.alive.load(Ordering::Acquire).then_some(self.moment)
+    }
+}
+
+/// The time an expiring policy's operations see: the frozen moment while a
+/// guard holds one, else `clock`'s.
+#[inline]
+pub(crate) fn now<C: Clock>(frozen: &Option<Frozen>, clock: &C) -> Moment {
+    match frozen {
+        None => clock.moment(),
+        Some(frozen) => frozen.moment().unwrap_or_else(|| clock.moment()),
     }
 }
 

@@ -27,6 +27,9 @@ const ORIGIN_HI_WORD: NonZeroU32 = match NonZeroU32::new(ORIGIN_HI) {
     None => panic!("the origin's high word is not zero"),
 };
 
+/// The origin's count: [`ORIGIN_HI`] in the high word.
+const BASE: u128 = (ORIGIN_HI as u128) << 64;
+
 /// Beyond this many nanoseconds from the origin (about 157 billion years,
 /// past what an `Instant` can hold) a deadline is "never", as an
 /// `Instant` sum that overflows is.
@@ -131,13 +134,12 @@ impl Moment {
     /// The moment of `at`.
     pub fn of(at: Instant) -> Moment {
         let origin = origin();
-        let base = u128::from(ORIGIN_HI) << 64;
         // An `Instant` lies within 2^93 ns of any other (its seconds are
         // an `i64` on every platform that has more than a `u64` count of
         // ticks), the bias is 2^94.
         Moment::from_bits(match at.checked_duration_since(origin) {
-            Some(after) => base + after.as_nanos(),
-            None => base - origin.duration_since(at).as_nanos(),
+            Some(after) => BASE + after.as_nanos(),
+            None => BASE - origin.duration_since(at).as_nanos(),
         })
     }
 
@@ -152,12 +154,11 @@ impl Moment {
             // The common case: within 584 years after the origin.
             return origin.checked_add(Duration::from_nanos(self.lo));
         }
-        let base = u128::from(ORIGIN_HI) << 64;
         let bits = self.bits();
-        if bits >= base {
-            origin.checked_add(duration(bits - base))
+        if bits >= BASE {
+            origin.checked_add(duration(bits - BASE))
         } else {
-            origin.checked_sub(duration(base - bits))
+            origin.checked_sub(duration(BASE - bits))
         }
     }
 
@@ -165,10 +166,13 @@ impl Moment {
     /// `Instant::checked_add` fails) or `self` is `NEVER`.
     #[inline]
     pub fn after(self, by: Duration) -> Moment {
-        let limit = (u128::from(ORIGIN_HI) << 64) + HORIZON;
-        match self.bits().checked_add(by.as_nanos()) {
-            Some(bits) if bits <= limit && self != Moment::NEVER => Moment::from_bits(bits),
-            _ => Moment::NEVER,
+        // Counts stay below 2^96 and a `Duration` below 2^94 ns: no
+        // overflow, and `NEVER` plus anything is past the horizon.
+        let bits = self.bits() + by.as_nanos();
+        if bits <= BASE + HORIZON {
+            Moment::from_bits(bits)
+        } else {
+            Moment::NEVER
         }
     }
 
@@ -178,9 +182,8 @@ impl Moment {
         if self == Moment::NEVER {
             return None;
         }
-        let floor = (u128::from(ORIGIN_HI) << 64) - HORIZON;
         let bits = self.bits().checked_sub(by.as_nanos())?;
-        (bits >= floor).then(|| Moment::from_bits(bits))
+        (bits >= BASE - HORIZON).then(|| Moment::from_bits(bits))
     }
 
     /// Nanoseconds from `earlier` to `self` (0 if `earlier` is later),
@@ -196,10 +199,8 @@ impl Moment {
     /// `nanos` nanoseconds later, saturating at `NEVER`.
     #[inline]
     pub(crate) fn add_nanos(self, nanos: u64) -> Moment {
-        match self.bits().checked_add(u128::from(nanos)) {
-            Some(bits) => Moment::from_bits(bits),
-            None => Moment::NEVER,
-        }
+        // Below 2^96 + 2^64: no overflow; `from_bits` saturates.
+        Moment::from_bits(self.bits() + u128::from(nanos))
     }
 
     /// Time from `earlier` to `self` (zero if `earlier` is later).

@@ -4,7 +4,7 @@ use std::time::Instant;
 
 use crate::arena::{linked_by, Handle, Links, List, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
-use crate::time::frozen::Frozen;
+use crate::time::frozen::{self, Frozen};
 use crate::time::moment::Moment;
 use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -106,10 +106,7 @@ where
 
     #[inline]
     fn now(&self) -> Option<Moment> {
-        Some(match &self.frozen {
-            None => self.clock.moment(),
-            Some(frozen) => frozen.moment().unwrap_or_else(|| self.clock.moment()),
-        })
+        Some(frozen::now(&self.frozen, &self.clock))
     }
 
     #[inline]

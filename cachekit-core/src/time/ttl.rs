@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use crate::arena::{linked_by, Handle, Links, List, Primary, Secondary};
 use crate::policy::{Entries, EntryMeta, Policy, Sealed, Timed};
-use crate::time::frozen::Frozen;
+use crate::time::frozen::{self, Frozen};
 use crate::time::moment::Moment;
 use crate::time::wheel::{Scheduled, Wheel};
 use crate::{Clock, CoarseClock, DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -20,9 +20,9 @@ pub struct TtlMeta {
     deadline: Moment,
     /// With a time to idle (which moves `deadline` on every read, never
     /// past `stored + ttl`): nanoseconds from `deadline` to `stored + ttl`,
-    /// `u64::MAX` for never. Eight bytes where the deadline itself takes
-    /// sixteen; a time to live 584 years or more beyond the idle deadline
-    /// counts as none.
+    /// `u64::MAX` for never. Eight bytes where a second deadline would
+    /// take twelve (and the entry's padding four more); a time to live 584
+    /// years or more beyond the idle deadline counts as none.
     hard: u64,
     slot: u16,
 }
@@ -206,10 +206,7 @@ impl<K, V, C: Clock> Policy<K, V> for Ttl<C> {
 
     #[inline]
     fn now(&self) -> Option<Moment> {
-        Some(match &self.frozen {
-            None => self.clock.moment(),
-            Some(frozen) => frozen.moment().unwrap_or_else(|| self.clock.moment()),
-        })
+        Some(frozen::now(&self.frozen, &self.clock))
     }
 
     #[inline]
