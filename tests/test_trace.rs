@@ -144,6 +144,42 @@ fn tinylfu_beats_arc_on_every_row() {
     }
 }
 
+/// Rows of [`trace::BEST_KNOWN`] where `TinyLfuCache` is still short of
+/// the best known figure, with the floor it must keep there: its worst of
+/// 8 hash seeds (`hit_ratio --only TinyLFU --seeds 8`) less 0.2, so that
+/// a regression fails while the gap stays on record. Every other row must
+/// reach the best known figure less 0.1.
+const SHORT_OF_BEST: &[(&str, usize, f64)] = &[
+    ("P3.lis.zst", 65_536, 31.1),    // 31.32-31.54 of 32.48 (LIRS)
+    ("loop.trc.zst", 256, 24.9),     // 25.12-25.14 of 25.25
+    ("loop.trc.zst", 512, 49.9),     // 50.16-50.29 of 50.54
+    ("sprite.trc.zst", 512, 77.6),   // 77.88-78.99 of 79.37 (LRU 78.94)
+    ("sprite.trc.zst", 2_048, 92.3), // 92.57-93.37 of 93.57 (LRU 93.52)
+];
+
+#[test]
+fn tinylfu_reaches_the_best_known_ratio_or_keeps_its_floor() {
+    for &(name, size, _belady, best, who) in trace::BEST_KNOWN {
+        let requests = trace::read_trace(name).unwrap_or_else(|e| panic!("{e}"));
+        let ratio = tinylfu_hit_ratio(&requests, size);
+        match SHORT_OF_BEST
+            .iter()
+            .find(|row| (row.0, row.1) == (name, size))
+        {
+            Some(&(_, _, floor)) => {
+                assert!(
+                    ratio >= floor,
+                    "{name} at {size}: {ratio:.3} < floor {floor}"
+                );
+            }
+            None => assert!(
+                ratio >= best - 0.1,
+                "{name} at {size}: {ratio:.3} < best known {best} ({who})"
+            ),
+        }
+    }
+}
+
 /// Sharding changes LRU's eviction order only within a shard (and a
 /// concurrent cache's LRU gives hit entries a second chance instead of
 /// moving them): on OLTP the sharded cache never hits less than a quarter

@@ -7,6 +7,10 @@ use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
 
+mod miniature;
+
+use miniature::{Miniatures, CONFIGS};
+
 /// Entries the sketch is sized for at first; it doubles as the cache fills.
 const INITIAL_SKETCH: usize = 64;
 
@@ -75,6 +79,19 @@ linked_by!(TinyLfuMeta, links);
 /// recency was undervalued: the window grows, and the key goes straight to
 /// probation. A miss on the second kind shrinks the window.
 ///
+/// In a cache of 256 entries or more the policy also runs *miniature
+/// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
+/// hash in 16 or fewer (so that each miniature holds about 128 entries)
+/// are replayed through four scaled-down copies of the cache holding
+/// hashes only, each with a fixed configuration: a window of one entry
+/// with admission only by a margin of two uses and no hash-flood escape
+/// (what a loop larger than the cache wants), a window of 20% or 50%,
+/// or a window of the whole cache (LRU, for recency-heavy traces). Every
+/// 40 sampled requests per miniature entry the cache takes the
+/// configuration whose miniature hit most (earlier periods weighed by
+/// 0.9), unless no miniature hit one sampled request in 16; the ghost
+/// feedback moves the window between these decisions.
+///
 /// A hit costs no more than an LRU hit: it counts the use in the entry
 /// itself, and the counts reach the sketch when the entry leaves or the
 /// sketch ages (every 32 uses per entry the cache holds when full), so the
@@ -104,6 +121,16 @@ pub struct TinyLfu {
     ghosts: LossyGhosts,
     /// Contested admissions so far (drives the hash-flood escape).
     contests: u64,
+    /// A candidate must beat the victim by more than this (set by the
+    /// miniatures' decisions).
+    margin: u8,
+    /// The hash-flood escape is off (likewise).
+    no_escape: bool,
+    /// Bits of a key's hash (shifted right by 32) that are all zero when
+    /// the key is in the miniatures' sample; all ones when there are no
+    /// miniatures.
+    sample_mask: u64,
+    miniatures: Option<Box<Miniatures>>,
 }
 
 impl TinyLfu {
@@ -321,14 +348,14 @@ impl TinyLfu {
         // settles the contest its counters are not read (the usual case:
         // a new key against a used entry).
         let victim_uses = entries[victim].meta.uses;
-        let victim_at =
-            (candidate_freq > victim_uses).then(|| self.sketch.counters(entries[victim].hash));
+        let victim_at = (candidate_freq > victim_uses.saturating_add(self.margin))
+            .then(|| self.sketch.counters(entries[victim].hash));
         let victim_freq = match &victim_at {
             Some(at) => (self.sketch.frequency_at(at) + victim_uses).min(15),
             None => victim_uses,
         };
-        let admitted = candidate_freq > victim_freq
-            || (candidate_freq >= HASH_FLOOD_FREQUENCY && {
+        let admitted = candidate_freq > victim_freq.saturating_add(self.margin)
+            || (!self.no_escape && candidate_freq >= HASH_FLOOD_FREQUENCY && {
                 self.contests = self.contests.wrapping_add(1);
                 remix(self.contests ^ entries[candidate].hash) & 127 == 0
             });
@@ -354,6 +381,10 @@ impl TinyLfu {
     /// that memory follows the cache's contents, not its bound.
     #[cold]
     fn prepare(&mut self, weight: usize, maxsize: usize) {
+        if maxsize != self.maxsize || self.miniatures.is_none() {
+            self.miniatures = Miniatures::new(maxsize, weight);
+            self.sample_mask = self.miniatures.as_ref().map_or(u64::MAX, |m| m.mask());
+        }
         if maxsize != self.maxsize {
             self.resize(maxsize);
         }
@@ -383,6 +414,31 @@ impl TinyLfu {
             self.window_max = self.window_max.saturating_sub(step).max(1);
         }
         self.follow_window();
+    }
+
+    /// Replays a request for the key of `hash` in the miniatures if the
+    /// key is in their sample.
+    #[inline(always)]
+    fn sample(&mut self, hash: u64, weight: usize) {
+        if (hash >> 32) & self.sample_mask == 0 {
+            self.replay(hash, weight);
+        }
+    }
+
+    #[cold]
+    fn replay(&mut self, hash: u64, weight: usize) {
+        let Some(miniatures) = &mut self.miniatures else {
+            return;
+        };
+        if let Some(best) = miniatures.request(hash, weight) {
+            let config = CONFIGS[best];
+            self.margin = config.margin;
+            self.no_escape = !config.escape;
+            let maxsize = self.maxsize;
+            self.window_max =
+                ((maxsize as f64 * config.window).ceil() as usize).clamp(1, maxsize.max(1));
+            self.follow_window();
+        }
     }
 
     /// Sizes the sketch for the number of entries the cache holds when
@@ -426,6 +482,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         if maxsize != self.maxsize || self.sketch.capacity() == 0 {
             self.prepare(weight, maxsize);
         }
+        self.sample(hash, weight);
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some(side) = self.ghosts.take(hash) {
@@ -451,6 +508,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
     #[inline]
     fn on_hit(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.count_use(entries, handle);
+        let node = &entries[handle];
+        self.sample(node.hash, node.weight);
         match entries[handle].meta.segment {
             Segment::Probation => {
                 self.transfer(entries, handle, Segment::Protected);
@@ -468,6 +527,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
         old_weight: usize,
     ) {
         self.count_use(entries, handle);
+        let node = &entries[handle];
+        self.sample(node.hash, node.weight);
         self.unlink_weighing(entries, handle, old_weight);
         let segment = match entries[handle].meta.segment {
             Segment::Window => Segment::Window,
@@ -522,10 +583,15 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming_direct = false;
         self.ghosts.clear();
         self.sketch.clear();
+        if let Some(miniatures) = &mut self.miniatures {
+            miniatures.clear();
+        }
     }
 
     fn allocated_bytes(&self) -> usize {
-        self.sketch.allocated_bytes() + self.ghosts.allocated_bytes()
+        self.sketch.allocated_bytes()
+            + self.ghosts.allocated_bytes()
+            + self.miniatures.as_ref().map_or(0, |m| m.allocated_bytes())
     }
 }
 
@@ -540,7 +606,9 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// about 8 bytes per entry (16 times that in a small cache, at most
 /// 128 KiB more: its estimates decide which few entries a small cache
 /// keeps) and a table of a sample of recently evicted keys' hashes of 4
-/// to 8 bytes per entry. All operations are O(1).
+/// to 8 bytes per entry; from 256 entries on, its miniature simulations
+/// take 5 to 50 KiB more (they hold about 128 entries each, however
+/// large the cache). All operations are O(1).
 ///
 /// # Examples
 ///
