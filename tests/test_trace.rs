@@ -151,8 +151,6 @@ fn tinylfu_beats_arc_on_every_row() {
 /// reach the best known figure less 0.1.
 const SHORT_OF_BEST: &[(&str, usize, f64)] = &[
     ("P3.lis.zst", 65_536, 31.1),    // 31.32-31.54 of 32.48 (LIRS)
-    ("loop.trc.zst", 256, 24.9),     // 25.12-25.14 of 25.25
-    ("loop.trc.zst", 512, 49.9),     // 50.16-50.29 of 50.54
     ("sprite.trc.zst", 512, 77.6),   // 77.88-78.99 of 79.37 (LRU 78.94)
     ("sprite.trc.zst", 2_048, 92.3), // 92.57-93.37 of 93.57 (LRU 93.52)
 ];

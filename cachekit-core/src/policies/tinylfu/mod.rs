@@ -89,8 +89,9 @@ linked_by!(TinyLfuMeta, links);
 /// or a window of the whole cache (LRU, for recency-heavy traces). Every
 /// 40 sampled requests per miniature entry the cache takes the
 /// configuration whose miniature hit most (earlier periods weighed by
-/// 0.9), unless no miniature hit one sampled request in 16; the ghost
-/// feedback moves the window between these decisions.
+/// 0.9), unless no miniature hit one sampled request in 16; before the
+/// first decision it takes the loop configuration early if that one
+/// leads by 10%. The ghost feedback moves the window between decisions.
 ///
 /// A hit costs no more than an LRU hit: it counts the use in the entry
 /// itself, and the counts reach the sketch when the entry leaves or the
