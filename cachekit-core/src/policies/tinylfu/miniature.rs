@@ -23,6 +23,7 @@
 
 use hashbrown::HashTable;
 
+use super::Segment;
 use crate::policies::history::frequency_sketch::{remix, FrequencySketch};
 
 /// One way to run the cache: what the miniatures compare.
@@ -110,14 +111,6 @@ const DECAY: f64 = 0.9;
 const NIL: u16 = u16::MAX;
 /// Nodes a miniature holds at most (one index short of [`NIL`]).
 const MAX_NODES: usize = NIL as usize - 1;
-
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-enum Segment {
-    #[default]
-    Window,
-    Probation,
-    Protected,
-}
 
 #[derive(Clone, Copy, Debug)]
 struct Node {
@@ -274,11 +267,14 @@ impl Miniature {
                         let v = cx
                             .sketch
                             .frequency_at(&cx.sketch.counters(self.nodes[main as usize].hash));
-                        let admitted = c > v.saturating_add(self.margin)
-                            || (self.escape && c >= super::HASH_FLOOD_FREQUENCY && {
-                                *cx.contests = cx.contests.wrapping_add(1);
-                                remix(*cx.contests ^ self.nodes[candidate as usize].hash) & 127 == 0
-                            });
+                        let admitted = super::admits(
+                            c,
+                            v,
+                            self.margin,
+                            self.escape,
+                            cx.contests,
+                            self.nodes[candidate as usize].hash,
+                        );
                         if admitted {
                             self.transfer(candidate, Probation);
                             main

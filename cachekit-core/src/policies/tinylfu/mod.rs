@@ -25,6 +25,27 @@ const REBALANCE_BUDGET: usize = 16;
 /// loses: an attacker cannot pin the cache by making one victim look hot.
 const HASH_FLOOD_FREQUENCY: u8 = 6;
 
+/// The admission rule: whether a candidate estimated at `candidate` uses
+/// replaces a victim estimated at `victim`. It must beat the victim by
+/// more than `margin`; with the hash-flood `escape`, a frequent candidate
+/// that loses still gets in one contest in 128 (`contests` counts them,
+/// `hash` is the candidate's).
+#[inline]
+fn admits(
+    candidate: u8,
+    victim: u8,
+    margin: u8,
+    escape: bool,
+    contests: &mut u64,
+    hash: u64,
+) -> bool {
+    candidate > victim.saturating_add(margin)
+        || (escape && candidate >= HASH_FLOOD_FREQUENCY && {
+            *contests = contests.wrapping_add(1);
+            remix(*contests ^ hash) & 127 == 0
+        })
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Segment {
     #[default]
@@ -355,11 +376,14 @@ impl TinyLfu {
             Some(at) => (self.sketch.frequency_at(at) + victim_uses).min(15),
             None => victim_uses,
         };
-        let admitted = candidate_freq > victim_freq.saturating_add(self.margin)
-            || (!self.no_escape && candidate_freq >= HASH_FLOOD_FREQUENCY && {
-                self.contests = self.contests.wrapping_add(1);
-                remix(self.contests ^ entries[candidate].hash) & 127 == 0
-            });
+        let admitted = admits(
+            candidate_freq,
+            victim_freq,
+            self.margin,
+            !self.no_escape,
+            &mut self.contests,
+            entries[candidate].hash,
+        );
         let (loser, at) = if admitted {
             let hash = entries[victim].hash;
             (
