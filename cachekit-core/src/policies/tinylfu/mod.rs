@@ -632,7 +632,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// 128 KiB more: its estimates decide which few entries a small cache
 /// keeps) and a table of a sample of recently evicted keys' hashes of 4
 /// to 8 bytes per entry; from 256 entries on, its miniature simulations
-/// take 5 to 50 KiB more (they hold about 128 entries each, however
+/// take 5 to 70 KiB more (they hold about 128 entries each, however
 /// large the cache). All operations are O(1).
 ///
 /// # Examples
