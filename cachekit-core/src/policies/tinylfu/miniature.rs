@@ -180,7 +180,7 @@ impl Miniature {
             weights: [0; 3],
             capacity,
             window_max,
-            protected_max: main * 4 / 5,
+            protected_max: (main as f64 * super::PROTECTED_SHARE) as u64,
             margin: config.margin,
             escape: config.escape,
             hits: 0,
@@ -188,7 +188,6 @@ impl Miniature {
         }
     }
 
-    /// An empty miniature configured as `other`.
     /// Forgets every key, keeping the configuration and the score.
     fn clear(&mut self) {
         self.nodes.clear();

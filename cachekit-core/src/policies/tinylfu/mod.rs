@@ -46,6 +46,12 @@ fn admits(
         })
 }
 
+/// A window target of `share` of `maxsize`: rounded up, at least one
+/// entry, at most the whole cache.
+fn share_of(maxsize: usize, share: f64) -> usize {
+    ((maxsize as f64 * share).ceil() as usize).clamp(1, maxsize.max(1))
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 enum Segment {
     #[default]
@@ -164,7 +170,7 @@ impl TinyLfu {
 
     fn resize(&mut self, maxsize: usize) {
         if self.maxsize == 0 {
-            self.window_max = ((maxsize as f64 * INITIAL_WINDOW).ceil() as usize).clamp(1, maxsize);
+            self.window_max = share_of(maxsize, INITIAL_WINDOW);
         } else {
             let scaled = self.window_max as u128 * maxsize as u128 / self.maxsize as u128;
             self.window_max = (scaled as usize).clamp(1, maxsize.max(1));
@@ -459,9 +465,7 @@ impl TinyLfu {
             let config = CONFIGS[best];
             self.margin = config.margin;
             self.no_escape = !config.escape;
-            let maxsize = self.maxsize;
-            self.window_max =
-                ((maxsize as f64 * config.window).ceil() as usize).clamp(1, maxsize.max(1));
+            self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
         }
     }
