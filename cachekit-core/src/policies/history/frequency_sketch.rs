@@ -29,6 +29,9 @@ pub(crate) struct FrequencySketch {
     sample_size: usize,
     /// Number of keys the table is sized for.
     capacity: usize,
+    /// Increments between two halvings per key of capacity (0: the
+    /// default, [`SAMPLE_FACTOR`]).
+    factor: usize,
 }
 
 /// Eight words of counters, aligned so that a key's four counters are in
@@ -111,12 +114,28 @@ impl FrequencySketch {
             return;
         }
         self.capacity = capacity;
-        self.sample_size = capacity.saturating_mul(SAMPLE_FACTOR);
+        self.sample_size = capacity.saturating_mul(self.factor());
         let keys = capacity.max(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS));
         let blocks = (keys.next_power_of_two() / 8).max(1);
         self.table = vec![Block::default(); blocks];
         self.block_mask = blocks - 1;
         self.additions = 0;
+    }
+
+    /// Increments between two halvings per key of capacity.
+    fn factor(&self) -> usize {
+        if self.factor == 0 {
+            SAMPLE_FACTOR
+        } else {
+            self.factor
+        }
+    }
+
+    /// Sets the increments between two halvings per key of capacity (0:
+    /// [`SAMPLE_FACTOR`]); the counts so far stay.
+    pub(crate) fn set_sample_factor(&mut self, factor: usize) {
+        self.factor = factor;
+        self.sample_size = self.capacity.saturating_mul(self.factor());
     }
 
     /// Where the counters of the key of `hash` are: computed once when a

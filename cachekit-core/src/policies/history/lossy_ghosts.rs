@@ -4,78 +4,50 @@
 //! [`ExactGhosts`](crate::policies::history::exact_ghosts::ExactGhosts) keeps exact FIFO ghost lists, as ARC
 //! needs; each eviction then costs a hash-table insert and a removal of
 //! the oldest ghost. TinyLFU only asks "was this key evicted recently, and
-//! from where?", so a table of 4-slot buckets (one 64-byte cache line each)
-//! answers: a slot holds the key's hash, its side and a stamp, the running
-//! total of weight remembered on that side. A ghost lives while it and the
-//! ghosts remembered after it on its side weigh at most the side's limit,
-//! which is the FIFO bound without a queue. A new ghost takes a slot of
-//! its bucket whose ghost is gone, else the one closest to going, so a few
-//! old ghosts are lost early. Each operation touches one bucket.
+//! from where?", so a table of 8-slot buckets (one 64-byte cache line each)
+//! answers: a slot holds 32 bits of the key's hash, its side and a stamp,
+//! the running total of weight remembered on that side. A ghost lives
+//! while it and the ghosts remembered after it on its side weigh at most
+//! the side's limit, which is the FIFO bound without a queue. A new ghost
+//! takes a slot of its bucket whose ghost is gone, else the one closest to
+//! going, so a few old ghosts are lost early. Each operation touches one
+//! bucket.
 //!
-//! Only one key in [`SAMPLING`] (picked by hash bits no other structure
-//! uses) is remembered: the others cost an eviction one addition to their
-//! side's clock and a miss one bit test, so three misses in four touch no
-//! ghost memory. Every eviction still counts towards a ghost's age, and the
-//! policy weighs each ghost found as [`SAMPLING`] keys. (On the ARC paper's
-//! traces this costs at most 0.6 points, on OLTP at 2,000 entries, and
-//! takes a quarter of the Zipf mix's instructions off the ghosts; measured
-//! with `benches/examples/hit_ratio` and `benches/examples/op_profile`.)
+//! Every evicted key is remembered. (An earlier table of 16-byte slots
+//! remembered one key in four to save memory; remembering all of them in
+//! half the bytes per slot gains 0.1-0.5 points on the ARC paper's traces
+//! and lets every key turned away at the window come back straight to the
+//! main space, measured with `benches/examples/hit_ratio --seeds 8`.)
 
 use super::{adaptation_step, Side};
 
-/// One remembered key: its hash with the side in place of the lowest bit
-/// (two keys whose hashes differ only there share a ghost, a 2^-63
-/// chance), and one more than its side's clock before it was remembered
+/// One remembered key: the high 32 bits of its hash with the side in
+/// place of the lowest (two keys whose hashes agree there share a ghost,
+/// a 2^-31 chance per lookup and slot), and one more than its side's
+/// clock, in [`LossyGhosts::shift`] units, before it was remembered
 /// (0: an empty slot).
 #[derive(Clone, Copy, Debug, Default)]
 struct Slot {
-    key: u64,
-    stamp: u64,
-}
-
-/// One key in `SAMPLING` (by hash) is remembered; each ghost found
-/// stands for that many.
-pub(crate) const SAMPLING: u64 = 4;
-
-/// Whether the key of `hash` is one of the remembered sample (the top
-/// two bits: the bucket and the sketch use other bits).
-#[inline]
-fn sampled(hash: u64) -> bool {
-    hash >> 62 == 0
+    key: u32,
+    stamp: u32,
 }
 
 /// Slots per bucket: a key's ghost may be in any of them.
-const WAYS: usize = 4;
+const WAYS: usize = 8;
 
-/// A key's possible slots, aligned to one 64-byte cache line (unaligned,
-/// three buckets in four would straddle two lines).
+/// A key's possible slots, aligned to one 64-byte cache line.
 #[derive(Clone, Copy, Debug, Default)]
 #[repr(C, align(64))]
 struct Bucket([Slot; WAYS]);
 
 #[inline]
-fn key(hash: u64, side: Side) -> u64 {
-    (hash & !1) | side as u64
+fn key(hash: u64, side: Side) -> u32 {
+    ((hash >> 32) as u32 & !1) | side as u32
 }
 
 #[inline]
 fn same_key(slot: Slot, hash: u64) -> bool {
-    slot.stamp != 0 && (slot.key ^ hash) & !1 == 0
-}
-
-/// See [`LossyGhosts::life`].
-#[inline]
-fn life(slot: Slot, clock: [u64; 2], limit: [u64; 2]) -> i64 {
-    let side = (slot.key & 1) as usize;
-    let life = slot
-        .stamp
-        .wrapping_add(limit[side])
-        .wrapping_sub(clock[side]) as i64;
-    if slot.stamp == 0 {
-        i64::MIN
-    } else {
-        life
-    }
+    slot.stamp != 0 && (slot.key ^ (hash >> 32) as u32) & !1 == 0
 }
 
 #[inline]
@@ -96,39 +68,62 @@ pub(crate) struct LossyGhosts {
     clock: [u64; 2],
     /// How much weight a side remembers: a ghost older than this is gone.
     limit: [u64; 2],
+    /// Stamps count weight in units of `2^shift`, so that a limit fits in
+    /// 31 bits (0 unless a cache holds 2^31 units of weight or more).
+    shift: u32,
 }
 
 impl LossyGhosts {
-    /// At least `slots` slots (a power of two, 16 to 2^26). Never shrinks;
-    /// the remembered ghosts move to the new table.
+    /// At least `slots` slots (a power of two, 16 to 2^27). Never shrinks.
+    /// A larger table starts empty: a slot keeps too few of its hash's
+    /// bits to find its bucket in the new one, and the table grows only
+    /// while the cache fills, when there are few ghosts to lose.
     pub(crate) fn ensure_capacity(&mut self, slots: usize) {
-        let len = slots.clamp(16, 1 << 26).next_power_of_two() / WAYS;
-        if len <= self.buckets.len() {
-            return;
-        }
-        let old = std::mem::replace(&mut self.buckets, vec![Bucket::default(); len]);
-        for slot in old.into_iter().flat_map(|bucket| bucket.0) {
-            if self.life(slot) > 0 {
-                self.place(slot);
-            }
+        let len = slots.clamp(16, 1 << 27).next_power_of_two() / WAYS;
+        if len > self.buckets.len() {
+            self.buckets = vec![Bucket::default(); len];
         }
     }
 
-    /// The index of the key of `hash`'s bucket (bit 0 is the side; bits
-    /// 2 and up pick the bucket).
+    /// Scales the stamps for limits up to `max_limit` (a cache's
+    /// `maxsize`); a new scale forgets every ghost.
+    pub(crate) fn set_scale(&mut self, max_limit: u64) {
+        let shift = (u64::BITS - max_limit.leading_zeros()).saturating_sub(31);
+        if shift != self.shift {
+            self.shift = shift;
+            self.clear();
+        }
+    }
+
+    /// The index of the key of `hash`'s bucket (bits 2 and up; the slot
+    /// keeps bits 32 and up).
     #[inline]
     fn bucket(&self, hash: u64) -> usize {
         (hash >> 2) as usize & self.buckets.len().wrapping_sub(1)
     }
 
-    /// How much more weight the side of `slot` can remember before the
-    /// slot's ghost is gone, plus one: at most 0 once it is gone, and the
-    /// least value for an empty slot. The ghost's own weight counts: it
-    /// stays while it and the ghosts after it weigh at most the limit, as
-    /// in a FIFO list.
+    /// The clock of `side` in stamp units.
+    #[inline]
+    fn now(&self, side: usize) -> u32 {
+        (self.clock[side] >> self.shift) as u32
+    }
+
+    /// How much more weight (in stamp units) the side of `slot` can
+    /// remember before the slot's ghost is gone, plus one: at most 0 once
+    /// it is gone, and the least value for an empty slot. The ghost's own
+    /// weight counts: it stays while it and the ghosts after it weigh at
+    /// most the limit, as in a FIFO list. Ages wrap at 2^32 units; a slot
+    /// left alone that long (no other ghost filed in its bucket) may seem
+    /// young again, which costs at most one wrong adaptation step.
     #[inline]
     fn life(&self, slot: Slot) -> i64 {
-        life(slot, self.clock, self.limit)
+        if slot.stamp == 0 {
+            return i64::MIN;
+        }
+        let side = (slot.key & 1) as usize;
+        let age = self.now(side).wrapping_sub(slot.stamp.wrapping_sub(1));
+        let limit = (self.limit[side] >> self.shift).min(u64::from(u32::MAX >> 1));
+        limit as i64 + 1 - i64::from(age)
     }
 
     /// Sets each side's weight limit (older ghosts are forgotten).
@@ -147,65 +142,54 @@ impl LossyGhosts {
 
     /// The side the key of `hash` was evicted from, if it is remembered;
     /// forgets it (the key is back in the cache). One pass over the bucket.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn take(&mut self, hash: u64) -> Option<Side> {
-        // Three keys in four are not remembered: no call, no bucket.
-        if !sampled(hash) {
-            return None;
-        }
-        self.take_sampled(hash)
-    }
-
-    /// [`take`](Self::take) for a key of the remembered sample.
-    #[inline(never)]
-    fn take_sampled(&mut self, hash: u64) -> Option<Side> {
         let index = self.bucket(hash);
-        let (clock, limit) = (self.clock, self.limit);
-        let bucket = self.buckets.get_mut(index)?;
+        let bucket = *self.buckets.get(index)?;
         let mut found = None;
-        for slot in bucket.0.iter_mut() {
+        for (way, slot) in bucket.0.iter().enumerate() {
             if same_key(*slot, hash) {
-                if life(*slot, clock, limit) > 0 {
+                if self.life(*slot) > 0 {
                     found = Some(side_of(*slot));
                 }
-                slot.stamp = 0;
+                self.buckets[index].0[way].stamp = 0;
             }
         }
         found
     }
 
     /// Remembers the key of `hash`, of `weight`, as evicted from `side`.
-    #[inline(always)]
+    #[inline]
     pub(crate) fn remember(&mut self, hash: u64, weight: usize, side: Side) {
+        let stamp = self.now(side as usize).wrapping_add(1);
         let clock = &mut self.clock[side as usize];
-        let stamp = clock.wrapping_add(1);
         *clock = clock.wrapping_add(weight as u64);
-        // Three keys in four only age the others: no call, no bucket.
-        if sampled(hash) {
-            self.place(Slot {
+        // A stamp that wrapped to 0 would read as an empty slot: that
+        // one ghost (in 2^32 units of weight) is not remembered.
+        if stamp != 0 {
+            let slot = Slot {
                 key: key(hash, side),
                 stamp,
-            });
+            };
+            self.place(self.bucket(hash), slot);
         }
     }
 
-    /// Stores `slot` in its bucket over the ghost closest to being gone.
-    #[inline(never)]
-    fn place(&mut self, slot: Slot) {
-        let index = self.bucket(slot.key);
+    /// Stores `slot` in bucket `index`: over the key's earlier ghost if
+    /// it has one (a key has at most one), else over a ghost that is
+    /// gone, else over the one closest to going.
+    fn place(&mut self, index: usize, slot: Slot) {
         let Some(bucket) = self.buckets.get(index) else {
             return;
         };
-        // Any gone ghost will do (most slots hold one: the limits keep
-        // fewer live ghosts than slots); else the one closest to going.
         let mut way = 0;
         let mut least = i64::MAX;
         for (i, &other) in bucket.0.iter().enumerate() {
-            let life = self.life(other);
-            if life <= 0 {
+            if other.stamp != 0 && (other.key ^ slot.key) & !1 == 0 {
                 way = i;
                 break;
             }
+            let life = self.life(other);
             if life < least {
                 (way, least) = (i, life);
             }
@@ -245,29 +229,48 @@ impl LossyGhosts {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// A hash whose slot key is `i` (with the side bit clear) and whose
+    /// bucket is `bucket`.
+    fn hash(i: u32, bucket: u64) -> u64 {
+        (u64::from(i << 1) << 32) | (bucket << 2)
+    }
 
     #[test]
     fn remembers_forgets_and_ages_out_by_weight_per_side() {
         let mut table = LossyGhosts::default();
         table.ensure_capacity(64);
         table.set_limits(10, 4);
-        table.remember(1, 3, Side::First);
-        table.remember(2, 1, Side::Second);
-        assert_eq!(table.find(1), Some(Side::First));
-        assert_eq!(table.find(2), Some(Side::Second));
-        assert_eq!(table.find(5), None);
+        table.remember(hash(1, 0), 3, Side::First);
+        table.remember(hash(2, 1), 1, Side::Second);
+        assert_eq!(table.find(hash(1, 0)), Some(Side::First));
+        assert_eq!(table.find(hash(2, 1)), Some(Side::Second));
+        assert_eq!(table.find(hash(5, 0)), None);
+        assert_eq!(table.find(hash(1, 2)), None, "another bucket");
         // Seven more units on the first side: 1 is still among the last 10.
-        for hash in 100..107 {
-            table.remember(hash * 4, 1, Side::First);
+        for i in 100..107 {
+            table.remember(hash(i, u64::from(i)), 1, Side::First);
         }
-        assert_eq!(table.find(1), Some(Side::First));
-        table.remember(107 * 4, 1, Side::First);
-        assert_eq!(table.find(1), None, "its 3 units and 8 after it pass 10");
-        assert_eq!(table.find(2), Some(Side::Second), "the other side is apart");
-        assert_eq!(table.take(2), Some(Side::Second));
-        assert_eq!(table.find(2), None, "taken: forgotten");
-        assert_eq!(table.take(2), None);
+        assert_eq!(table.find(hash(1, 0)), Some(Side::First));
+        table.remember(hash(107, 3), 1, Side::First);
+        assert_eq!(
+            table.find(hash(1, 0)),
+            None,
+            "its 3 units and 8 after it pass 10"
+        );
+        assert_eq!(
+            table.find(hash(2, 1)),
+            Some(Side::Second),
+            "the other side is apart"
+        );
+        assert_eq!(table.take(hash(2, 1)), Some(Side::Second));
+        assert_eq!(table.find(hash(2, 1)), None, "taken: forgotten");
+        assert_eq!(table.take(hash(2, 1)), None);
         assert_eq!(table.weight(Side::First), 10);
         assert_eq!(table.weight(Side::Second), 1);
         assert_eq!(table.balance(Side::Second), 10.0);
@@ -275,52 +278,112 @@ mod tests {
     }
 
     #[test]
-    fn only_sampled_keys_are_remembered_but_every_eviction_ages_the_ghosts() {
-        let mut table = LossyGhosts::default();
-        table.ensure_capacity(64);
-        table.set_limits(3, 3);
-        let unsampled = (1 << 63) | 8;
-        assert!(!sampled(unsampled) && sampled(4));
-        table.remember(4, 1, Side::First);
-        table.remember(unsampled, 1, Side::First);
-        assert_eq!(table.take(unsampled), None, "not in the sample");
-        assert_eq!(table.weight(Side::First), 2, "but its weight counts");
-        table.remember(unsampled ^ 16, 1, Side::First);
-        assert_eq!(table.find(4), Some(Side::First), "3 units: still in");
-        table.remember(unsampled ^ 32, 1, Side::First);
-        assert_eq!(table.find(4), None, "aged out by unsampled evictions");
-    }
-
-    #[test]
     fn a_full_bucket_loses_the_ghost_closest_to_being_gone() {
         let mut table = LossyGhosts::default();
-        table.ensure_capacity(16); // four buckets of four
+        table.ensure_capacity(16); // two buckets of eight
         table.set_limits(100, 100);
-        // Hashes 0, 16, 32, ... share bucket 0.
-        for i in 0..4 {
-            table.remember(i * 16, 1, Side::First);
+        for i in 0..8 {
+            table.remember(hash(i, 0), 1, Side::First);
         }
-        table.remember(4 * 16, 1, Side::First);
-        assert_eq!(table.find(0), None, "the oldest went");
-        assert!((1..5).all(|i| table.find(i * 16).is_some()));
+        table.remember(hash(8, 0), 1, Side::First);
+        assert_eq!(table.find(hash(0, 0)), None, "the oldest went");
+        assert!((1..9).all(|i| table.find(hash(i, 0)).is_some()));
     }
 
     #[test]
-    fn growing_keeps_the_live_ghosts() {
+    fn growing_starts_an_empty_table_on_the_same_clocks() {
         let mut table = LossyGhosts::default();
         table.ensure_capacity(16);
         table.set_limits(8, 8);
-        let hashes: Vec<u64> = (0..12).map(|i| i * 2).collect();
-        for &hash in &hashes {
-            table.remember(hash, 1, Side::First);
-        }
+        table.remember(hash(1, 0), 1, Side::First);
+        table.ensure_capacity(16);
+        assert_eq!(table.find(hash(1, 0)), Some(Side::First), "not grown");
         table.ensure_capacity(1024);
-        let (gone, live) = hashes.split_at(4);
-        assert!(live
-            .iter()
-            .all(|&hash| table.find(hash) == Some(Side::First)));
-        assert!(gone.iter().all(|&hash| table.find(hash).is_none()));
+        assert_eq!(table.allocated_bytes(), 1024 * 8);
+        assert_eq!(table.find(hash(1, 0)), None);
+        assert_eq!(table.weight(Side::First), 1, "the clocks go on");
+        table.remember(hash(1, 0), 1, Side::First);
         table.clear();
-        assert!(hashes.iter().all(|&hash| table.find(hash).is_none()));
+        assert_eq!(table.find(hash(1, 0)), None);
+        assert_eq!(table.weight(Side::First), 0);
+    }
+
+    #[test]
+    fn huge_weights_age_in_scaled_units_without_wrapping() {
+        let mut table = LossyGhosts::default();
+        table.ensure_capacity(64);
+        let maxsize = 1u64 << 40;
+        table.set_scale(maxsize);
+        table.set_limits(1 << 39, 1 << 39);
+        table.remember(hash(1, 0), 1 << 37, Side::First);
+        for i in 2..5 {
+            table.remember(hash(i, u64::from(i)), 1 << 37, Side::First);
+        }
+        assert_eq!(
+            table.find(hash(1, 0)),
+            Some(Side::First),
+            "4 x 2^37 = the limit"
+        );
+        table.remember(hash(9, 9), 1, Side::First);
+        table.remember(hash(10, 10), 1 << 33, Side::First);
+        assert_eq!(table.find(hash(1, 0)), None, "past the limit");
+        assert_eq!(table.find(hash(2, 2)), Some(Side::First));
+        // An entry as heavy as the limit is remembered until anything
+        // else is.
+        table.remember(hash(11, 11), 1 << 39, Side::Second);
+        assert_eq!(table.find(hash(11, 11)), Some(Side::Second));
+        table.remember(hash(12, 12), 1 << 10, Side::Second);
+        assert_eq!(table.find(hash(11, 11)), None);
+        assert_eq!(table.find(hash(12, 12)), Some(Side::Second));
+    }
+
+    proptest! {
+        /// Against an exact model: per side a clock of the weight
+        /// remembered, and each remembered key with the clock before it.
+        /// The table never reports a ghost the model has forgotten (more
+        /// than the side's limit remembered since) or on the wrong side,
+        /// and forgets a live one only when its bucket overflowed.
+        #[test]
+        fn never_remembers_what_the_model_forgot(
+            limits in (1usize..40, 1usize..40),
+            ops in prop::collection::vec((0u32..48, 1usize..6, any::<bool>(), any::<bool>()), 1..300),
+        ) {
+            let mut table = LossyGhosts::default();
+            table.ensure_capacity(32); // four buckets of eight
+            table.set_limits(limits.0, limits.1);
+            let limit = [limits.0 as u64, limits.1 as u64];
+            let mut clock = [0u64; 2];
+            // key -> (side, clock of its side before it, weight)
+            let mut model: BTreeMap<u32, (Side, u64, u64)> = Default::default();
+            let alive = |model: &BTreeMap<u32, (Side, u64, u64)>, clock: &[u64; 2], key: u32| {
+                model.get(&key).and_then(|&(side, before, _)| {
+                    (clock[side as usize] - before <= limit[side as usize]).then_some(side)
+                })
+            };
+            let mut overflowed = [false; 4];
+            for (key, weight, second, take) in ops {
+                let h = hash(key, u64::from(key % 4));
+                let side = if second { Side::Second } else { Side::First };
+                if take {
+                    let expected = alive(&model, &clock, key);
+                    let got = table.take(h);
+                    if got.is_some() {
+                        prop_assert_eq!(got, expected);
+                    } else {
+                        prop_assert!(expected.is_none() || overflowed[(key % 4) as usize]);
+                    }
+                    model.remove(&key);
+                } else {
+                    let live = model
+                        .keys()
+                        .filter(|&&k| k != key && k % 4 == key % 4 && alive(&model, &clock, k).is_some())
+                        .count();
+                    overflowed[(key % 4) as usize] |= live >= WAYS;
+                    table.remember(h, weight, side);
+                    model.insert(key, (side, clock[side as usize], weight as u64));
+                    clock[side as usize] += weight as u64;
+                }
+            }
+        }
     }
 }

@@ -17,9 +17,19 @@
 //! would get with that configuration.
 //!
 //! The miniatures hold hashes only (24 bytes per node, a few hundred
-//! nodes each), share one table from hash to their nodes and one
-//! frequency sketch, and are fed only the sampled requests: the real
-//! cache pays one test of hash bits per operation.
+//! nodes each), share one table from hash to their nodes, keep one small
+//! frequency sketch each (their aging differs), and are fed only the
+//! sampled requests: the real cache pays one test of hash bits per
+//! operation.
+//!
+//! Which configuration wins is a paired comparison: every miniature
+//! replays the same requests, so two of them differ only on the requests
+//! where one hits and the other misses, and the noise of their
+//! difference is the square root of those, not of all requests. A
+//! configuration replaces the one in force as soon as its lead is three
+//! times that noise (a sequential test, in the manner of McNemar's), so a
+//! clear winner is taken within a few hundred sampled requests and a
+//! near tie is never switched on.
 
 use hashbrown::HashTable;
 
@@ -37,34 +47,65 @@ pub(super) struct Config {
     /// Whether a frequent candidate that loses is still admitted now
     /// and then (the hash-flood escape).
     pub(super) escape: bool,
+    /// The sketch's increments between halvings per entry (0: default).
+    pub(super) aging: usize,
 }
 
-/// The configurations tried side by side.
-pub(super) const CONFIGS: [Config; 4] = [
+/// The configurations tried side by side: a loop-proof one (a one-entry
+/// window, admission by a margin, no hash-flood escape), windows of 20%
+/// and 50%, the first two again with a sketch that forgets [`FAST_AGING`]
+/// times as fast (what a trace whose working set moves wants: the LIRS
+/// paper's looping traces change loops, and counts from the last loop
+/// keep the next one out), and an LRU.
+pub(super) const CONFIGS: [Config; 6] = [
     Config {
         window: 0.0,
         margin: 1,
         escape: false,
+        aging: 0,
     },
     Config {
         window: 0.2,
         margin: 0,
         escape: true,
+        aging: 0,
     },
     Config {
         window: 0.5,
         margin: 0,
         escape: true,
+        aging: 0,
+    },
+    Config {
+        window: 0.0,
+        margin: 1,
+        escape: false,
+        aging: FAST_AGING,
+    },
+    Config {
+        window: 0.2,
+        margin: 0,
+        escape: true,
+        aging: FAST_AGING,
     },
     Config {
         window: 1.0,
         margin: 0,
         escape: true,
+        aging: 0,
     },
 ];
 
+/// The fast-forgetting configurations' sketch halves after 4 uses per
+/// entry (the default is 32, see the sketch). Measured with
+/// `benches/examples/hit_ratio --seeds 8` with the sketch of every
+/// configuration at 4: 8 points more on a synthetic trace of loops
+/// changing phase, 1-2 points less on OLTP and P3.
+pub(super) const FAST_AGING: usize = 4;
+
 const COUNT: usize = CONFIGS.len();
 /// The configuration with a window of the whole cache: an LRU.
+#[cfg(test)]
 const LRU: usize = COUNT - 1;
 
 /// A miniature aims at this many entries at least (so the sample rate is
@@ -83,49 +124,48 @@ const MAX_ENTRIES: usize = 2 * MIN_ENTRIES;
 /// A cache expected to hold fewer entries runs no miniatures (they would
 /// hold fewer than 16).
 const MIN_CACHE_ENTRIES: usize = 256;
-/// Sampled requests per decision, per entry a miniature holds. (10 or 20
-/// decide sooner, which helps the short sprite trace, but lose 0.3-0.5
-/// points on OLTP at 10,000 and 15,000 entries and on P3 at 16,384 to
-/// decisions taken on too little evidence; the first decision taken
-/// after an eighth of a period loses 5 points on P3 at 65,536.)
+/// The scores remember about this many sampled requests per entry a
+/// miniature holds: each request's hit or miss weighs `1 - 1 / (this x
+/// entries)` times less than the next. (10 follows phase changes sooner
+/// and loses 0.3 points on P3; 40 keeps P3 at 16,384 below its best on
+/// a seed.)
+const MEMORY_FACTOR: f64 = 20.0;
+/// Every period (this many sampled requests per miniature entry) the
+/// configuration in force is applied again, undoing the drift of the
+/// ghost feedback; a cache that has not decided by then takes the best.
 const PERIOD_FACTOR: u64 = 40;
-/// A period in which no miniature hit more than one request in this many
-/// decides nothing: with so few hits the configurations' differences are
-/// within noise, and the ghost feedback alone moves the window. (Measured
-/// with `benches/examples/hit_ratio --seeds 8`: without it P3 at 1,024
-/// falls from 1.11-1.23 to 1.06-1.14, below ARC; 10 or 12 keep P3 at
-/// 16,384 below its best known figure on one seed.)
-const MIN_HIT_SHARE: u64 = 16;
+/// Configurations are compared every this many sampled requests.
+const CHECK_EVERY: u64 = 32;
+/// A configuration replaces the one in force when it leads by this many
+/// standard deviations: the miniatures see the same requests, so their
+/// difference is a paired test (McNemar's) and its noise grows with the
+/// requests on which they disagree, not with all of them. 3 switches on
+/// noise about once in 700 checks where two configurations are equal;
+/// 4 waits too long on OLTP (1.3 points on a seed at 15,000 entries).
+const LEAD_SIGMAS: f64 = 3.0;
+/// The first decision waits for this share of a period at least, for
+/// every miniature to fill and its sketch to count: a cold miniature
+/// favours recency (the LRU led every other in P3's first 300,000
+/// requests at 65,536 entries, then lost 3 points by being chosen).
+const FIRST_DECISION: u64 = 4;
+/// No decision while the best miniature hits fewer than one request in
+/// this many: with so few hits the configurations' differences are
+/// within noise of the sample, and the ghost feedback alone moves the
+/// window. (Without it P3 at 1,024 falls below ARC.)
+const MIN_HIT_SHARE: f64 = 16.0;
 /// Before the first decision, at 1/16, 1/8, 1/4 and 1/2 of the period,
-/// the strict configuration alone is taken early if its miniature hit
-/// this many times as often as every other: a loop larger than the cache
-/// shows that at once, and waiting costs it the whole first period
-/// (measured with `benches/examples/hit_ratio --seeds 8`: loop at 256
-/// 25.12-25.14 without, 25.17 with; at 512 50.16-50.29 and 50.44; no row
-/// worse; a lead of 1.2 leaves 512 at 50.39). Early decisions for any
-/// configuration mistake a trace's warm-up for the trace: P3 at 65,536
-/// fell to 16.4 on one seed.
+/// the better of the loop-proof configurations is taken early if its
+/// miniature hit this many times as often as every windowed one: a loop
+/// larger than the cache shows that at once, and waiting costs it the
+/// first period (loop at 512: 50.23 without, 50.44 with).
 const EARLY_LEAD: f64 = 1.1;
-/// A decision leaves the configuration decided on before unless another
-/// scored this many times as much: every switch moves entries between
-/// segments, and flipping between near-equal configurations costs more
-/// than either. (Measured with `benches/examples/hit_ratio --seeds 8`:
-/// sprite at 512, where the miniatures hold 32 entries, rises from
-/// 77.88-78.99 to 78.29-78.92 with a lead of 1.02 to 1.05; 1.1 drops P3
-/// at 16,384 to 9.89 on a seed; no other row moves by more than 0.1.)
-const SWITCH_LEAD: f64 = 1.03;
-/// Each decision weighs the hits of the periods before by this.
-const DECAY: f64 = 0.9;
-/// A decision takes the LRU configuration when it scored within this
-/// share of the best: on a recency-friendly trace the windowed
-/// configurations' miniatures score within noise of it (0.3% apart on
-/// the LIRS paper's sprite trace at 2,048 entries), while the full-size
-/// cache loses 0.7 points with them; an LRU is also the floor the cache
-/// must not fall below. (Measured with `benches/examples/hit_ratio
-/// --seeds 8`: sprite at 2,048 rises from 92.57-93.37 to 93.30-93.39,
-/// with 1% too; 2% costs OLTP at 10,000 and 15,000 entries up to 1.7
-/// points on a seed; no other row moves.)
-const LRU_TIE: f64 = 0.005;
+/// The LRU and the fast-forgetting configurations count this much less
+/// when compared: switching to them discards what the sketch learnt,
+/// which a miniature's score does not see, and a young miniature favours
+/// them. (Measured with `benches/examples/hit_ratio --seeds 8`: OLTP at
+/// 15,000 from 65.84-66.56 to 66.35-66.59, P3 at 1,024 from 1.04-1.17 to
+/// 1.10-1.19 and at 16,384 from 9.88-10.39 to 10.10-10.41.)
+const HANDICAP: f64 = 0.05;
 
 /// No node.
 const NIL: u16 = u16::MAX;
@@ -174,10 +214,8 @@ struct Miniature {
     protected_max: u64,
     margin: u8,
     escape: bool,
-    /// Hits in the current period.
+    /// Hits so far.
     hits: u64,
-    /// Hits of earlier periods, decayed.
-    score: f64,
 }
 
 impl Miniature {
@@ -196,11 +234,10 @@ impl Miniature {
             margin: config.margin,
             escape: config.escape,
             hits: 0,
-            score: 0.0,
         }
     }
 
-    /// Forgets every key, keeping the configuration and the score.
+    /// Forgets every key, keeping the configuration.
     fn clear(&mut self) {
         self.nodes.clear();
         self.free = NIL;
@@ -367,20 +404,33 @@ pub(super) struct Miniatures {
     mask: u64,
     index: HashTable<Slot>,
     minis: Vec<Miniature>,
-    /// Sized on the first sampled request, so that a cache with a huge
-    /// bound and few entries allocates nothing for its miniatures.
-    sketch: FrequencySketch,
+    /// The miniatures' sketches: one for the default aging, one for
+    /// [`FAST_AGING`] (miniatures of the same aging count the same
+    /// requests, so they share one). Sized on the first sampled request,
+    /// so that a cache with a huge bound and few entries allocates nothing
+    /// for its miniatures.
+    sketches: [FrequencySketch; 2],
     mini_entries: usize,
-    /// A period has ended.
-    decided: bool,
-    /// The configuration last decided on.
+    /// The configuration decided on, if any.
     chosen: Option<usize>,
-    /// Sampled requests in the current period, and per period.
+    /// Sampled requests so far, and per period.
     requests: u64,
     period: u64,
     contests: u64,
     capacity: u64,
     evicted: Vec<(u64, usize)>,
+    /// Each miniature's hits, every request weighing [`Self::keep`] times
+    /// the one after it.
+    scores: [f64; COUNT],
+    /// For each pair `i < j`, the requests (weighed likewise) on which one
+    /// of the two hit and the other missed.
+    disagreements: [[f64; COUNT]; COUNT],
+    /// About how many requests the scores remember ([`MEMORY_FACTOR`]
+    /// per entry of a miniature).
+    memory: f64,
+    /// The weight of a request relative to the next one: `1 - 1 /
+    /// memory`.
+    keep: f64,
 }
 
 impl Miniatures {
@@ -406,15 +456,22 @@ impl Miniatures {
                 .iter()
                 .map(|&config| Miniature::new(config, capacity))
                 .collect(),
-            sketch: FrequencySketch::default(),
+            sketches: [0, FAST_AGING].map(|aging| {
+                let mut sketch = FrequencySketch::default();
+                sketch.set_sample_factor(aging);
+                sketch
+            }),
             mini_entries,
-            decided: false,
             chosen: None,
             requests: 0,
             period: (mini_entries as u64).saturating_mul(PERIOD_FACTOR),
             contests: 0,
             capacity,
             evicted: Vec::new(),
+            scores: [0.0; COUNT],
+            disagreements: [[0.0; COUNT]; COUNT],
+            memory: MEMORY_FACTOR * mini_entries as f64,
+            keep: 1.0 - 1.0 / (MEMORY_FACTOR * mini_entries as f64),
         }))
     }
 
@@ -427,120 +484,177 @@ impl Miniatures {
     /// Forgets every key, keeping the configurations' scores.
     pub(super) fn clear(&mut self) {
         self.index.clear();
-        self.sketch.clear();
-        self.requests = 0;
+        for sketch in &mut self.sketches {
+            sketch.clear();
+        }
         for mini in &mut self.minis {
             mini.clear();
         }
     }
 
-    /// Replays a request for the sampled key of `hash`; at the end of a
-    /// period returns the index of the best configuration.
+    /// Replays a request for the sampled key of `hash`; returns the index
+    /// of the configuration to run when that changes (or is due to be
+    /// applied again).
     pub(super) fn request(&mut self, hash: u64, weight: usize) -> Option<usize> {
         let weight = weight.max(1) as u64;
         if weight <= self.capacity {
-            if self.sketch.capacity() == 0 {
-                self.sketch.ensure_capacity(self.mini_entries);
-            }
-            self.sketch.add(hash, 1);
-            if self.sketch.record() {
-                self.sketch.halve();
-            }
-            let mut slot = self.index.find_mut(remix(hash), |slot| slot.hash == hash);
-            let mut at = slot.as_ref().map_or([NIL; COUNT], |slot| slot.at);
-            let mut evicted = std::mem::take(&mut self.evicted);
-            for (me, mini) in self.minis.iter_mut().enumerate() {
-                let mut cx = Context {
-                    sketch: &self.sketch,
-                    contests: &mut self.contests,
-                    evicted: &mut evicted,
-                    me,
-                };
-                at[me] = mini.request(at[me], hash, weight, &mut cx);
-            }
-            let known = match slot.as_mut() {
-                Some(slot) => {
-                    slot.at = at;
-                    true
-                }
-                None => false,
-            };
-            for (gone, me) in evicted.drain(..) {
-                if let Ok(mut entry) = self.index.find_entry(remix(gone), |slot| slot.hash == gone)
-                {
-                    let slot = entry.get_mut();
-                    slot.at[me] = NIL;
-                    if slot.at.iter().all(|&at| at == NIL) {
-                        entry.remove();
-                    }
-                }
-            }
-            self.evicted = evicted;
-            if !known {
-                self.index
-                    .insert_unique(remix(hash), Slot { hash, at }, |slot| remix(slot.hash));
-            }
+            let hits = self.replay(hash, weight);
+            self.score(hits);
         }
         self.requests += 1;
-        if self.requests < self.period {
-            if !self.decided && self.requests.is_power_of_two() && self.requests >= self.period >> 4
-            {
-                return self.early();
+        if self.chosen.is_none()
+            && self.requests.is_power_of_two()
+            && self.requests >= self.period >> 4
+        {
+            if let Some(strict) = self.early() {
+                self.chosen = Some(strict);
+                return Some(strict);
             }
-            return None;
         }
-        self.decide()
+        if self.requests.is_multiple_of(CHECK_EVERY) {
+            return self.decide();
+        }
+        None
     }
 
-    /// Ends a period: folds its hits into the scores and returns the
-    /// configuration to run, if the period hit often enough to tell.
-    fn decide(&mut self) -> Option<usize> {
-        self.decided = true;
-        self.requests = 0;
-        let most = self.minis.iter().map(|mini| mini.hits).max().unwrap_or(0);
-        for mini in self.minis.iter_mut() {
-            mini.score = mini.score * DECAY + std::mem::take(&mut mini.hits) as f64;
-        }
-        if most * MIN_HIT_SHARE < self.period {
-            return None;
-        }
-        let mut best = 0;
-        for (i, mini) in self.minis.iter().enumerate() {
-            if mini.score > self.minis[best].score {
-                best = i;
+    /// Replays a request in every miniature; returns which of them hit
+    /// (bit `i` for miniature `i`).
+    fn replay(&mut self, hash: u64, weight: u64) -> u32 {
+        let mut slot = self.index.find_mut(remix(hash), |slot| slot.hash == hash);
+        let mut at = slot.as_ref().map_or([NIL; COUNT], |slot| slot.at);
+        let mut evicted = std::mem::take(&mut self.evicted);
+        let mut hits = 0;
+        for sketch in &mut self.sketches {
+            if sketch.capacity() == 0 {
+                sketch.ensure_capacity(self.mini_entries);
+            }
+            sketch.add(hash, 1);
+            if sketch.record() {
+                sketch.halve();
             }
         }
-        if self.minis[LRU].score * (1.0 + LRU_TIE) >= self.minis[best].score {
-            best = LRU;
+        for (me, mini) in self.minis.iter_mut().enumerate() {
+            let sketch = &self.sketches[usize::from(CONFIGS[me].aging != 0)];
+            let mut cx = Context {
+                sketch,
+                contests: &mut self.contests,
+                evicted: &mut evicted,
+                me,
+            };
+            let before = mini.hits;
+            at[me] = mini.request(at[me], hash, weight, &mut cx);
+            hits |= u32::from(mini.hits != before) << me;
         }
-        if let Some(chosen) = self.chosen {
-            if self.minis[best].score <= self.minis[chosen].score * SWITCH_LEAD {
-                best = chosen;
+        let known = match slot.as_mut() {
+            Some(slot) => {
+                slot.at = at;
+                true
+            }
+            None => false,
+        };
+        for (gone, me) in evicted.drain(..) {
+            if let Ok(mut entry) = self.index.find_entry(remix(gone), |slot| slot.hash == gone) {
+                let slot = entry.get_mut();
+                slot.at[me] = NIL;
+                if slot.at.iter().all(|&at| at == NIL) {
+                    entry.remove();
+                }
+            }
+        }
+        self.evicted = evicted;
+        if !known {
+            self.index
+                .insert_unique(remix(hash), Slot { hash, at }, |slot| remix(slot.hash));
+        }
+        hits
+    }
+
+    /// Ages the scores by one request and counts its hits.
+    fn score(&mut self, hits: u32) {
+        let hit = |i: usize| (hits >> i) & 1;
+        for i in 0..COUNT {
+            self.scores[i] = self.scores[i] * self.keep + hit(i) as f64;
+            for j in i + 1..COUNT {
+                self.disagreements[i][j] =
+                    self.disagreements[i][j] * self.keep + (hit(i) ^ hit(j)) as f64;
+            }
+        }
+    }
+
+    /// Whether configuration `a` leads `b` by [`LEAD_SIGMAS`] (scores as
+    /// [`decide`](Self::decide) weighs them).
+    fn leads(&self, scores: &[f64; COUNT], a: usize, b: usize) -> bool {
+        let disagreements = self.disagreements[a.min(b)][a.max(b)];
+        scores[a] - scores[b] > LEAD_SIGMAS * disagreements.max(1.0).sqrt()
+    }
+
+    /// Compares the configurations: the best (after the [`HANDICAP`])
+    /// replaces the one in force when it leads it significantly; the
+    /// first decision takes one that leads every other, or at the end of
+    /// the first period the best.
+    fn decide(&mut self) -> Option<usize> {
+        let mut scores = self.scores;
+        for (score, config) in scores.iter_mut().zip(&CONFIGS) {
+            if config.window >= 1.0 || config.aging != 0 {
+                *score *= 1.0 - HANDICAP;
+            }
+        }
+        let best = (0..COUNT).fold(0, |best, i| if scores[i] > scores[best] { i } else { best });
+        // Once warm the scores weigh about `memory` requests.
+        let horizon = self.memory.min(self.requests as f64);
+        if scores[best] * MIN_HIT_SHARE < horizon {
+            return None;
+        }
+        // An LRU needs no lead: it is the floor the cache must not fall
+        // below, and its handicap already holds it back.
+        let lru = CONFIGS[best].window >= 1.0;
+        match self.chosen {
+            None => {
+                let clear = self.requests >= self.period / FIRST_DECISION
+                    && (lru
+                        || (0..COUNT)
+                            .all(|other| other == best || self.leads(&scores, best, other)));
+                if !clear && self.requests < self.period {
+                    return None;
+                }
+            }
+            Some(chosen) => {
+                if best == chosen || !(lru || self.leads(&scores, best, chosen)) {
+                    // Applied again once a period.
+                    return (self.requests % self.period < CHECK_EVERY).then_some(chosen);
+                }
             }
         }
         self.chosen = Some(best);
         Some(best)
     }
 
-    /// Before the first decision: the strict configuration (the first)
-    /// if its miniature already hit [`EARLY_LEAD`] times as often as any
-    /// other.
+    /// Before the first decision: the better loop-proof configuration if
+    /// its miniature already hit [`EARLY_LEAD`] times as often as any
+    /// windowed one.
     fn early(&self) -> Option<usize> {
-        let strict = self.minis[0].hits;
-        if strict * MIN_HIT_SHARE < self.requests {
+        let loop_proof = |i: &usize| CONFIGS[*i].window == 0.0;
+        let strict = (0..COUNT)
+            .filter(loop_proof)
+            .max_by_key(|&i| (self.minis[i].hits, std::cmp::Reverse(i)))?;
+        let hits = self.minis[strict].hits;
+        if (hits as f64) * MIN_HIT_SHARE < self.requests as f64 {
             return None;
         }
-        let others = self.minis[1..]
-            .iter()
-            .map(|mini| mini.hits)
+        let others = (0..COUNT)
+            .filter(|i| !loop_proof(i))
+            .map(|i| self.minis[i].hits)
             .max()
             .unwrap_or(0);
-        (strict as f64 > others as f64 * EARLY_LEAD).then_some(0)
+        (hits as f64 > others as f64 * EARLY_LEAD).then_some(strict)
     }
 
     /// Heap bytes.
     pub(super) fn allocated_bytes(&self) -> usize {
-        self.sketch.allocated_bytes()
+        self.sketches
+            .iter()
+            .map(FrequencySketch::allocated_bytes)
+            .sum::<usize>()
             + self.index.capacity() * std::mem::size_of::<Slot>()
             + self
                 .minis
@@ -625,34 +739,63 @@ mod tests {
         assert!(hits > 5_000, "{hits}");
     }
 
-    /// The decision at the end of a period in which the miniatures hit
-    /// `hits` times, the configuration `chosen` before.
-    fn decision(hits: [u64; COUNT], chosen: Option<usize>) -> Option<usize> {
+    /// The decision of miniatures for 4,096 entries after `requests`
+    /// sampled requests with these `scores`, every two disagreeing on
+    /// `disagreements` requests, `chosen` in force.
+    fn decision(
+        requests: u64,
+        scores: [f64; COUNT],
+        disagreements: f64,
+        chosen: Option<usize>,
+    ) -> Option<usize> {
         let mut minis = Miniatures::new(4_096, 1).unwrap();
-        for (mini, hits) in minis.minis.iter_mut().zip(hits) {
-            mini.hits = hits;
-        }
+        minis.requests = requests;
+        minis.scores = scores;
+        minis.disagreements = [[disagreements; COUNT]; COUNT];
         minis.chosen = chosen;
         minis.decide()
     }
 
     #[test]
-    fn a_decision_takes_the_best_but_the_lru_on_a_near_tie() {
+    fn a_configuration_replaces_another_when_it_leads_by_three_sigmas() {
         // 4,096 entries: miniatures of 128, a period of 40 x 128 sampled
-        // requests; no decision unless one miniature hit at least one in
-        // 16 (320).
-        assert_eq!(Miniatures::new(4_096, 1).unwrap().period, 5_120);
-        assert_eq!(decision([319, 100, 100, 100], None), None);
-        assert_eq!(decision([320, 100, 100, 100], None), Some(0));
-        assert_eq!(decision([900, 1_000, 990, 980], None), Some(1));
-        // Within half a percent of the best, the LRU.
-        assert_eq!(decision([900, 1_000, 990, 996], None), Some(LRU));
-        assert_eq!(decision([1_000, 900, 990, 996], None), Some(LRU));
-        assert_eq!(decision([1_000, 900, 990, 994], None), Some(0));
-        // Leaving what was chosen takes a 3% lead.
-        assert_eq!(decision([1_000, 1_030, 990, 900], Some(0)), Some(0));
-        assert_eq!(decision([1_000, 1_031, 990, 900], Some(0)), Some(1));
-        assert_eq!(decision([1_000, 1_031, 990, 1_030], Some(2)), Some(LRU));
+        // requests, scores over about 20 x 128 (2,560) requests.
+        let minis = Miniatures::new(4_096, 1).unwrap();
+        assert_eq!((minis.period, minis.mini_entries), (5_120, 128));
+        assert_eq!(minis.memory, 2_560.0);
+        let s = |first: f64, rest: f64| {
+            let mut scores = [rest; COUNT];
+            scores[0] = first;
+            scores
+        };
+        // No decision while the best hits fewer than 1 request in 16.
+        assert_eq!(decision(5_120, s(159.0, 100.0), 100.0, None), None);
+        assert_eq!(decision(5_120, s(160.0, 100.0), 100.0, None), Some(0));
+        // A first decision waits a quarter of a period, then takes a
+        // configuration leading every other by 3 sigmas (3 x sqrt(100)).
+        assert_eq!(decision(1_279, s(400.0, 300.0), 100.0, None), None);
+        assert_eq!(decision(1_280, s(400.0, 300.0), 100.0, None), Some(0));
+        assert_eq!(decision(1_280, s(400.0, 371.0), 100.0, None), None);
+        // ... or at the end of the first period the best, however close.
+        assert_eq!(decision(5_120, s(400.0, 399.0), 100.0, None), Some(0));
+        // Once one is in force, another replaces it only by 3 sigmas.
+        assert_eq!(decision(6_400, s(400.0, 369.0), 100.0, Some(1)), Some(0));
+        assert_eq!(decision(6_400, s(400.0, 371.0), 100.0, Some(1)), None);
+        // ... and the one in force is applied again once a period.
+        assert_eq!(decision(10_240, s(400.0, 371.0), 100.0, Some(1)), Some(1));
+        // The LRU and the fast-forgetting configurations count 5% less.
+        let mut scores = [300.0; COUNT];
+        scores[LRU] = 420.0; // 399 after the handicap
+        scores[2] = 400.0;
+        assert_eq!(decision(5_120, scores, 100.0, None), Some(2));
+        scores[LRU] = 422.0; // 400.9
+        assert_eq!(decision(5_120, scores, 100.0, None), Some(LRU));
+        assert_eq!(CONFIGS[3].aging, FAST_AGING);
+        assert!(CONFIGS
+            .iter()
+            .all(|c| c.aging == 0 || c.aging == FAST_AGING));
+        scores[3] = 460.0; // 437
+        assert_eq!(decision(6_400, scores, 100.0, Some(2)), Some(3));
     }
 
     proptest! {

@@ -2,7 +2,7 @@
 
 use crate::arena::{linked_by, Handle, Links, List};
 use crate::policies::history::frequency_sketch::{remix, FrequencySketch};
-use crate::policies::history::lossy_ghosts::{self, LossyGhosts};
+use crate::policies::history::lossy_ghosts::LossyGhosts;
 use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -109,16 +109,24 @@ linked_by!(TinyLfuMeta, links);
 /// In a cache of 256 entries or more the policy also runs *miniature
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
 /// hash in 16 or fewer (so that each miniature holds about 128 entries)
-/// are replayed through four scaled-down copies of the cache holding
+/// are replayed through six scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
 /// (what a loop larger than the cache wants), a window of 20% or 50%,
-/// or a window of the whole cache (LRU, for recency-heavy traces). Every
-/// 40 sampled requests per miniature entry the cache takes the
-/// configuration whose miniature hit most (earlier periods weighed by
-/// 0.9), unless no miniature hit one sampled request in 16; before the
-/// first decision it takes the loop configuration early if that one
-/// leads by 10%. The ghost feedback moves the window between decisions.
+/// the first two again with a sketch that forgets eight times as fast
+/// (what a working set that moves wants), and a window of the whole
+/// cache (LRU, for recency-heavy traces). Each miniature's hits are
+/// summed over about the last 20 sampled requests per miniature entry;
+/// the configuration with the most replaces the one in force when it
+/// leads by three standard deviations of the difference (the miniatures
+/// see the same requests, so the noise is in the requests on which they
+/// disagree), the LRU and the fast-forgetting ones counting 5% less, as
+/// switching to them throws away what the sketch learnt. The first
+/// decision waits a quarter of a 40-requests-per-entry period (or, for
+/// the loop configurations, a 10% lead at a sixteenth); no decision is
+/// taken while no miniature hits one sampled request in 16. The ghost
+/// feedback moves the window between decisions, and the configuration in
+/// force is applied again once a period.
 ///
 /// A hit costs no more than an LRU hit: it counts the use in the entry
 /// itself, and the counts reach the sketch when the entry leaves or the
@@ -176,6 +184,7 @@ impl TinyLfu {
             self.window_max = (scaled as usize).clamp(1, maxsize.max(1));
         }
         self.maxsize = maxsize;
+        self.ghosts.set_scale(maxsize as u64);
         self.follow_window();
     }
 
@@ -220,8 +229,8 @@ impl TinyLfu {
         self.lists[segment as usize].push_back(entries, handle);
     }
 
-    /// Makes a hit entry of the window or the protected segment its
-    /// segment's most recent, unless it is among the most recent half
+    /// Makes a hit entry of the protected segment its segment's most
+    /// recent, unless it is among the most recent half
     /// (by weight) already: such a hit leaves the list alone, so a popular
     /// entry's hits touch no neighbour. The order changes only where no
     /// eviction or demotion looks for a while. (Half rather than a
@@ -422,8 +431,7 @@ impl TinyLfu {
         if self.sketch.capacity() == 0 {
             let full = maxsize / weight.max(1);
             self.sketch.ensure_capacity(full.min(INITIAL_SKETCH));
-            self.ghosts
-                .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
+            self.ghosts.ensure_capacity(self.sketch.capacity());
         }
     }
 
@@ -432,9 +440,7 @@ impl TinyLfu {
     #[cold]
     fn adapt(&mut self, side: Side, weight: usize, maxsize: usize) {
         // ARC's step, in whole entries.
-        let step = (self.ghosts.balance(side) as usize)
-            .saturating_mul(weight)
-            .saturating_mul(lossy_ghosts::SAMPLING as usize);
+        let step = (self.ghosts.balance(side) as usize).saturating_mul(weight);
         // Without miniatures the window stops one entry short of the
         // whole cache, so that main-space ghosts can still shrink it; with
         // them it may become an LRU, which their next decision revisits.
@@ -474,6 +480,7 @@ impl TinyLfu {
             let config = CONFIGS[best];
             self.margin = config.margin;
             self.no_escape = !config.escape;
+            self.sketch.set_sample_factor(config.aging);
             self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
         }
@@ -499,8 +506,7 @@ impl TinyLfu {
         let expected = usize::try_from(expected).unwrap_or(usize::MAX);
         let doubled = self.sketch.capacity().saturating_mul(2).max(len);
         self.sketch.ensure_capacity(doubled.min(expected.max(len)));
-        self.ghosts
-            .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
+        self.ghosts.ensure_capacity(self.sketch.capacity());
     }
 }
 
@@ -553,7 +559,11 @@ impl<K, V> Policy<K, V> for TinyLfu {
                 self.transfer(entries, handle, Segment::Protected);
                 self.rebalance(entries);
             }
-            segment => self.refresh(entries, handle, segment),
+            // The window is an exact LRU: it is small unless the
+            // miniatures chose a recency-heavy configuration, and then
+            // its order is what decides.
+            Segment::Window => self.transfer(entries, handle, Segment::Window),
+            Segment::Protected => self.refresh(entries, handle, Segment::Protected),
         }
     }
 
@@ -643,10 +653,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
 /// about 8 bytes per entry (16 times that in a small cache, at most
 /// 128 KiB more: its estimates decide which few entries a small cache
-/// keeps) and a table of a sample of recently evicted keys' hashes of 4
-/// to 8 bytes per entry; from 256 entries on, its miniature simulations
-/// take 5 to 70 KiB more (they hold about 128 entries each, however
-/// large the cache). All operations are O(1).
+/// keeps) and a table of recently evicted keys' hashes of 8 to 16 bytes
+/// per entry; from 256 entries on, its miniature simulations take 7 to
+/// 100 KiB more (they hold about 128 entries each, however large the
+/// cache). All operations are O(1).
 ///
 /// # Examples
 ///
