@@ -6,7 +6,12 @@
 //! `-- --synthetic` for a Zipf(0.9) and a scan-heavy synthetic workload;
 //! `--only LRU,TinyLFU` limits the columns to those policies, and
 //! `--seeds N` gives TinyLFU's range over N hash seeds (its sketch and
-//! ghost table depend on the hashes) instead of one fixed seed's figure.
+//! ghost table depend on the hashes) instead of one fixed seed's figure;
+//! `--synthetic-suite` replays the synthetic traces of
+//! `benches/synthetic` (written by its `make_traces.py` to
+//! `$CACHEKIT_TRACES`, by default `target/synthetic-traces`) at the sizes
+//! of its `best_known.tsv` and prints each row's shortfall against the
+//! best libCacheSim policy there.
 //!
 //! Every request is a lookup; a miss inserts the block (weight 1). The
 //! reference LRU and ARC columns are from `tests/traces/README.md`; the
@@ -149,11 +154,80 @@ fn synthetic(policies: &[(&'static str, Make)], seeds: u64) {
     }
 }
 
-/// Command-line options: `[--only NAMES] [--seeds N] [--synthetic | TRACE...]`.
+/// The synthetic suite: every row of `benches/synthetic/best_known.tsv`,
+/// each policy's figure (TinyLFU's worst seed when there are several) and
+/// TinyLFU's shortfall against the best known figure.
+fn suite(policies: &[(&'static str, Make)], seeds: u64) -> Result<(), String> {
+    let table = concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/best_known.tsv");
+    let text = std::fs::read_to_string(table).map_err(|e| format!("{table}: {e}"))?;
+    if std::env::var_os("CACHEKIT_TRACES").is_none() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/synthetic-traces");
+        std::env::set_var("CACHEKIT_TRACES", dir);
+    }
+    print!("| trace | size |");
+    for (name, _) in policies {
+        print!(" {name} |");
+    }
+    println!(" best known | TinyLFU's shortfall |");
+    print!("| --- | --: |");
+    for _ in policies {
+        print!(" --: |");
+    }
+    println!(" --- | --: |");
+    let (mut rows, mut reached, mut shortfall) = (0, 0, 0.0);
+    let mut loaded: Option<(String, Vec<u64>)> = None;
+    for line in text.lines().filter(|line| !line.starts_with('#')) {
+        let fields: Vec<&str> = line.split('\t').collect();
+        let [name, size, best, who] = fields[..] else {
+            return Err(format!("{table}: not four fields: {line:?}"));
+        };
+        let size: usize = size.parse().map_err(|e| format!("{table}: {e}"))?;
+        let best: f64 = best.parse().map_err(|e| format!("{table}: {e}"))?;
+        if loaded.as_ref().is_none_or(|(loaded, _)| loaded != name) {
+            let requests = trace::read_trace(name).map_err(|e| {
+                format!("{e} (write the traces with python3 benches/synthetic/make_traces.py)")
+            })?;
+            loaded = Some((name.to_string(), requests));
+        }
+        let requests = loaded.as_ref().map(|(_, requests)| requests).unwrap();
+        print!("| {} | {size} |", name.split('.').next().unwrap_or(name));
+        let mut gap = None;
+        for (policy_name, make) in policies {
+            let ratio = measure(policy_name, *make, requests, size, seeds);
+            if *policy_name == "TinyLFU" {
+                let worst: f64 = ratio
+                    .split('-')
+                    .next()
+                    .unwrap_or("0")
+                    .parse()
+                    .unwrap_or(0.0);
+                gap = Some(worst - best);
+            }
+            print!(" {ratio} |");
+        }
+        match gap {
+            Some(gap) => {
+                rows += 1;
+                reached += usize::from(gap >= -0.1);
+                shortfall += gap.min(0.0);
+                println!(" {best:.2} ({who}) | {gap:+.2} |");
+            }
+            None => println!(" {best:.2} ({who}) | |"),
+        }
+    }
+    if rows > 0 {
+        println!("\nTinyLFU reaches the best known figure (less 0.1) on {reached} of {rows} rows; summed shortfall {shortfall:.2} points.");
+    }
+    Ok(())
+}
+
+/// Command-line options: `[--only NAMES] [--seeds N] [--synthetic |
+/// --synthetic-suite | TRACE...]`.
 struct Options {
     only: Option<Vec<String>>,
     seeds: u64,
     synthetic: bool,
+    suite: bool,
     traces: Vec<String>,
 }
 
@@ -162,6 +236,7 @@ fn parse_options() -> Result<Options, String> {
         only: None,
         seeds: 1,
         synthetic: false,
+        suite: false,
         traces: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -179,6 +254,7 @@ fn parse_options() -> Result<Options, String> {
                 };
             }
             "--synthetic" => options.synthetic = true,
+            "--synthetic-suite" => options.suite = true,
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => options.traces.push(arg),
         }
@@ -230,6 +306,13 @@ fn main() {
     }
     if options.synthetic {
         synthetic(&policies, options.seeds);
+        return;
+    }
+    if options.suite {
+        if let Err(e) = suite(&policies, options.seeds) {
+            eprintln!("{e}");
+            std::process::exit(1);
+        }
         return;
     }
     let names: Vec<&str> = if options.traces.is_empty() {

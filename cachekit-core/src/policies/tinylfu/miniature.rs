@@ -134,6 +134,10 @@ const MEMORY_FACTOR: f64 = 20.0;
 /// configuration in force is applied again, undoing the drift of the
 /// ghost feedback; a cache that has not decided by then takes the best.
 const PERIOD_FACTOR: u64 = 40;
+/// The scores' unit is brought back to 1 beyond this (far from the
+/// largest `f64`, 2^1023, and from losing a request's hit in the sums'
+/// 53 bits of precision, since the sums are about `memory` units).
+const RESCALE: f64 = 1e100;
 /// Configurations are compared every this many sampled requests.
 const CHECK_EVERY: u64 = 32;
 /// A configuration replaces the one in force when it leads by this many
@@ -431,6 +435,9 @@ pub(super) struct Miniatures {
     /// The weight of a request relative to the next one: `1 - 1 /
     /// memory`.
     keep: f64,
+    /// What the last request added to the sums (see
+    /// [`score`](Self::score)).
+    unit: f64,
 }
 
 impl Miniatures {
@@ -472,6 +479,7 @@ impl Miniatures {
             disagreements: [[0.0; COUNT]; COUNT],
             memory: MEMORY_FACTOR * mini_entries as f64,
             keep: 1.0 - 1.0 / (MEMORY_FACTOR * mini_entries as f64),
+            unit: 1.0,
         }))
     }
 
@@ -570,21 +578,44 @@ impl Miniatures {
     }
 
     /// Ages the scores by one request and counts its hits.
+    ///
+    /// Instead of multiplying every sum by `keep` each request, each
+    /// request adds `unit`, which grows by `1 / keep` per request (the
+    /// sums are read divided by it): a request on which every miniature
+    /// missed costs one division, and only the requests on which they
+    /// disagree touch the disagreements.
     fn score(&mut self, hits: u32) {
-        let hit = |i: usize| (hits >> i) & 1;
-        for i in 0..COUNT {
-            self.scores[i] = self.scores[i] * self.keep + hit(i) as f64;
-            for j in i + 1..COUNT {
-                self.disagreements[i][j] =
-                    self.disagreements[i][j] * self.keep + (hit(i) ^ hit(j)) as f64;
+        self.unit /= self.keep;
+        if hits != 0 {
+            let hit = |i: usize| (hits >> i) & 1 == 1;
+            for i in (0..COUNT).filter(|&i| hit(i)) {
+                self.scores[i] += self.unit;
             }
+            if hits != (1 << COUNT) - 1 {
+                for i in 0..COUNT {
+                    for j in i + 1..COUNT {
+                        if hit(i) != hit(j) {
+                            self.disagreements[i][j] += self.unit;
+                        }
+                    }
+                }
+            }
+        }
+        if self.unit > RESCALE {
+            for score in &mut self.scores {
+                *score /= self.unit;
+            }
+            for sum in self.disagreements.iter_mut().flatten() {
+                *sum /= self.unit;
+            }
+            self.unit = 1.0;
         }
     }
 
     /// Whether configuration `a` leads `b` by [`LEAD_SIGMAS`] (scores as
     /// [`decide`](Self::decide) weighs them).
     fn leads(&self, scores: &[f64; COUNT], a: usize, b: usize) -> bool {
-        let disagreements = self.disagreements[a.min(b)][a.max(b)];
+        let disagreements = self.disagreements[a.min(b)][a.max(b)] / self.unit;
         scores[a] - scores[b] > LEAD_SIGMAS * disagreements.max(1.0).sqrt()
     }
 
@@ -593,7 +624,7 @@ impl Miniatures {
     /// first decision takes one that leads every other, or at the end of
     /// the first period the best.
     fn decide(&mut self) -> Option<usize> {
-        let mut scores = self.scores;
+        let mut scores = self.scores.map(|score| score / self.unit);
         for (score, config) in scores.iter_mut().zip(&CONFIGS) {
             if config.window >= 1.0 || config.aging != 0 {
                 *score *= 1.0 - HANDICAP;

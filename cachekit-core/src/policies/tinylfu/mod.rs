@@ -2,7 +2,7 @@
 
 use crate::arena::{linked_by, Handle, Links, List};
 use crate::policies::history::frequency_sketch::{remix, FrequencySketch};
-use crate::policies::history::lossy_ghosts::LossyGhosts;
+use crate::policies::history::lossy_ghosts::{self, LossyGhosts};
 use crate::policies::history::Side;
 use crate::policy::{Entries, EntryMeta, Policy, Sealed};
 use crate::{DefaultHashBuilder, PolicyCache, UnitWeigher};
@@ -431,7 +431,8 @@ impl TinyLfu {
         if self.sketch.capacity() == 0 {
             let full = maxsize / weight.max(1);
             self.sketch.ensure_capacity(full.min(INITIAL_SKETCH));
-            self.ghosts.ensure_capacity(self.sketch.capacity());
+            self.ghosts
+                .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
         }
     }
 
@@ -440,7 +441,9 @@ impl TinyLfu {
     #[cold]
     fn adapt(&mut self, side: Side, weight: usize, maxsize: usize) {
         // ARC's step, in whole entries.
-        let step = (self.ghosts.balance(side) as usize).saturating_mul(weight);
+        let step = (self.ghosts.balance(side) as usize)
+            .saturating_mul(weight)
+            .saturating_mul(lossy_ghosts::SAMPLING as usize);
         // Without miniatures the window stops one entry short of the
         // whole cache, so that main-space ghosts can still shrink it; with
         // them it may become an LRU, which their next decision revisits.
@@ -506,7 +509,8 @@ impl TinyLfu {
         let expected = usize::try_from(expected).unwrap_or(usize::MAX);
         let doubled = self.sketch.capacity().saturating_mul(2).max(len);
         self.sketch.ensure_capacity(doubled.min(expected.max(len)));
-        self.ghosts.ensure_capacity(self.sketch.capacity());
+        self.ghosts
+            .ensure_capacity(self.sketch.capacity() / lossy_ghosts::SAMPLING as usize);
     }
 }
 
@@ -653,8 +657,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// hits, as with every policy. Beyond the entries it keeps a sketch of
 /// about 8 bytes per entry (16 times that in a small cache, at most
 /// 128 KiB more: its estimates decide which few entries a small cache
-/// keeps) and a table of recently evicted keys' hashes of 8 to 16 bytes
-/// per entry; from 256 entries on, its miniature simulations take 7 to
+/// keeps) and a table of a sample of recently evicted keys' hashes of 2
+/// to 4 bytes per entry; from 256 entries on, its miniature simulations take 7 to
 /// 100 KiB more (they hold about 128 entries each, however large the
 /// cache). All operations are O(1).
 ///
