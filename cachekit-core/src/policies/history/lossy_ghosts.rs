@@ -382,6 +382,18 @@ mod tests {
     }
 
     proptest! {
+        // Miri runs this too: few cases, and no failure file (it has no
+        // file system).
+        #![proptest_config(ProptestConfig {
+            cases: if cfg!(miri) { 4 } else { 256 },
+            failure_persistence: if cfg!(miri) {
+                None
+            } else {
+                ProptestConfig::default().failure_persistence
+            },
+            ..ProptestConfig::default()
+        })]
+
         /// Against an exact model: per side a clock of the weight
         /// remembered, and each remembered key with the clock before it.
         /// The table never reports a ghost the model has forgotten (more

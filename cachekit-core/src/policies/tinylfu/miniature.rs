@@ -880,6 +880,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "replays 400,000 requests; no unsafe code of its own")]
     fn a_loop_larger_than_the_cache_turns_admission_strict() {
         // 2,048 entries: miniatures of 128 sample one key in 16, and a
         // decision falls every 5,120 sampled requests (82,000 requests),
@@ -912,6 +913,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "replays 400,000 requests; no unsafe code of its own")]
     fn reuse_within_the_cache_but_beyond_half_of_it_grows_the_window() {
         // Every key is asked for twice, 1,600 requests apart, in a cache
         // of 2,048: only recency keeps it (its estimate when it would be
