@@ -26,8 +26,9 @@
 use super::{adaptation_step, Side};
 
 /// One remembered key: the high 32 bits of its hash with the side in
-/// place of the lowest (two keys whose hashes agree there share a ghost,
-/// a 2^-31 chance per lookup and slot), and one more than its side's
+/// place of the lowest (two sampled keys whose hashes agree there share
+/// a ghost: the top two bits are zero in the sample, so a 2^-29 chance
+/// per lookup and slot), and one more than its side's
 /// clock, in [`LossyGhosts::shift`] units, before it was remembered
 /// (0: an empty slot).
 #[derive(Clone, Copy, Debug, Default)]
@@ -41,8 +42,8 @@ struct Slot {
 pub(crate) const SAMPLING: u64 = 4;
 
 /// Whether the key of `hash` is one of the remembered sample (the top
-/// two bits: the bucket, the slot's key bits below them, the sketch and
-/// the miniatures' sample use other bits or mix them).
+/// two bits: the bucket uses low bits, and the sketch and the miniatures'
+/// sample use other bits or mix them).
 #[inline]
 fn sampled(hash: u64) -> bool {
     hash >> 62 == 0

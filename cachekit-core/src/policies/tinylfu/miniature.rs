@@ -17,10 +17,9 @@
 //! would get with that configuration.
 //!
 //! The miniatures hold hashes only (24 bytes per node, a few hundred
-//! nodes each), share one table from hash to their nodes, keep one small
-//! frequency sketch each (their aging differs), and are fed only the
-//! sampled requests: the real cache pays one test of hash bits per
-//! operation.
+//! nodes each), share one table from hash to their nodes and one small
+//! frequency sketch per aging (two), and are fed only the sampled
+//! requests: the real cache pays one test of hash bits per operation.
 //!
 //! Which configuration wins is a paired comparison: every miniature
 //! replays the same requests, so two of them differ only on the requests
@@ -49,6 +48,18 @@ pub(super) struct Config {
     pub(super) escape: bool,
     /// The sketch's increments between halvings per entry (0: default).
     pub(super) aging: usize,
+}
+
+impl Config {
+    /// A window of the whole cache: an LRU.
+    fn is_lru(&self) -> bool {
+        self.window >= 1.0
+    }
+
+    /// A one-entry window: what a loop larger than the cache wants.
+    fn is_loop_proof(&self) -> bool {
+        self.window == 0.0
+    }
 }
 
 /// The configurations tried side by side: a loop-proof one (a one-entry
@@ -456,6 +467,7 @@ impl Miniatures {
             // (2^40 entries and more) is no bound to tune for.
             return None;
         }
+        let memory = MEMORY_FACTOR * mini_entries as f64;
         Some(Box::new(Self {
             mask: (1u64 << shift) - 1,
             index: HashTable::new(),
@@ -477,8 +489,8 @@ impl Miniatures {
             evicted: Vec::new(),
             scores: [0.0; COUNT],
             disagreements: [[0.0; COUNT]; COUNT],
-            memory: MEMORY_FACTOR * mini_entries as f64,
-            keep: 1.0 - 1.0 / (MEMORY_FACTOR * mini_entries as f64),
+            memory,
+            keep: 1.0 - 1.0 / memory,
             unit: 1.0,
         }))
     }
@@ -626,7 +638,7 @@ impl Miniatures {
     fn decide(&mut self) -> Option<usize> {
         let mut scores = self.scores.map(|score| score / self.unit);
         for (score, config) in scores.iter_mut().zip(&CONFIGS) {
-            if config.window >= 1.0 || config.aging != 0 {
+            if config.is_lru() || config.aging != 0 {
                 *score *= 1.0 - HANDICAP;
             }
         }
@@ -638,7 +650,7 @@ impl Miniatures {
         }
         // An LRU needs no lead: it is the floor the cache must not fall
         // below, and its handicap already holds it back.
-        let lru = CONFIGS[best].window >= 1.0;
+        let lru = CONFIGS[best].is_lru();
         match self.chosen {
             None => {
                 let clear = self.requests >= self.period / FIRST_DECISION
@@ -664,7 +676,7 @@ impl Miniatures {
     /// its miniature already hit [`EARLY_LEAD`] times as often as any
     /// windowed one.
     fn early(&self) -> Option<usize> {
-        let loop_proof = |i: &usize| CONFIGS[*i].window == 0.0;
+        let loop_proof = |i: &usize| CONFIGS[*i].is_loop_proof();
         let strict = (0..COUNT)
             .filter(loop_proof)
             .max_by_key(|&i| (self.minis[i].hits, std::cmp::Reverse(i)))?;
@@ -732,7 +744,8 @@ mod tests {
 
     #[test]
     fn a_miniature_with_a_whole_window_is_an_lru() {
-        assert_eq!(CONFIGS[LRU].window, 1.0);
+        assert!(CONFIGS[LRU].is_lru());
+        assert_eq!(CONFIGS.iter().filter(|c| c.is_lru()).count(), 1);
         let mut mini = Miniature::new(CONFIGS[LRU], 50);
         let sketch = FrequencySketch::default();
         let (mut contests, mut evicted) = (0, Vec::new());
