@@ -120,8 +120,9 @@ linked_by!(TinyLfuMeta, links);
 /// the configuration with the most replaces the one in force when it
 /// leads by three standard deviations of the difference (the miniatures
 /// see the same requests, so the noise is in the requests on which they
-/// disagree), the LRU and the fast-forgetting ones counting 5% less, as
-/// switching to them throws away what the sketch learnt. The first
+/// disagree), the LRU and the fast-forgetting ones handicapped by 5% of
+/// their hits or misses, whichever are fewer, as switching to them throws
+/// away what the sketch learnt. The first
 /// decision waits a quarter of a 40-requests-per-entry period (or, for
 /// the loop configurations, a 10% lead at a sixteenth); no decision is
 /// taken while no miniature hits one sampled request in 16. The ghost
