@@ -115,7 +115,9 @@ linked_by!(TinyLfuMeta, links);
 /// (what a loop larger than the cache wants), a window of 20% or 50%,
 /// the first two again with a sketch that forgets eight times as fast
 /// (what a working set that moves wants), and a window of the whole
-/// cache (LRU, for recency-heavy traces). Each miniature's hits are
+/// cache (LRU, for recency-heavy traces). Under the windowed ones a
+/// victim that wins its contest moves to the back of probation, so a
+/// stale but once-popular entry cannot turn every newcomer away. Each miniature's hits are
 /// summed over about the last 20 sampled requests per miniature entry;
 /// the configuration with the most replaces the one in force when it
 /// leads by three standard deviations of the difference (the miniatures
@@ -164,6 +166,9 @@ pub struct TinyLfu {
     margin: u8,
     /// The hash-flood escape is off (likewise).
     no_escape: bool,
+    /// A victim that wins its contest moves to the back of probation
+    /// (likewise).
+    rotate: bool,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
     /// miniatures.
@@ -479,6 +484,7 @@ impl TinyLfu {
             let config = CONFIGS[best];
             self.margin = config.margin;
             self.no_escape = !config.escape;
+            self.rotate = config.rotate;
             self.sketch.set_sample_factor(config.aging);
             self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
@@ -610,6 +616,9 @@ impl<K, V> Policy<K, V> for TinyLfu {
                     self.transfer(entries, candidate, Segment::Probation);
                     self.remember(entries, victim, Side::Second);
                     return Some(victim);
+                }
+                if self.rotate && entries[victim].meta.segment == Segment::Probation {
+                    self.transfer(entries, victim, Segment::Probation);
                 }
                 self.remember(entries, candidate, Side::First);
                 return Some(candidate);
@@ -754,6 +763,39 @@ mod tests {
             .iter(entries)
             .map(|handle| entries[handle].key)
             .collect()
+    }
+
+    #[test]
+    fn a_victim_that_wins_moves_to_the_back_of_probation_when_rotating() {
+        // 100 entries: no miniatures, so the configuration stays as set.
+        let cache_with = |rotate: bool| {
+            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+            let policy = TinyLfu {
+                rotate,
+                ..TinyLfu::default()
+            };
+            let mut cache = TinyLfuCache::builder(100)
+                .hasher(hasher)
+                .policy(policy)
+                .build();
+            for key in 0..100 {
+                cache.insert(key, key);
+            }
+            // The window holds 99; probation 0 to 98. The window's
+            // candidate (99, one use) loses to the victim (0, one use):
+            // 99 leaves.
+            assert_eq!(
+                order(&cache, Segment::Probation),
+                (0..99).collect::<Vec<_>>()
+            );
+            cache.insert(1_000, 0);
+            assert!(!cache.contains_key(&99));
+            order(&cache, Segment::Probation)
+        };
+        let mut rotated: Vec<u32> = (1..99).collect();
+        rotated.push(0);
+        assert_eq!(cache_with(true), rotated);
+        assert_eq!(cache_with(false), (0..99).collect::<Vec<_>>());
     }
 
     #[test]
