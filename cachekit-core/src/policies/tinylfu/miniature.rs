@@ -76,12 +76,16 @@ impl Config {
 
 /// The configurations tried side by side: a loop-proof one (a one-entry
 /// window, admission by a margin, no hash-flood escape), windows of 20%
-/// and 50%, the first two again with a sketch that forgets [`FAST_AGING`]
-/// times as fast (what a trace whose working set moves wants: the LIRS
-/// paper's looping traces change loops, and counts from the last loop
-/// keep the next one out), and an LRU. The windowed ones rotate
-/// probation (see [`Config::rotate`]).
-pub(super) const CONFIGS: [Config; 6] = [
+/// and 50%, the loop-proof one again with a sketch that forgets
+/// [`FAST_AGING`] times as fast (what a trace whose working set moves
+/// wants: the LIRS paper's looping traces change loops, and counts from
+/// the last loop keep the next one out), and an LRU. The windowed ones
+/// rotate probation (see [`Config::rotate`]). (The 20% window with the
+/// fast sketch was a sixth; it was in force on 2 of 46 rows for a few
+/// decisions, and without it no row of the visible and synthetic suites
+/// moves by more than 0.5 points, the sum of their shortfalls by +0.1,
+/// for a sixth less replay.)
+pub(super) const CONFIGS: [Config; 5] = [
     Config {
         window: 0.0,
         margin: 1,
@@ -109,13 +113,6 @@ pub(super) const CONFIGS: [Config; 6] = [
         escape: false,
         aging: FAST_AGING,
         rotate: false,
-    },
-    Config {
-        window: 0.2,
-        margin: 0,
-        escape: true,
-        aging: FAST_AGING,
-        rotate: true,
     },
     Config {
         window: 1.0,

@@ -109,11 +109,11 @@ linked_by!(TinyLfuMeta, links);
 /// In a cache of 256 entries or more the policy also runs *miniature
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
 /// hash in 16 or fewer (so that each miniature holds about 128 entries)
-/// are replayed through six scaled-down copies of the cache holding
+/// are replayed through five scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
 /// (what a loop larger than the cache wants), a window of 20% or 50%,
-/// the first two again with a sketch that forgets eight times as fast
+/// the first again with a sketch that forgets eight times as fast
 /// (what a working set that moves wants), and a window of the whole
 /// cache (LRU, for recency-heavy traces). Under the windowed ones a
 /// victim that wins its contest moves to the back of probation, so a
