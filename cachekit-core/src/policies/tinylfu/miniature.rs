@@ -135,19 +135,20 @@ const COUNT: usize = CONFIGS.len();
 #[cfg(test)]
 const LRU: usize = COUNT - 1;
 
-/// A miniature aims at this many entries at least (so the sample rate is
-/// the largest power of two that keeps it). Measured with
-/// `benches/examples/hit_ratio --seeds 8`: 256 instead of 128 changes no
-/// row by more than 0.2 points and doubles the cost; 64 loses 0.5 points
-/// on P3 at 65,536 and 0.1-0.2 elsewhere.
-const MIN_ENTRIES: usize = 128;
+/// A miniature holds at most this many entries, and more than half as
+/// many: the sample rate is the largest power of two that keeps it at
+/// this many or fewer. (Measured with `benches/examples/hit_ratio --seeds
+/// 8` and the synthetic suite at 4 seeds: miniatures of 128 to 255
+/// entries instead, twice the replay where the bound is not a power of
+/// two, such as 10,000 entries, gave the same visible rows but OLTP
+/// at 5,000 (+0.2 on the worst seed) and 0.5 points more summed over
+/// the 46 rows; miniatures of 64 to 127 put P3 at 16,384 and sprite at
+/// 2,048 0.1 lower and P3 at 65,536 0.5 lower.)
+const MAX_ENTRIES: usize = 128;
 /// ... but samples at most one key in 16, so that a small cache pays for
 /// its miniatures on a sixteenth of its operations at most. (One in 4
 /// is no better on any row but sprite at 512, by 0.2 points.)
 const MIN_SHIFT: u32 = 4;
-/// Entries a miniature holds at most (below a bound of 2^39 entries
-/// the sample rate keeps them under twice [`MIN_ENTRIES`]).
-const MAX_ENTRIES: usize = 2 * MIN_ENTRIES;
 /// A cache expected to hold fewer entries runs no miniatures (they would
 /// hold fewer than 16).
 const MIN_CACHE_ENTRIES: usize = 256;
@@ -583,12 +584,15 @@ impl Miniatures {
         if entries < MIN_CACHE_ENTRIES {
             return None;
         }
-        let shift = (entries / MIN_ENTRIES).max(1).ilog2().clamp(MIN_SHIFT, 32);
+        let mut shift = MIN_SHIFT;
+        while entries >> shift > MAX_ENTRIES && shift < 32 {
+            shift += 1;
+        }
         let capacity = ((maxsize >> shift) as u64).min(u64::from(u32::MAX));
         let mini_entries = (entries >> shift).max(1);
         if mini_entries > MAX_ENTRIES {
             // Beyond what 32 bits of hash sample down: a bound this large
-            // (2^40 entries and more) is no bound to tune for.
+            // (2^39 entries and more) is no bound to tune for.
             return None;
         }
         Some(Box::new(Self {
