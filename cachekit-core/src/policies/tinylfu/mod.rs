@@ -112,25 +112,25 @@ linked_by!(TinyLfuMeta, links);
 /// are replayed through five scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
-/// (what a loop larger than the cache wants), a window of 20% or 50%,
-/// the first again with a sketch that forgets eight times as fast
-/// (what a working set that moves wants), and a window of the whole
-/// cache (LRU, for recency-heavy traces). Under the windowed ones a
-/// victim that wins its contest moves to the back of probation, so a
-/// stale but once-popular entry cannot turn every newcomer away. Each miniature's hits are
-/// summed over about the last 20 sampled requests per miniature entry;
-/// the configuration with the most replaces the one in force when it
-/// leads by three standard deviations of the difference (the miniatures
-/// see the same requests, so the noise is in the requests on which they
-/// disagree), the LRU and the fast-forgetting ones handicapped by 5% of
-/// their hits or misses, whichever are fewer, as switching to them throws
-/// away what the sketch learnt. The first
-/// decision waits a quarter of a 40-requests-per-entry period (or, for
-/// the loop configurations, a 10% lead at a sixteenth; for the LRU, a 5%
-/// lead with half the requests hitting); no decision is
-/// taken while no miniature hits one sampled request in 16. The ghost
-/// feedback moves the window between decisions, and the configuration in
-/// force is applied again once a period.
+/// (what a loop larger than the cache wants), a window of 20% or 50%, the
+/// first again with a sketch that forgets eight times as fast (what a
+/// working set that moves wants), and a window of the whole cache (LRU,
+/// for recency-heavy traces). Under the 20% and 50% windows a victim
+/// that wins its contest moves to the back of probation, so a stale but
+/// once-popular entry cannot turn every newcomer away. Each miniature's
+/// hits are summed over about the last 20 sampled requests per miniature
+/// entry; the configuration with the most replaces the one in force when
+/// it leads by three standard deviations of the difference (the
+/// miniatures see the same requests, so the noise is in the requests on
+/// which they disagree), the LRU and the fast-forgetting ones handicapped
+/// by 5% of their hits or misses, whichever are fewer, as switching to
+/// them throws away what the sketch learnt. The first decision waits a
+/// quarter of a 40-requests-per-entry period (or, for the loop
+/// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead with
+/// half the requests hitting); no decision is taken while no miniature
+/// hits one sampled request in 16. The ghost feedback moves the window
+/// between decisions, and the configuration in force is applied again
+/// once a period.
 ///
 /// A hit costs no more than an LRU hit: it counts the use in the entry
 /// itself, and the counts reach the sketch when the entry leaves or the
