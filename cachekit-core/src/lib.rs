@@ -76,6 +76,8 @@ mod policies;
 mod policy;
 mod policy_cache;
 mod stats;
+#[cfg(test)]
+mod testing;
 mod time;
 mod weigher;
 

@@ -254,7 +254,7 @@ mod tests {
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+        #![proptest_config(crate::testing::proptest_config(256))]
 
         /// Moments add, subtract and compare as the instants they stand
         /// for, across the origin and across the low word's wrap.

@@ -845,12 +845,7 @@ mod tests {
     }
 
     proptest! {
-        // No failure file: Miri runs this too, and has no file system.
-        #![proptest_config(ProptestConfig {
-            cases: if cfg!(miri) { 4 } else { 1024 },
-            failure_persistence: None,
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(1024))]
 
         #[test]
         fn the_wheel_matches_a_sorted_reference(ops in prop::collection::vec(op(), 0..=96)) {

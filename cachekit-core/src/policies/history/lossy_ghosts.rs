@@ -383,17 +383,7 @@ mod tests {
     }
 
     proptest! {
-        // Miri runs this too: few cases, and no failure file (it has no
-        // file system).
-        #![proptest_config(ProptestConfig {
-            cases: if cfg!(miri) { 4 } else { 256 },
-            failure_persistence: if cfg!(miri) {
-                None
-            } else {
-                ProptestConfig::default().failure_persistence
-            },
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(256))]
 
         /// Against an exact model: per side a clock of the weight
         /// remembered, and each remembered key with the clock before it.

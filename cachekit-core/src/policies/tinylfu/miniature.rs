@@ -969,17 +969,7 @@ mod tests {
     }
 
     proptest! {
-        // Miri runs this too: few cases, and no failure file (it has no
-        // file system).
-        #![proptest_config(ProptestConfig {
-            cases: if cfg!(miri) { 4 } else { 256 },
-            failure_persistence: if cfg!(miri) {
-                None
-            } else {
-                ProptestConfig::default().failure_persistence
-            },
-            ..ProptestConfig::default()
-        })]
+        #![proptest_config(crate::testing::proptest_config(256))]
 
         /// Every miniature keeps within its capacity, its lists and totals
         /// agree, and the shared index knows exactly the keys some
