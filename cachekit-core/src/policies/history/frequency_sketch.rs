@@ -207,7 +207,15 @@ impl FrequencySketch {
     /// is over and the caller should [`halve`](Self::halve).
     #[inline]
     pub(crate) fn record(&mut self) -> bool {
-        self.additions += 1;
+        self.record_uses(1)
+    }
+
+    /// Counts `uses` uses (0 or 1) towards the sample period, as
+    /// [`record`](Self::record): with a count of 0 or 1 computed without
+    /// a branch, the caller's hit path has none to mispredict.
+    #[inline]
+    pub(crate) fn record_uses(&mut self, uses: usize) -> bool {
+        self.additions += uses;
         self.additions >= self.sample_size
     }
 

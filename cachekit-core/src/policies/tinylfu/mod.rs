@@ -343,12 +343,14 @@ impl TinyLfu {
     /// Counts a use of the resident entry at `handle`.
     #[inline]
     fn count_use<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
+        // Without a branch on the count: a popular entry's is at 15 (and
+        // stops counting) while others' are not, which a branch
+        // predictor cannot tell apart.
         let meta = &mut entries[handle].meta;
-        if meta.uses < 15 {
-            meta.uses += 1;
-            if self.sketch.record() {
-                self.age(entries);
-            }
+        let counted = u8::from(meta.uses < 15);
+        meta.uses += counted;
+        if self.sketch.record_uses(usize::from(counted)) {
+            self.age(entries);
         }
     }
 
