@@ -254,6 +254,27 @@ impl TinyLfu {
         }
     }
 
+    /// A hit outside the protected segment: out of line, so that the hit
+    /// path inlined into every lookup is the protected segment's (most
+    /// hits) and stays small.
+    #[inline(never)]
+    fn promote<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        handle: Handle,
+        segment: Segment,
+    ) {
+        if segment == Segment::Probation {
+            self.transfer(entries, handle, Segment::Protected);
+            self.rebalance(entries);
+        } else {
+            // The window is an exact LRU: it is small unless the
+            // miniatures chose a recency-heavy configuration, and then
+            // its order is what decides.
+            self.transfer(entries, handle, Segment::Window);
+        }
+    }
+
     fn unlink<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.unlink_weighing(entries, handle, entries[handle].weight);
     }
@@ -563,15 +584,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
         let node = &entries[handle];
         self.sample(node.hash, node.weight);
         match entries[handle].meta.segment {
-            Segment::Probation => {
-                self.transfer(entries, handle, Segment::Protected);
-                self.rebalance(entries);
-            }
-            // The window is an exact LRU: it is small unless the
-            // miniatures chose a recency-heavy configuration, and then
-            // its order is what decides.
-            Segment::Window => self.transfer(entries, handle, Segment::Window),
             Segment::Protected => self.refresh(entries, handle),
+            segment => self.promote(entries, handle, segment),
         }
     }
 
