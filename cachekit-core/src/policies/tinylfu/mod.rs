@@ -132,14 +132,20 @@ linked_by!(TinyLfuMeta, links);
 /// between decisions, and the configuration in force is applied again
 /// once a period.
 ///
-/// A hit costs no more than an LRU hit: it counts the use in the entry
-/// itself, and the counts reach the sketch when the entry leaves or the
+/// A hit touches no memory an LRU hit does not: it counts the use in the
+/// entry itself (without a branch on the count, which a predictor cannot
+/// learn), and the counts reach the sketch when the entry leaves or the
 /// sketch ages (every 32 uses per entry the cache holds when full), so the
 /// sketch's memory is touched only on a miss. A hit moves the entry to its
 /// segment's most recent end only if it is not among the most recent
 /// half already, so the hits of popular entries touch no neighbour;
 /// order matters at the other end, where the window's candidate and the
-/// main space's victim are taken.
+/// main space's victim are taken. It takes more instructions than an LRU
+/// hit (124.5 against 85.4 under callgrind for a hit on a random resident
+/// key, where one hit in five promotes an entry from probation and demotes
+/// another), and a miss more than twice as many (the sketch, the ghosts
+/// and the admission contest); on a Zipf mix, where it also misses less,
+/// it costs about 1.3x an LRU per operation (see the README).
 #[derive(Clone, Debug, Default)]
 pub struct TinyLfu {
     /// Least recent first, for each [`Segment`].
