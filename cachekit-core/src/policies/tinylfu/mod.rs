@@ -106,10 +106,11 @@ linked_by!(TinyLfuMeta, links);
 /// recency was undervalued: the window grows, and the key goes straight to
 /// probation. A miss on the second kind shrinks the window.
 ///
-/// In a cache of 256 entries or more the policy also runs *miniature
+/// In a cache of 64 entries or more the policy also runs *miniature
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
-/// hash in 16 or fewer (so that each miniature holds 65 to 128 entries)
-/// are replayed through five scaled-down copies of the cache holding
+/// hash in 16 or fewer (so that each miniature holds 65 to 128 entries;
+/// below 256 entries one in 8 or 4, so that each holds at least 16) are
+/// replayed through five scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
 /// (what a loop larger than the cache wants), a window of 20% or 50%, the
@@ -685,8 +686,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// about 8 bytes per entry (16 times that in a small cache, at most
 /// 128 KiB more: its estimates decide which few entries a small cache
 /// keeps) and a table of a sample of recently evicted keys' hashes of 2
-/// to 4 bytes per entry; from 256 entries on, its miniature simulations
-/// take 7 to 60 KiB more (measured after 20 x maxsize requests for keys
+/// to 4 bytes per entry; from 64 entries on, its miniature simulations
+/// take up to 60 KiB more (measured after 20 x maxsize requests for keys
 /// drawn from 4 x maxsize: 7.1 KiB at 256 entries, 57 KiB at 2,048, 52
 /// KiB at 10,000, 57 KiB at 1,000,000; they hold at most 128 entries
 /// each, however large the cache). All operations are O(1).
