@@ -75,6 +75,10 @@ pub struct TinyLfuMeta {
     /// The segment's [`pushed`](TinyLfu::pushed) total (low 32 bits)
     /// right after this entry went to its back.
     stamp: u32,
+    /// Admission contests won in probation since the entry was last hit
+    /// (counted only under a configuration that wears, and subtracted
+    /// from its estimate there; a hit promotes the entry and resets it).
+    reprieves: u8,
 }
 
 impl EntryMeta for TinyLfuMeta {}
@@ -118,7 +122,10 @@ linked_by!(TinyLfuMeta, links);
 /// working set that moves wants), and a window of the whole cache (LRU,
 /// for recency-heavy traces). Under the 20% and 50% windows a victim
 /// that wins its contest moves to the back of probation, so a stale but
-/// once-popular entry cannot turn every newcomer away. Each miniature's
+/// once-popular entry cannot turn every newcomer away; under the 50%
+/// window each such reprieve also takes one from the entry's estimate
+/// until a hit promotes it, so an entry popular long ago but not hit
+/// since wears out and leaves (as in S3-FIFO's main queue). Each miniature's
 /// hits are summed over about the last 20 sampled requests per miniature
 /// entry; the configuration with the most replaces the one in force when
 /// it leads by three standard deviations of the difference (the
@@ -176,6 +183,9 @@ pub struct TinyLfu {
     /// A victim that wins its contest moves to the back of probation
     /// (likewise).
     rotate: bool,
+    /// Each contest a probation entry wins costs it one from its estimate
+    /// in the next (likewise).
+    wear: bool,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
     /// miniatures.
@@ -272,6 +282,7 @@ impl TinyLfu {
         segment: Segment,
     ) {
         if segment == Segment::Probation {
+            entries[handle].meta.reprieves = 0;
             self.transfer(entries, handle, Segment::Protected);
             self.rebalance(entries);
         } else {
@@ -415,12 +426,22 @@ impl TinyLfu {
         // The victim's estimate is at least its own uses: when that
         // settles the contest its counters are not read (the usual case:
         // a new key against a used entry).
+        // A victim spared before weighs less by as many contests (zero
+        // unless the configuration wears).
         let victim_uses = entries[victim].meta.uses;
-        let victim_at = (candidate_freq > victim_uses.saturating_add(self.margin))
-            .then(|| self.sketch.counters(entries[victim].hash));
+        let worn = if self.wear {
+            entries[victim].meta.reprieves
+        } else {
+            0
+        };
+        let victim_at = (candidate_freq
+            > victim_uses.saturating_sub(worn).saturating_add(self.margin))
+        .then(|| self.sketch.counters(entries[victim].hash));
         let victim_freq = match &victim_at {
-            Some(at) => (self.sketch.frequency_at(at) + victim_uses).min(15),
-            None => victim_uses,
+            Some(at) => (self.sketch.frequency_at(at) + victim_uses)
+                .min(15)
+                .saturating_sub(worn),
+            None => victim_uses.saturating_sub(worn),
         };
         let admitted = admits(
             candidate_freq,
@@ -515,6 +536,7 @@ impl TinyLfu {
             self.margin = config.margin;
             self.no_escape = !config.escape;
             self.rotate = config.rotate;
+            self.wear = config.wear;
             self.sketch.set_sample_factor(config.aging);
             self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
@@ -642,6 +664,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
                 }
                 if self.rotate && entries[victim].meta.segment == Segment::Probation {
                     self.transfer(entries, victim, Segment::Probation);
+                    if self.wear {
+                        let reprieves = &mut entries[victim].meta.reprieves;
+                        *reprieves = reprieves.saturating_add(1);
+                    }
                 }
                 self.remember(entries, candidate, Side::First);
                 return Some(candidate);
@@ -820,6 +846,71 @@ mod tests {
         rotated.push(0);
         assert_eq!(cache_with(true), rotated);
         assert_eq!(cache_with(false), (0..99).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_reprieve_wears_the_victims_estimate_when_the_configuration_wears() {
+        // 100 entries: no miniatures, so the configuration stays as set.
+        let cache_with = |wear: bool| {
+            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+            let policy = TinyLfu {
+                rotate: true,
+                wear,
+                ..TinyLfu::default()
+            };
+            let mut cache = TinyLfuCache::builder(100)
+                .hasher(hasher)
+                .policy(policy)
+                .build();
+            for key in 0..100 {
+                cache.insert(key, key);
+            }
+            // Every entry has one use, and so has every newcomer: each
+            // newcomer loses its contest to probation's next entry, which
+            // moves to the back, spared once.
+            for key in 1_000..1_099 {
+                cache.insert(key, 0);
+            }
+            let spared = cache
+                .handle_of(&0)
+                .map(|at| cache.entries()[at].meta.reprieves);
+            // Probation has gone round once: 0 meets the next newcomer
+            // again.
+            cache.insert(2_000, 0);
+            (spared, cache.contains_key(&0), cache.contains_key(&1_098))
+        };
+        // Without wear, 0 wins again: the window's candidate (1,098)
+        // leaves.
+        assert_eq!(cache_with(false), (Some(0), true, false));
+        // With it, 0's one use less its one reprieve is no use: the
+        // newcomer wins and 0 leaves.
+        assert_eq!(cache_with(true), (Some(1), false, true));
+    }
+
+    #[test]
+    fn a_hit_in_probation_forgives_the_reprieves() {
+        let policy = TinyLfu {
+            rotate: true,
+            wear: true,
+            ..TinyLfu::default()
+        };
+        let mut cache = TinyLfuCache::builder(100).policy(policy).build();
+        for key in 0..100 {
+            cache.insert(key, key);
+        }
+        cache.insert(1_000, 0);
+        let reprieves = |cache: &TinyLfuCache<u32, u32>, key| {
+            cache.entries()[cache.handle_of(&key).unwrap()]
+                .meta
+                .reprieves
+        };
+        assert_eq!(reprieves(&cache, 0), 1);
+        cache.get(&0);
+        assert_eq!(
+            cache.entries()[cache.handle_of(&0).unwrap()].meta.segment,
+            Segment::Protected
+        );
+        assert_eq!(reprieves(&cache, 0), 0);
     }
 
     #[test]
