@@ -883,15 +883,39 @@ mod tests {
         lists
     }
 
+    /// Replays keys through one miniature outside [`Miniatures`], keeping
+    /// the key-to-node map the shared index would.
+    #[derive(Default)]
+    struct Driver {
+        at: BTreeMap<u64, u16>,
+        contests: u64,
+        evicted: Vec<(u64, usize)>,
+    }
+
+    impl Driver {
+        fn request(&mut self, mini: &mut Miniature, sketch: &FrequencySketch, key: u64) {
+            let place = self.at.get(&key).copied().unwrap_or(NIL);
+            let mut cx = Context {
+                sketch,
+                contests: &mut self.contests,
+                evicted: &mut self.evicted,
+                me: 0,
+            };
+            self.at.insert(key, mini.request(place, key, 1, &mut cx));
+            for (gone, _) in self.evicted.drain(..) {
+                self.at.remove(&gone);
+            }
+        }
+    }
+
     #[test]
     fn a_miniature_with_a_whole_window_is_an_lru() {
         assert!(CONFIGS[LRU].is_lru());
         assert_eq!(CONFIGS.iter().filter(|c| c.is_lru()).count(), 1);
         let mut mini = Miniature::new(CONFIGS[LRU], 50);
         let sketch = FrequencySketch::default();
-        let (mut contests, mut evicted) = (0, Vec::new());
+        let mut driver = Driver::default();
         let mut model: VecDeque<u64> = VecDeque::new();
-        let mut at: BTreeMap<u64, u16> = BTreeMap::new();
         let (mut hits, mut model_hits) = (0, 0);
         let mut x = 1u64;
         // Fewer under Miri, which runs this a thousand times slower (the
@@ -901,18 +925,7 @@ mod tests {
             x = remix(x);
             let key = x % 80;
             let before = mini.hits;
-            let place = at.get(&key).copied().unwrap_or(NIL);
-            let mut cx = Context {
-                sketch: &sketch,
-                contests: &mut contests,
-                evicted: &mut evicted,
-                me: 0,
-            };
-            let now = mini.request(place, key, 1, &mut cx);
-            at.insert(key, now);
-            for (gone, _) in evicted.drain(..) {
-                at.remove(&gone);
-            }
+            driver.request(&mut mini, &sketch, key);
             hits += mini.hits - before;
             if let Some(i) = model.iter().position(|&k| k == key) {
                 model.remove(i);
@@ -1107,23 +1120,12 @@ mod tests {
             let mut mini = Miniature::new(Config { wear, ..CONFIGS[2] }, 10);
             let mut sketch = FrequencySketch::default();
             sketch.ensure_capacity(16);
-            let (mut contests, mut evicted) = (0, Vec::new());
-            let mut at: BTreeMap<u64, u16> = BTreeMap::new();
+            let mut driver = Driver::default();
             for &key in keys {
                 sketch.add(key, 1);
-                let place = at.get(&key).copied().unwrap_or(NIL);
-                let mut cx = Context {
-                    sketch: &sketch,
-                    contests: &mut contests,
-                    evicted: &mut evicted,
-                    me: 0,
-                };
-                at.insert(key, mini.request(place, key, 1, &mut cx));
-                for (gone, _) in evicted.drain(..) {
-                    at.remove(&gone);
-                }
+                driver.request(&mut mini, &sketch, key);
             }
-            at.into_keys().collect::<Vec<_>>()
+            driver.at.into_keys().collect::<Vec<_>>()
         };
         // 0 to 4 go to probation, 5 to 9 fill the window. Each of 100 to
         // 104 pushes a window entry into a contest with probation's next

@@ -816,22 +816,28 @@ mod tests {
             .collect()
     }
 
+    /// A cache of 100 entries under `policy`, holding 0 to 99 (each used
+    /// once): the window holds 99, probation 0 to 98. It is too small for
+    /// miniatures, so the configuration stays as set.
+    fn full(policy: TinyLfu) -> TinyLfuCache<u32, u32> {
+        let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
+        let mut cache = TinyLfuCache::builder(100)
+            .hasher(hasher)
+            .policy(policy)
+            .build();
+        for key in 0..100 {
+            cache.insert(key, key);
+        }
+        cache
+    }
+
     #[test]
     fn a_victim_that_wins_moves_to_the_back_of_probation_when_rotating() {
-        // 100 entries: no miniatures, so the configuration stays as set.
         let cache_with = |rotate: bool| {
-            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
-            let policy = TinyLfu {
+            let mut cache = full(TinyLfu {
                 rotate,
                 ..TinyLfu::default()
-            };
-            let mut cache = TinyLfuCache::builder(100)
-                .hasher(hasher)
-                .policy(policy)
-                .build();
-            for key in 0..100 {
-                cache.insert(key, key);
-            }
+            });
             // The window holds 99; probation 0 to 98. The window's
             // candidate (99, one use) loses to the victim (0, one use):
             // 99 leaves.
@@ -851,21 +857,12 @@ mod tests {
 
     #[test]
     fn a_reprieve_wears_the_victims_estimate_when_the_configuration_wears() {
-        // 100 entries: no miniatures, so the configuration stays as set.
         let cache_with = |wear: bool| {
-            let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
-            let policy = TinyLfu {
+            let mut cache = full(TinyLfu {
                 rotate: true,
                 wear,
                 ..TinyLfu::default()
-            };
-            let mut cache = TinyLfuCache::builder(100)
-                .hasher(hasher)
-                .policy(policy)
-                .build();
-            for key in 0..100 {
-                cache.insert(key, key);
-            }
+            });
             // Every entry has one use, and so has every newcomer: each
             // newcomer loses its contest to probation's next entry, which
             // moves to the back, spared once.
@@ -890,15 +887,11 @@ mod tests {
 
     #[test]
     fn a_hit_in_probation_forgives_the_reprieves() {
-        let policy = TinyLfu {
+        let mut cache = full(TinyLfu {
             rotate: true,
             wear: true,
             ..TinyLfu::default()
-        };
-        let mut cache = TinyLfuCache::builder(100).policy(policy).build();
-        for key in 0..100 {
-            cache.insert(key, key);
-        }
+        });
         cache.insert(1_000, 0);
         let reprieves = |cache: &TinyLfuCache<u32, u32>, key| {
             cache.entries()[cache.handle_of(&key).unwrap()]
