@@ -177,8 +177,27 @@ const MAX_ENTRIES: usize = 128;
 /// better on any row but sprite at 512, by 0.2 points) ...
 const MIN_SHIFT: u32 = 4;
 /// ... unless that leaves a miniature fewer than this many entries: a
-/// cache of fewer than 256 entries samples one key in 8 or in 4 instead.
-/// Without miniatures such a cache has only the ghost feedback, which
+/// cache of 256 to 767 entries samples one key in 8 instead
+/// ([`FAIR_SHIFT`]). A miniature of 16 to 47 entries follows the
+/// workload too coarsely to tell a recency-heavy trace's configurations
+/// apart: sprite at 512 entries (miniatures of 32) hit 78.38-79.90 over
+/// 24 hash seeds, with miniatures of 64 79.23-79.90 (8 seeds:
+/// 79.05-79.67 and 79.29-79.78, against S3-FIFO's 79.37); over every
+/// visible and synthetic trace at 300, 400, 600 and 700 entries (4
+/// seeds, worst seed) the summed shortfall against the better of LRU and
+/// ARC fell from 26.5 to 22.1 points (sprite at 300 from 58.32 to 59.86,
+/// cpp_like at 300 from 52.19 to 54.36; gli_like at 700 -0.6, multi_like
+/// at 600 -0.5). Twice the replay costs such a cache about 17% more
+/// instructions per operation on a Zipf mix (512 entries: 455 instead of
+/// 389; LRU 160). Applied up to 1,023 entries (miniatures of 64 and up)
+/// it put gli_like at 1,000 3.1 points lower on one seed of four.
+const FAIR_ENTRIES: usize = 48;
+/// One key in `2^FAIR_SHIFT` (8): see [`FAIR_ENTRIES`].
+const FAIR_SHIFT: u32 = 3;
+/// Below that, and whatever it costs, a miniature holds at least this
+/// many entries: a cache of fewer than 256 entries samples one key in 8,
+/// or in 4 below 128. Without miniatures such a cache has only the ghost
+/// feedback, which
 /// leaves it far below LRU where recency decides and below ARC where
 /// frequency does. (Measured with `benches/examples/hit_ratio --seeds
 /// 4` on every visible and synthetic trace at 64 to 250 entries, worst
@@ -188,7 +207,7 @@ const MIN_SHIFT: u32 = 4;
 /// miniatures of 8 entries at one key in 16 instead left 24.1 points,
 /// 2pools at 128 4.6 below its other seeds. The cost: at 100 entries a
 /// Zipf mix runs 682 instructions per operation instead of 313, at 200
-/// 494 instead of 299; from 256 entries nothing changes.)
+/// 494 instead of 299; this floor changes nothing from 256 entries on.)
 const MIN_ENTRIES: usize = 16;
 /// A cache expected to hold fewer entries runs no miniatures: one key in
 /// 4 would give them fewer than [`MIN_ENTRIES`], and sampling more of
@@ -645,6 +664,9 @@ impl Miniatures {
         let mut shift = MIN_SHIFT;
         while entries >> shift > MAX_ENTRIES && shift < 32 {
             shift += 1;
+        }
+        if shift == MIN_SHIFT && entries >> shift < FAIR_ENTRIES {
+            shift = FAIR_SHIFT;
         }
         while entries >> shift < MIN_ENTRIES && shift > 0 {
             shift -= 1;
@@ -1143,7 +1165,7 @@ mod tests {
     }
 
     #[test]
-    fn a_small_cache_samples_more_keys_so_its_miniatures_hold_16() {
+    fn a_small_cache_samples_more_keys_so_that_its_miniatures_hold_enough() {
         let sampling =
             |maxsize: usize| Miniatures::new(maxsize, 1).map(|m| (m.mask + 1, m.mini_entries));
         assert_eq!(sampling(63), None);
@@ -1151,12 +1173,17 @@ mod tests {
         assert_eq!(sampling(127), Some((4, 31)));
         assert_eq!(sampling(128), Some((8, 16)));
         assert_eq!(sampling(255), Some((8, 31)));
-        assert_eq!(sampling(256), Some((16, 16)));
+        // One key in 8 up to 767 entries, so that each holds 32 to 95 ...
+        assert_eq!(sampling(256), Some((8, 32)));
+        assert_eq!(sampling(512), Some((8, 64)));
+        assert_eq!(sampling(767), Some((8, 95)));
+        // ... then one in 16 again, each holding 48 to 128.
+        assert_eq!(sampling(768), Some((16, 48)));
         assert_eq!(sampling(2_048), Some((16, 128)));
         assert_eq!(sampling(4_095), Some((32, 127)));
         assert_eq!(sampling(4_096), Some((32, 128)));
         // Entries of weight 4: a bound of 1,024 holds 256 of them.
-        assert_eq!(Miniatures::new(1_024, 4).map(|m| m.mini_entries), Some(16));
+        assert_eq!(Miniatures::new(1_024, 4).map(|m| m.mini_entries), Some(32));
     }
 
     #[test]

@@ -112,8 +112,9 @@ linked_by!(TinyLfuMeta, links);
 ///
 /// In a cache of 64 entries or more the policy also runs *miniature
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
-/// hash in 16 or fewer (so that each miniature holds 65 to 128 entries;
-/// below 256 entries one in 8 or 4, so that each holds at least 16) are
+/// hash in 16 or fewer (so that each miniature holds at most 128 entries;
+/// below 768 entries one in 8, below 128 one in 4, so that each holds at
+/// least 32, or 16 below 256) are
 /// replayed through five scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
@@ -715,7 +716,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// to 4 bytes per entry; from 64 entries on, its miniature simulations
 /// take up to 60 KiB more (measured after 20 x maxsize requests for keys
 /// drawn from 4 x maxsize: 7.2 KiB at 64 entries, where the rest of the
-/// cache takes 12 KiB of `u64` pairs, 7.1 KiB at 256, 57 KiB at 2,048, 52
+/// cache takes 12 KiB of `u64` pairs, 14.3 KiB at 256, 57 KiB at 2,048, 52
 /// KiB at 10,000, 57 KiB at 1,000,000; they hold at most 128 entries
 /// each, however large the cache). All operations are O(1).
 ///
