@@ -135,8 +135,9 @@ linked_by!(TinyLfuMeta, links);
 /// by 5% of their hits or misses, whichever are fewer, as switching to
 /// them throws away what the sketch learnt. The first decision waits a
 /// quarter of a 40-requests-per-entry period (or, for the loop
-/// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead with
-/// half the requests hitting); no decision is taken while no miniature
+/// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead
+/// over the windowed ones, none behind the loop-proof ones, with a third
+/// of the requests hitting); no decision is taken while no miniature
 /// hits one sampled request in 16. The ghost feedback moves the window
 /// between decisions, and the configuration in force is applied again
 /// once a period.
