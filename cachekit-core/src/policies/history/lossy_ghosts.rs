@@ -45,7 +45,7 @@ pub(crate) const SAMPLING: u64 = 4;
 /// two bits: the bucket uses low bits, and the sketch and the miniatures'
 /// sample use other bits or mix them).
 #[inline]
-fn sampled(hash: u64) -> bool {
+pub(crate) fn sampled(hash: u64) -> bool {
     hash >> 62 == 0
 }
 
@@ -85,6 +85,10 @@ pub(crate) struct LossyGhosts {
     clock: [u64; 2],
     /// How much weight a side remembers: a ghost older than this is gone.
     limit: [u64; 2],
+    /// How much of it weighs in the adaptation step ([`balance`](Self::balance)):
+    /// the limit, unless [`set_first_weighed`](Self::set_first_weighed)
+    /// keeps the first side's older ghosts out of it.
+    weighed: [u64; 2],
     /// Stamps count weight in units of `2^shift`, so that a limit fits in
     /// 31 bits (0 unless a cache holds 2^31 units of weight or more).
     shift: u32,
@@ -138,15 +142,33 @@ impl LossyGhosts {
             return i64::MIN;
         }
         let side = (slot.key & 1) as usize;
-        let age = self.now(side).wrapping_sub(slot.stamp.wrapping_sub(1));
         let limit = (self.limit[side] >> self.shift).min(u64::from(u32::MAX >> 1));
-        limit as i64 + 1 - i64::from(age)
+        limit as i64 + 1 - i64::from(self.units_since(slot))
     }
 
-    /// Sets each side's weight limit (older ghosts are forgotten).
+    /// Stamp units remembered on the side of the ghost in `slot` since it
+    /// was remembered, its own included.
+    #[inline]
+    fn units_since(&self, slot: Slot) -> u32 {
+        let side = (slot.key & 1) as usize;
+        self.now(side).wrapping_sub(slot.stamp.wrapping_sub(1))
+    }
+
+    /// Sets each side's weight limit (older ghosts are forgotten); the
+    /// whole of each weighs in the adaptation step.
     #[inline]
     pub(crate) fn set_limits(&mut self, first: usize, second: usize) {
         self.limit = [first as u64, second as u64];
+        self.weighed = self.limit;
+    }
+
+    /// Weighs at most `first` of the first side's ghosts in the
+    /// adaptation step (after [`set_limits`](Self::set_limits)): a policy
+    /// that remembers those ghosts longer than it adapts on them keeps the
+    /// step it would take with the shorter memory.
+    #[inline]
+    pub(crate) fn set_first_weighed(&mut self, first: usize) {
+        self.weighed[0] = (first as u64).min(self.limit[0]);
     }
 
     /// The side the key of `hash` was evicted from, if it is remembered.
@@ -157,10 +179,12 @@ impl LossyGhosts {
         (self.life(slot) > 0).then(|| side_of(slot))
     }
 
-    /// The side the key of `hash` was evicted from, if it is remembered;
-    /// forgets it (the key is back in the cache). One pass over the bucket.
+    /// The side the key of `hash` was evicted from and its age (the
+    /// weight remembered on that side since, its own included), if it is
+    /// remembered; forgets it (the key is back in the cache). One pass
+    /// over the bucket.
     #[inline]
-    pub(crate) fn take(&mut self, hash: u64) -> Option<Side> {
+    pub(crate) fn take(&mut self, hash: u64) -> Option<(Side, u64)> {
         // Three keys in four are not remembered: no bucket touched.
         if !sampled(hash) {
             return None;
@@ -173,7 +197,13 @@ impl LossyGhosts {
             .iter()
             .position(|&slot| same_key(slot, hash))?;
         let slot = std::mem::take(&mut self.buckets[index].0[way]);
-        (self.life(slot) > 0).then(|| side_of(slot))
+        (self.life(slot) > 0).then(|| (side_of(slot), self.age(slot)))
+    }
+
+    /// [`units_since`](Self::units_since) in weight.
+    #[inline]
+    fn age(&self, slot: Slot) -> u64 {
+        u64::from(self.units_since(slot)) << self.shift
     }
 
     /// Remembers the key of `hash`, of `weight`, as evicted from `side`.
@@ -217,11 +247,11 @@ impl LossyGhosts {
         self.buckets[index].0[way] = slot;
     }
 
-    /// About how much weight `side` remembers (what it remembered, up to
-    /// its limit).
+    /// About how much weight of `side`'s ghosts weighs in the adaptation
+    /// step (what it remembered, up to its weighed limit).
     #[inline]
     pub(crate) fn weight(&self, side: Side) -> u64 {
-        self.clock[side as usize].min(self.limit[side as usize])
+        self.clock[side as usize].min(self.weighed[side as usize])
     }
 
     /// How much heavier the other side's ghosts are than `side`'s, at
@@ -288,13 +318,23 @@ mod tests {
             Some(Side::Second),
             "the other side is apart"
         );
-        assert_eq!(table.take(hash(2, 1)), Some(Side::Second));
+        // Taken with its age: its own unit, nothing after it on its side.
+        assert_eq!(table.take(hash(2, 1)), Some((Side::Second, 1)));
         assert_eq!(table.find(hash(2, 1)), None, "taken: forgotten");
         assert_eq!(table.take(hash(2, 1)), None);
         assert_eq!(table.weight(Side::First), 10);
         assert_eq!(table.weight(Side::Second), 1);
         assert_eq!(table.balance(Side::Second), 10.0);
         assert_eq!(table.balance(Side::First), 1.0);
+        // Remembering 10 units but weighing only the last 4 in the step.
+        table.set_first_weighed(4);
+        assert_eq!(table.weight(Side::First), 4);
+        assert_eq!(table.balance(Side::Second), 4.0);
+        assert_eq!(
+            table.find(hash(107, 3)),
+            Some(Side::First),
+            "still remembered"
+        );
     }
 
     #[test]
@@ -412,7 +452,10 @@ mod tests {
                 let h = hash(key, u64::from(key % 4));
                 let side = if second { Side::Second } else { Side::First };
                 if take {
-                    let expected = alive(&model, &clock, key);
+                    // A live ghost's age: the weight its side remembered
+                    // since it was remembered, its own included.
+                    let expected = alive(&model, &clock, key)
+                        .map(|side| (side, clock[side as usize] - model[&key].1));
                     let got = table.take(h);
                     if got.is_some() {
                         prop_assert_eq!(got, expected);
