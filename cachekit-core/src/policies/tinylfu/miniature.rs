@@ -1018,6 +1018,19 @@ mod tests {
                 self.at.remove(&gone);
             }
         }
+
+        /// Replays `keys` through `mini`, each counted once in a sketch
+        /// first, as the miniatures' sketch counts every sampled request.
+        fn replay_counted(mini: &mut Miniature, keys: &[u64]) -> Self {
+            let mut sketch = FrequencySketch::default();
+            sketch.ensure_capacity(16);
+            let mut driver = Self::default();
+            for &key in keys {
+                sketch.add(key, 1);
+                driver.request(mini, &sketch, key);
+            }
+            driver
+        }
     }
 
     #[test]
@@ -1237,13 +1250,7 @@ mod tests {
         let held_after = |wear: bool, keys: &[u64]| {
             assert!(CONFIGS[2].wear && CONFIGS[2].window == 0.5);
             let mut mini = Miniature::new(Config { wear, ..CONFIGS[2] }, 10);
-            let mut sketch = FrequencySketch::default();
-            sketch.ensure_capacity(16);
-            let mut driver = Driver::default();
-            for &key in keys {
-                sketch.add(key, 1);
-                driver.request(&mut mini, &sketch, key);
-            }
+            let driver = Driver::replay_counted(&mut mini, keys);
             driver.at.into_keys().collect::<Vec<_>>()
         };
         // 0 to 4 go to probation, 5 to 9 fill the window. Each of 100 to
@@ -1274,13 +1281,7 @@ mod tests {
                 },
                 10,
             );
-            let mut sketch = FrequencySketch::default();
-            sketch.ensure_capacity(64);
-            let mut driver = Driver::default();
-            for &key in keys {
-                sketch.add(key, 1);
-                driver.request(&mut mini, &sketch, key);
-            }
+            let driver = Driver::replay_counted(&mut mini, keys);
             let segment = driver
                 .at
                 .get(&key)
