@@ -3,10 +3,11 @@
 //!
 //! [`ExactGhosts`](crate::policies::history::exact_ghosts::ExactGhosts) keeps exact FIFO ghost lists, as ARC
 //! needs; each eviction then costs a hash-table insert and a removal of
-//! the oldest ghost. TinyLFU only asks "was this key evicted recently, and
-//! from where?", so a table of 8-slot buckets (one 64-byte cache line each)
-//! answers: a slot holds 32 bits of the key's hash, its side and a stamp,
-//! the running total of weight remembered on that side. A ghost lives
+//! the oldest ghost. TinyLFU only asks "was this key evicted recently, from
+//! where, and how long ago?", so a table of 8-slot buckets (one 64-byte
+//! cache line each) answers: a slot holds 32 bits of the key's hash, its
+//! side and a stamp, the running total of weight remembered on that side
+//! (the stamp's distance from the side's total is the ghost's age). A ghost lives
 //! while it and the ghosts remembered after it on its side weigh at most
 //! the side's limit, which is the FIFO bound without a queue. A new ghost
 //! takes a slot of its bucket whose ghost is gone, else the one closest to

@@ -6,8 +6,9 @@
 //! There are two ghost memories because the two policies ask different
 //! questions. ARC's adaptation depends on the exact order of its `B1` and
 //! `B2` lists, so [`exact_ghosts`] keeps every evicted key in FIFO queues
-//! indexed by a hash table. TinyLFU only asks "was this key evicted
-//! recently, and from which segment?", which [`lossy_ghosts`] answers from
+//! indexed by a hash table (as do TinyLFU's miniatures, for the few keys
+//! they sample). TinyLFU only asks "was this key evicted recently, from
+//! which segment, and how long ago?", which [`lossy_ghosts`] answers from
 //! one cache line per operation, remembering a sample of the keys and
 //! forgetting a few early.
 
