@@ -208,9 +208,6 @@ pub struct TinyLfu {
     /// [`RECALL_FACTOR`] times `maxsize`, after the ghosts the window
     /// adapts on, goes straight to probation (likewise).
     recall: bool,
-    /// How old (in weight turned away since) a window ghost may be for
-    /// the window to adapt on it.
-    adapt_limit: usize,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
     /// miniatures.
@@ -245,19 +242,27 @@ impl TinyLfu {
     /// twentieth instead of a tenth loses 0.2-0.3 points on OLTP up to
     /// 5,000 entries and drops P3 at 4,096 below ARC on one seed of
     /// eight; half the window instead of a quarter is 0.3-0.5 points
-    /// worse on OLTP up to 5,000 entries and on P3 at 16,384.)
+    /// worse on OLTP up to 5,000 entries and on P3 at 16,384.) Under a
+    /// recalling configuration window ghosts are remembered
+    /// [`RECALL_FACTOR`] times `maxsize`, but only those within the bound
+    /// weigh in, and act on, the window's adaptation.
     fn follow_window(&mut self) {
         let main = self.maxsize.saturating_sub(self.window_max);
         self.protected_max = (main as f64 * PROTECTED_SHARE) as usize;
-        self.adapt_limit = (self.window_max / 4).max(self.maxsize / 10);
+        let adapt_limit = self.adapt_limit();
         let recalled = if self.recall {
             self.maxsize.saturating_mul(RECALL_FACTOR)
         } else {
             0
         };
-        self.ghosts
-            .set_limits(self.adapt_limit.max(recalled), main / 4);
-        self.ghosts.set_first_weighed(self.adapt_limit);
+        self.ghosts.set_limits(adapt_limit.max(recalled), main / 4);
+        self.ghosts.set_first_weighed(adapt_limit);
+    }
+
+    /// How old (in weight turned away since) a window ghost may be for
+    /// the window to adapt on it.
+    fn adapt_limit(&self) -> usize {
+        (self.window_max / 4).max(self.maxsize / 10)
     }
 
     #[inline]
@@ -621,7 +626,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming = weight;
         self.incoming_direct = false;
         if let Some((side, age)) = self.ghosts.take(hash) {
-            if side == Side::First && age > self.adapt_limit as u64 {
+            if side == Side::First && age > self.adapt_limit() as u64 {
                 // Turned away long ago: no evidence for the window's size,
                 // but a reuse a recalling configuration admits at once.
                 self.incoming_direct = self.recall;
@@ -856,8 +861,9 @@ mod tests {
     }
 
     /// A cache of 100 entries under `policy`, holding 0 to 99 (each used
-    /// once): the window holds 99, probation 0 to 98. It is too small for
-    /// miniatures, so the configuration stays as set.
+    /// once): the window holds 99, probation 0 to 98. Its miniatures take
+    /// no decision before any of them hits, so the configuration stays as
+    /// set while the tests insert new keys.
     fn full(policy: TinyLfu) -> TinyLfuCache<u32, u32> {
         let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
         let mut cache = TinyLfuCache::builder(100)
