@@ -114,7 +114,7 @@ impl Config {
     }
 
     /// A one-entry window: what a loop larger than the cache wants.
-    fn is_loop_proof(&self) -> bool {
+    pub(super) fn is_loop_proof(&self) -> bool {
         self.window == 0.0
     }
 }
