@@ -11,7 +11,10 @@
 //! `benches/synthetic` (written by its `make_traces.py` to
 //! `$CACHEKIT_TRACES`, by default `target/synthetic-traces`) at the sizes
 //! of its `best_known.tsv` and prints each row's shortfall against the
-//! best libCacheSim policy there.
+//! best libCacheSim policy there; `--other-sizes` does the same for the
+//! four traces of `tests/traces` at the sizes of
+//! `benches/synthetic/other_sizes.tsv` (the ARC paper's other P3 sizes,
+//! OLTP and the LIRS traces below and above the tested ones).
 //!
 //! Every request is a lookup; a miss inserts the block (weight 1). The
 //! reference LRU and ARC columns are from `tests/traces/README.md`; the
@@ -154,13 +157,25 @@ fn synthetic(policies: &[(&'static str, Make)], seeds: u64) {
     }
 }
 
-/// The synthetic suite: every row of `benches/synthetic/best_known.tsv`,
-/// each policy's figure (TinyLFU's worst seed when there are several) and
-/// TinyLFU's shortfall against the best known figure.
-fn suite(policies: &[(&'static str, Make)], seeds: u64) -> Result<(), String> {
-    let table = concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/best_known.tsv");
+/// Which table of sizes and best known figures a suite replays.
+#[derive(Clone, Copy, PartialEq)]
+enum Suite {
+    /// `benches/synthetic/best_known.tsv`, on the synthetic traces.
+    Synthetic,
+    /// `benches/synthetic/other_sizes.tsv`, on the traces of `tests/traces`.
+    OtherSizes,
+}
+
+/// A suite: every row of its table, each policy's figure (TinyLFU's worst
+/// seed when there are several) and TinyLFU's shortfall against the best
+/// known figure.
+fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<(), String> {
+    let table = match which {
+        Suite::Synthetic => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/best_known.tsv"),
+        Suite::OtherSizes => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/other_sizes.tsv"),
+    };
     let text = std::fs::read_to_string(table).map_err(|e| format!("{table}: {e}"))?;
-    if std::env::var_os("CACHEKIT_TRACES").is_none() {
+    if which == Suite::Synthetic && std::env::var_os("CACHEKIT_TRACES").is_none() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/synthetic-traces");
         std::env::set_var("CACHEKIT_TRACES", dir);
     }
@@ -184,8 +199,11 @@ fn suite(policies: &[(&'static str, Make)], seeds: u64) -> Result<(), String> {
         let size: usize = size.parse().map_err(|e| format!("{table}: {e}"))?;
         let best: f64 = best.parse().map_err(|e| format!("{table}: {e}"))?;
         if loaded.as_ref().is_none_or(|(loaded, _)| loaded != name) {
-            let requests = trace::read_trace(name).map_err(|e| {
-                format!("{e} (write the traces with python3 benches/synthetic/make_traces.py)")
+            let requests = trace::read_trace(name).map_err(|e| match which {
+                Suite::Synthetic => {
+                    format!("{e} (write the traces with python3 benches/synthetic/make_traces.py)")
+                }
+                Suite::OtherSizes => e,
             })?;
             loaded = Some((name.to_string(), requests));
         }
@@ -222,12 +240,12 @@ fn suite(policies: &[(&'static str, Make)], seeds: u64) -> Result<(), String> {
 }
 
 /// Command-line options: `[--only NAMES] [--seeds N] [--synthetic |
-/// --synthetic-suite | TRACE...]`.
+/// --synthetic-suite | --other-sizes | TRACE...]`.
 struct Options {
     only: Option<Vec<String>>,
     seeds: u64,
     synthetic: bool,
-    suite: bool,
+    suite: Option<Suite>,
     traces: Vec<String>,
 }
 
@@ -236,7 +254,7 @@ fn parse_options() -> Result<Options, String> {
         only: None,
         seeds: 1,
         synthetic: false,
-        suite: false,
+        suite: None,
         traces: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -254,7 +272,8 @@ fn parse_options() -> Result<Options, String> {
                 };
             }
             "--synthetic" => options.synthetic = true,
-            "--synthetic-suite" => options.suite = true,
+            "--synthetic-suite" => options.suite = Some(Suite::Synthetic),
+            "--other-sizes" => options.suite = Some(Suite::OtherSizes),
             _ if arg.starts_with("--") => return Err(format!("unknown option {arg}")),
             _ => options.traces.push(arg),
         }
@@ -288,7 +307,10 @@ fn main() {
         Ok(options) => options,
         Err(e) => {
             eprintln!("{e}");
-            eprintln!("usage: hit_ratio [--only NAMES] [--seeds N] [--synthetic | TRACE...]");
+            eprintln!(
+                "usage: hit_ratio [--only NAMES] [--seeds N] \
+                 [--synthetic | --synthetic-suite | --other-sizes | TRACE...]"
+            );
             std::process::exit(2);
         }
     };
@@ -308,8 +330,8 @@ fn main() {
         synthetic(&policies, options.seeds);
         return;
     }
-    if options.suite {
-        if let Err(e) = suite(&policies, options.seeds) {
+    if let Some(which) = options.suite {
+        if let Err(e) = suite(&policies, options.seeds, which) {
             eprintln!("{e}");
             std::process::exit(1);
         }
