@@ -1004,6 +1004,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "replays 101,100 requests; no unsafe code of its own")]
     fn a_loop_a_little_longer_than_the_cache_keeps_its_resident_part() {
         // A loop of 1,011 keys over 1,000 entries: the miniatures take the
         // loop-proof configuration, under which each key turned away comes
