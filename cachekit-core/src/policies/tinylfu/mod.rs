@@ -171,12 +171,12 @@ linked_by!(TinyLfuMeta, links);
 /// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead
 /// over the windowed ones, none behind the loop-proof ones, with a third
 /// of the requests hitting; for the 20% and 50% windows, a 10% lead over
-/// the loop-proof ones with a third of the requests hitting); no decision is taken while no miniature
-/// hits one sampled request in 16. The ghost feedback moves the window
-/// between decisions (under a loop-proof configuration within a
-/// sixteenth of the cache: a loop a little longer than the cache would
-/// otherwise grow it into an LRU), and the configuration in force is
-/// applied again once a period.
+/// the loop-proof ones with a third of the requests hitting); no decision
+/// is taken while no miniature hits one sampled request in 16. The ghost
+/// feedback moves the window between decisions (under a loop-proof
+/// configuration within a sixteenth of the cache: a loop a little longer
+/// than the cache would otherwise grow it into an LRU), and the
+/// configuration in force is applied again once a period.
 ///
 /// A hit touches no memory an LRU hit does not: it counts the use in the
 /// entry itself (without a branch on the count, which a predictor cannot
