@@ -158,7 +158,7 @@ fn synthetic(policies: &[(&'static str, Make)], seeds: u64) {
 }
 
 /// Which table of sizes and best known figures a suite replays.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Suite {
     /// `benches/synthetic/best_known.tsv`, on the synthetic traces.
     Synthetic,
@@ -166,18 +166,38 @@ enum Suite {
     OtherSizes,
 }
 
+impl Suite {
+    /// The table of sizes and best known figures.
+    fn table(self) -> &'static str {
+        match self {
+            Suite::Synthetic => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/best_known.tsv"),
+            Suite::OtherSizes => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/other_sizes.tsv"),
+        }
+    }
+
+    /// Where its traces are unless `$CACHEKIT_TRACES` says, and what writes
+    /// them (`None`: the repository's `tests/traces`, always there).
+    fn generated(self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Suite::Synthetic => Some((
+                concat!(env!("CARGO_MANIFEST_DIR"), "/../target/synthetic-traces"),
+                "python3 benches/synthetic/make_traces.py",
+            )),
+            Suite::OtherSizes => None,
+        }
+    }
+}
+
 /// A suite: every row of its table, each policy's figure (TinyLFU's worst
 /// seed when there are several) and TinyLFU's shortfall against the best
 /// known figure.
 fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<(), String> {
-    let table = match which {
-        Suite::Synthetic => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/best_known.tsv"),
-        Suite::OtherSizes => concat!(env!("CARGO_MANIFEST_DIR"), "/synthetic/other_sizes.tsv"),
-    };
+    let table = which.table();
     let text = std::fs::read_to_string(table).map_err(|e| format!("{table}: {e}"))?;
-    if which == Suite::Synthetic && std::env::var_os("CACHEKIT_TRACES").is_none() {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../target/synthetic-traces");
-        std::env::set_var("CACHEKIT_TRACES", dir);
+    if let Some((dir, _)) = which.generated() {
+        if std::env::var_os("CACHEKIT_TRACES").is_none() {
+            std::env::set_var("CACHEKIT_TRACES", dir);
+        }
     }
     print!("| trace | size |");
     for (name, _) in policies {
@@ -199,11 +219,9 @@ fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<
         let size: usize = size.parse().map_err(|e| format!("{table}: {e}"))?;
         let best: f64 = best.parse().map_err(|e| format!("{table}: {e}"))?;
         if loaded.as_ref().is_none_or(|(loaded, _)| loaded != name) {
-            let requests = trace::read_trace(name).map_err(|e| match which {
-                Suite::Synthetic => {
-                    format!("{e} (write the traces with python3 benches/synthetic/make_traces.py)")
-                }
-                Suite::OtherSizes => e,
+            let requests = trace::read_trace(name).map_err(|e| match which.generated() {
+                Some((_, writer)) => format!("{e} (write the traces with {writer})"),
+                None => e,
             })?;
             loaded = Some((name.to_string(), requests));
         }
