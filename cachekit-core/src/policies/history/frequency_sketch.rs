@@ -47,6 +47,11 @@ pub(crate) struct Counters {
     h: u64,
 }
 
+/// What a [`FrequencySketch::read_and_add`] raised each of the four
+/// counters by (4 bits each).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Added(u16);
+
 /// Every counter's low three bits (what remains after a right shift).
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
 /// Every counter's lowest bit.
@@ -203,6 +208,45 @@ impl FrequencySketch {
         }
     }
 
+    /// Reads the estimate of located counters, as
+    /// [`frequency_at`](Self::frequency_at), and raises them by `count`
+    /// (as [`add_at`](Self::add_at)) in the same pass: the admission
+    /// contest adds the loser's uses to counters it has just read, and the
+    /// loser is usually the candidate. Returns the estimate before the
+    /// add and what the add changed, which
+    /// [`undo_add`](Self::undo_add) takes back if the candidate wins.
+    #[inline]
+    pub(crate) fn read_and_add(&mut self, counters: &Counters, count: u8) -> (u8, Added) {
+        let Some(block) = self.table.get_mut(counters.block) else {
+            return (0, Added(0));
+        };
+        let count = u64::from(count.min(15));
+        let mut min = 15;
+        let mut added = 0;
+        for i in 0..4 {
+            let (word, shift) = counter(counters.h, i);
+            let current = (block.0[word] >> shift) & 15;
+            min = min.min(current);
+            let raised = (current + count).min(15) - current;
+            block.0[word] += raised << shift;
+            added |= (raised as u16) << (i << 2);
+        }
+        (min as u8, Added(added))
+    }
+
+    /// Takes back a [`read_and_add`](Self::read_and_add) to the same
+    /// counters, exactly (the add's saturation included) as long as
+    /// nothing was added to them in between.
+    pub(crate) fn undo_add(&mut self, counters: &Counters, added: Added) {
+        let Some(block) = self.table.get_mut(counters.block) else {
+            return;
+        };
+        for i in 0..4 {
+            let (word, shift) = counter(counters.h, i);
+            block.0[word] -= u64::from((added.0 >> (i << 2)) & 15) << shift;
+        }
+    }
+
     /// Counts one use towards the sample period; true when the period
     /// is over and the caller should [`halve`](Self::halve).
     #[inline]
@@ -246,6 +290,7 @@ impl FrequencySketch {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn counts_up_to_fifteen_and_halves() {
@@ -276,6 +321,38 @@ mod tests {
         sketch.add(3, 1);
         assert_eq!(sketch.frequency(3), 15);
         assert_eq!(sketch.additions, 0, "add does not count towards aging");
+    }
+
+    proptest! {
+        #![proptest_config(crate::testing::proptest_config(256))]
+
+        /// `read_and_add` reads what `frequency` reads and adds what `add`
+        /// adds; `undo_add` restores the table exactly, saturated counters
+        /// included.
+        #[test]
+        fn read_and_add_is_a_read_then_an_add_and_undoes_exactly(
+            earlier in proptest::collection::vec((0u64..40, 0u8..20), 0..200),
+            key in 0u64..40,
+            count in 0u8..20,
+        ) {
+            let mut sketch = FrequencySketch::default();
+            sketch.ensure_capacity(4);
+            for (k, c) in earlier {
+                sketch.add(remix(k), c);
+            }
+            let hash = remix(key);
+            let before = sketch.table.clone();
+            let mut expected = sketch.clone();
+            let estimate = expected.frequency(hash);
+            expected.add(hash, count);
+
+            let at = sketch.counters(hash);
+            let (read, added) = sketch.read_and_add(&at, count);
+            prop_assert_eq!(read, estimate);
+            prop_assert!(sketch.table.iter().zip(&expected.table).all(|(a, b)| a.0 == b.0));
+            sketch.undo_add(&at, added);
+            prop_assert!(sketch.table.iter().zip(&before).all(|(a, b)| a.0 == b.0));
+        }
     }
 
     #[test]

@@ -480,12 +480,20 @@ impl TinyLfu {
         candidate: Handle,
         victim: Handle,
     ) -> bool {
+        // The candidate usually loses (a new key against a used entry),
+        // so its uses join its counters as they are read, in one pass,
+        // and are taken back if it wins. (A victim whose counters collide
+        // with the candidate's reads them raised: the overcount any
+        // count-min sketch has, a contest earlier. Measured with
+        // `hit_ratio --seeds 2`: no row of the 46 moved by more than
+        // 0.05; callgrind on the Zipf `u64` mix, 223.5 instructions per
+        // operation before, 217.0 after.)
         let candidate_at = self.sketch.counters(entries[candidate].hash);
-        let candidate_freq =
-            (self.sketch.frequency_at(&candidate_at) + entries[candidate].meta.uses).min(15);
+        let candidate_uses = std::mem::take(&mut entries[candidate].meta.uses);
+        let (estimate, added) = self.sketch.read_and_add(&candidate_at, candidate_uses);
+        let candidate_freq = (estimate + candidate_uses).min(15);
         // The victim's estimate is at least its own uses: when that
-        // settles the contest its counters are not read (the usual case:
-        // a new key against a used entry).
+        // settles the contest its counters are not read (the usual case).
         // A victim spared before weighs less by as many contests (zero
         // unless the configuration wears).
         let victim_uses = entries[victim].meta.uses;
@@ -511,18 +519,15 @@ impl TinyLfu {
             &mut self.contests,
             entries[candidate].hash,
         );
-        let (loser, at) = if admitted {
-            let hash = entries[victim].hash;
-            (
-                victim,
-                victim_at.unwrap_or_else(|| self.sketch.counters(hash)),
-            )
-        } else {
-            (candidate, candidate_at)
-        };
-        let uses = std::mem::take(&mut entries[loser].meta.uses);
-        if uses > 0 {
-            self.sketch.add_at(&at, uses);
+        if admitted {
+            self.sketch.undo_add(&candidate_at, added);
+            entries[candidate].meta.uses = candidate_uses;
+            let uses = std::mem::take(&mut entries[victim].meta.uses);
+            if uses > 0 {
+                let hash = entries[victim].hash;
+                let at = victim_at.unwrap_or_else(|| self.sketch.counters(hash));
+                self.sketch.add_at(&at, uses);
+            }
         }
         admitted
     }
