@@ -204,7 +204,7 @@ impl FrequencySketch {
         for i in 0..4 {
             let (word, shift) = counter(counters.h, i);
             let current = (block.0[word] >> shift) & 15;
-            block.0[word] += ((current + count).min(15) - current) << shift;
+            block.0[word] += (count.min(15 - current)) << shift;
         }
     }
 
@@ -227,7 +227,7 @@ impl FrequencySketch {
             let (word, shift) = counter(counters.h, i);
             let current = (block.0[word] >> shift) & 15;
             min = min.min(current);
-            let raised = (current + count).min(15) - current;
+            let raised = count.min(15 - current);
             block.0[word] += raised << shift;
             added |= (raised as u16) << (i << 2);
         }
