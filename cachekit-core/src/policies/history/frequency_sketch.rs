@@ -194,23 +194,17 @@ impl FrequencySketch {
         }
     }
 
-    /// [`add`](Self::add) to located counters.
+    /// [`add`](Self::add) to located counters: a
+    /// [`read_and_add`](Self::read_and_add) whose reading is not needed
+    /// (and, inlined, not computed).
     #[inline]
     pub(crate) fn add_at(&mut self, counters: &Counters, count: u8) {
-        let Some(block) = self.table.get_mut(counters.block) else {
-            return;
-        };
-        let count = u64::from(count.min(15));
-        for i in 0..4 {
-            let (word, shift) = counter(counters.h, i);
-            let current = (block.0[word] >> shift) & 15;
-            block.0[word] += (count.min(15 - current)) << shift;
-        }
+        self.read_and_add(counters, count);
     }
 
     /// Reads the estimate of located counters, as
     /// [`frequency_at`](Self::frequency_at), and raises them by `count`
-    /// (as [`add_at`](Self::add_at)) in the same pass: the admission
+    /// (each saturating at 15) in the same pass: the admission
     /// contest adds the loser's uses to counters it has just read, and the
     /// loser is usually the candidate. Returns the estimate before the
     /// add and what the add changed, which

@@ -487,7 +487,8 @@ impl TinyLfu {
         // count-min sketch has, a contest earlier. Measured with
         // `hit_ratio --seeds 2`: no row of the 46 moved by more than
         // 0.05; callgrind on the Zipf `u64` mix, 223.5 instructions per
-        // operation before, 217.0 after.)
+        // operation before, 217.0 after, 215.9 with the sketch's
+        // saturating add as it is now.)
         let candidate_at = self.sketch.counters(entries[candidate].hash);
         let candidate_uses = std::mem::take(&mut entries[candidate].meta.uses);
         let (estimate, added) = self.sketch.read_and_add(&candidate_at, candidate_uses);
