@@ -8,7 +8,7 @@
 //!     target/release/examples/op_profile tinylfu zipf
 //! ```
 //!
-//! `op_profile POLICY WORKLOAD [u64|string]`. Policies: `lru`, `arc`,
+//! `op_profile POLICY WORKLOAD [u64|string] [SEED]`. Policies: `lru`, `arc`,
 //! `tinylfu`, `lfu`, `fifo`, and for reference the `lru` crate's `LruCache`
 //! (`lru-crate`), `quick_cache::unsync::Cache` (`quick-cache`) and a bare
 //! `hashbrown` map that never evicts (`hashbrown`), all hashing with ahash
@@ -20,7 +20,11 @@
 //! are built before the counted part, except that a miss clones its key to
 //! insert it (as `benches/policies.rs` does). Divide the collected counts
 //! by 1,000,000 for a per-operation figure; the loop itself costs about 10
-//! instructions per operation.
+//! instructions per operation. The hash seeds are fixed, so a run counts
+//! what the last did; `SEED` (default 1) changes the first of them, for
+//! another table layout and, with TinyLFU, another sample of keys for its
+//! miniature simulations (whose share of the requests depends on whether
+//! a popular key falls in it).
 
 #[path = "../../tests/common/zipf.rs"]
 mod zipf;
@@ -155,7 +159,7 @@ fn run<K: Key>(mut cache: impl Ops<K>, workload: &str, fill: Vec<K>, ops: &mut V
 }
 
 /// Builds the keys, then runs `policy` on them.
-fn profile<K>(policy: &str, workload: &str)
+fn profile<K>(policy: &str, workload: &str, seed: u64)
 where
     K: Key,
     K::Borrowed: quick_cache::Equivalent<K>,
@@ -187,7 +191,9 @@ where
     };
     // Fixed hash seeds: the same table layout, sketch collisions and hit
     // count on every run, so two runs of one binary count the same.
-    let hasher = || ahash::RandomState::with_seeds(1, 2, 3, 4);
+    // (`seed` replaces the first: another layout, another sample of keys
+    // for TinyLFU's miniatures.)
+    let hasher = || ahash::RandomState::with_seeds(seed, 2, 3, 4);
     macro_rules! cachekit {
         ($cache:ident) => {
             run(
@@ -248,17 +254,22 @@ where
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let (policy, workload, keys) = match args.as_slice() {
-        [policy, workload] => (policy, workload, "u64"),
-        [policy, workload, keys] => (policy, workload, keys.as_str()),
-        _ => {
-            eprintln!("usage: op_profile POLICY zipf|hit|insert [u64|string]");
-            std::process::exit(2);
-        }
+    let usage = || -> ! {
+        eprintln!("usage: op_profile POLICY zipf|hit|insert [u64|string] [SEED]");
+        std::process::exit(2);
+    };
+    let (policy, workload) = match args.as_slice() {
+        [policy, workload, ..] if args.len() <= 4 => (policy, workload),
+        _ => usage(),
+    };
+    let keys = args.get(2).map_or("u64", String::as_str);
+    let seed = match args.get(3) {
+        None => 1,
+        Some(seed) => seed.parse().unwrap_or_else(|_| usage()),
     };
     match keys {
-        "u64" => profile::<u64>(policy, workload),
-        "string" => profile::<String>(policy, workload),
+        "u64" => profile::<u64>(policy, workload, seed),
+        "string" => profile::<String>(policy, workload, seed),
         other => {
             eprintln!("unknown key type {other:?}: u64 or string");
             std::process::exit(2);

@@ -56,6 +56,11 @@ pub(crate) struct Added(u16);
 const RESET_MASK: u64 = 0x7777_7777_7777_7777;
 /// Every counter's lowest bit.
 const ONE_MASK: u64 = 0x1111_1111_1111_1111;
+/// The low nibble of every byte.
+const BYTE_LOW_NIBBLES: u64 = 0x0f0f_0f0f_0f0f_0f0f;
+/// One in every byte: a multiplication by it sums the bytes into the top
+/// one.
+const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
 /// Increments between two halvings, per key of capacity. The paper and
 /// Caffeine use 10; on the ARC paper's traces a longer memory keeps
 /// popularity across P3's long loops and costs little on OLTP (measured
@@ -260,9 +265,19 @@ impl FrequencySketch {
     /// Ages every count: halves each counter, so old popularity fades.
     pub(crate) fn halve(&mut self) {
         let mut odd = 0;
-        for word in self.table.iter_mut().flat_map(|block| &mut block.0) {
-            odd += (*word & ONE_MASK).count_ones() as usize;
-            *word = (*word >> 1) & RESET_MASK;
+        for block in &mut self.table {
+            // The odd counters are counted per nibble across the block's
+            // eight words (at most 8 per nibble), then summed once: a
+            // third of the instructions of a population count per word
+            // without the `popcnt` instruction, and the miniatures' small
+            // sketches halve every few hundred sampled requests.
+            let mut odd_nibbles = 0;
+            for word in &mut block.0 {
+                odd_nibbles += *word & ONE_MASK;
+                *word = (*word >> 1) & RESET_MASK;
+            }
+            let bytes = (odd_nibbles & BYTE_LOW_NIBBLES) + ((odd_nibbles >> 4) & BYTE_LOW_NIBBLES);
+            odd += (bytes.wrapping_mul(BYTE_ONES) >> 56) as usize;
         }
         // Each increment raised four counters; the odd ones lost half a
         // count each in the shift.
@@ -346,6 +361,32 @@ mod tests {
             prop_assert!(sketch.table.iter().zip(&expected.table).all(|(a, b)| a.0 == b.0));
             sketch.undo_add(&at, added);
             prop_assert!(sketch.table.iter().zip(&before).all(|(a, b)| a.0 == b.0));
+        }
+
+        /// `halve` halves every counter (rounding down) and takes a
+        /// quarter of the odd counters off the increments counted, as a
+        /// counter-by-counter reading of the table says.
+        #[test]
+        fn halving_halves_every_counter_and_counts_the_odd_ones(
+            words in proptest::collection::vec(any::<u64>(), 8 * 32),
+            additions in 0usize..100_000,
+        ) {
+            let mut sketch = FrequencySketch::default();
+            sketch.ensure_capacity(16); // counters for 256 keys: 32 blocks
+            prop_assert_eq!(sketch.table.len(), 32);
+            for (block, words) in sketch.table.iter_mut().zip(words.chunks(8)) {
+                block.0.copy_from_slice(words);
+            }
+            sketch.additions = additions;
+            let nibbles = |word: u64| (0..16).map(move |i| (word >> (4 * i)) & 15);
+            let odd = words.iter().flat_map(|&w| nibbles(w)).filter(|n| n % 2 == 1).count();
+
+            sketch.halve();
+            let halved = sketch.table.iter().flat_map(|block| block.0);
+            for (before, after) in words.iter().zip(halved) {
+                prop_assert!(nibbles(*before).zip(nibbles(after)).all(|(b, a)| a == b / 2));
+            }
+            prop_assert_eq!(sketch.additions, (additions - (odd / 4).min(additions)) / 2);
         }
     }
 

@@ -587,6 +587,9 @@ impl Miniature {
                         self.transfer(front, Probation);
                     }
                 }
+                // Already the most recent (a popular sampled key asked
+                // again): moving it would leave the list as it is.
+                segment if self.tail[segment as usize] == at => {}
                 segment => self.transfer(at, segment),
             }
             return at;
