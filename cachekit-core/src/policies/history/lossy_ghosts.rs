@@ -184,12 +184,19 @@ impl LossyGhosts {
     /// weight remembered on that side since, its own included), if it is
     /// remembered; forgets it (the key is back in the cache). One pass
     /// over the bucket.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn take(&mut self, hash: u64) -> Option<(Side, u64)> {
-        // Three keys in four are not remembered: no bucket touched.
+        // Three keys in four are not remembered: no bucket touched, and
+        // no call (the search below is too large to inline).
         if !sampled(hash) {
             return None;
         }
+        self.take_sampled(hash)
+    }
+
+    /// [`take`](Self::take) for a key in the sample.
+    #[inline(never)]
+    fn take_sampled(&mut self, hash: u64) -> Option<(Side, u64)> {
         let index = self.bucket(hash);
         let way = self
             .buckets
