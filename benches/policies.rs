@@ -14,6 +14,8 @@
 //! and `tlru_insert_evict` TLRU inserts into a full cache with per-entry
 //! deadlines from 1 s to 1 h.
 
+#[path = "common/workload.rs"]
+mod workload;
 #[path = "../tests/common/zipf.rs"]
 mod zipf;
 
@@ -27,9 +29,7 @@ use cachekit::{
 };
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 
-const CAPACITY: usize = 10_000;
-const BATCH: usize = 1024;
-const UNIVERSE: usize = 100_000;
+use workload::{BATCH, CAPACITY, UNIVERSE};
 
 /// The operations every benchmarked cache offers, with `Q` the borrowed
 /// form lookups use.
@@ -233,10 +233,10 @@ struct Keys {
 impl Keys {
     fn new() -> Self {
         let ints: Vec<u64> = (0..UNIVERSE as u64 + 1_000_000)
-            .map(|i| i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555)
+            .map(workload::int_key)
             .collect();
         let strings = (0..UNIVERSE + 1_000_000)
-            .map(|i| format!("user:{i:08}:profile"))
+            .map(|i| workload::string_key(i as u64))
             .collect();
         Keys { ints, strings }
     }
@@ -263,7 +263,7 @@ fn bench_group<C, K, Q>(
     let misses: Vec<&Q> = (0..BATCH)
         .map(|i| borrow(&universe[UNIVERSE + i]))
         .collect();
-    let zipf_keys: Vec<&K> = zipf::zipf(UNIVERSE, 0.99, 64 * BATCH, 7)
+    let zipf_keys: Vec<&K> = workload::zipf_ranks()
         .into_iter()
         .map(|rank| &universe[rank as usize])
         .collect();

@@ -16,14 +16,17 @@
 //! rounds' ratios with its quartiles, per repeat; each repeat builds both
 //! caches afresh (new hash seeds, as a user's cache gets).
 //!
-//! The workload is `zipf` of `benches/policies.rs`: a cache of 10,000
-//! entries filled with keys it will see, batches drawn in turn from 65,536
-//! Zipf(0.99) ranks over 100,000 keys, each request a `get` and an insert
-//! on a miss; `u64` keys (scrambled, the value the key) and `String` keys
-//! looked up as `&str`. Policies: `tinylfu` (the default), `arc`, `lfu`,
+//! The workload is `zipf` of `benches/policies.rs` (both take it from
+//! `benches/common/workload.rs`): a cache of 10,000 entries filled with
+//! keys it will see, batches drawn in turn from 65,536 Zipf(0.99) ranks
+//! over 100,000 keys, each request a `get` and an insert on a miss; `u64`
+//! keys (scrambled, the value the key) and `String` keys looked up as
+//! `&str`. Policies: `tinylfu` (the default), `arc`, `lfu`,
 //! `fifo`, `lru` (against itself: the ratio the method reads when there is
 //! no difference). Defaults: 20,000 rounds, 3 repeats.
 
+#[path = "../common/workload.rs"]
+mod workload;
 #[path = "../../tests/common/zipf.rs"]
 mod zipf;
 
@@ -34,9 +37,7 @@ use std::time::Instant;
 
 use cachekit::{ArcCache, FifoCache, LfuCache, LruCache, Policy, PolicyCache, TinyLfuCache};
 
-const CAPACITY: usize = 10_000;
-const BATCH: usize = 1024;
-const UNIVERSE: usize = 100_000;
+use workload::{BATCH, CAPACITY, UNIVERSE};
 /// Rounds run untimed first, so that both caches reach their steady state.
 const WARM_UP_ROUNDS: usize = 2_000;
 
@@ -48,7 +49,7 @@ trait Key<Q: ?Sized>: Hash + Eq + Clone + Borrow<Q> {
 
 impl Key<u64> for u64 {
     fn make(i: u64) -> Self {
-        i.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x5555
+        workload::int_key(i)
     }
 
     fn value(&self) -> u64 {
@@ -58,7 +59,7 @@ impl Key<u64> for u64 {
 
 impl Key<str> for String {
     fn make(i: u64) -> Self {
-        format!("user:{i:08}:profile")
+        workload::string_key(i)
     }
 
     fn value(&self) -> u64 {
@@ -97,7 +98,7 @@ where
     P: Policy<K, u64>,
 {
     let universe: Vec<K> = (0..UNIVERSE as u64).map(K::make).collect();
-    let requests: Vec<K> = zipf::zipf(UNIVERSE, 0.99, 64 * BATCH, 7)
+    let requests: Vec<K> = workload::zipf_ranks()
         .into_iter()
         .map(|rank| universe[rank as usize].clone())
         .collect();
