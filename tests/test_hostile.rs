@@ -130,10 +130,13 @@ fn swapping_a_frozen_cache_away_does_not_keep_it_frozen() {
 
 #[test]
 fn a_tinylfu_sketch_follows_the_entries_not_the_bound() {
+    // One entry costs a sketch for a few entries and, if its key is in the
+    // miniatures' sample, their two sketches (at most 32 KiB each): not
+    // counters for the bound, which would be gigabytes.
     let mut huge = TinyLfuCache::new(1_000_000_000);
     huge.insert(1u64, 1u64);
     assert!(
-        huge.allocated_bytes() < 64 << 10,
+        huge.allocated_bytes() < 128 << 10,
         "{} bytes for one entry",
         huge.allocated_bytes()
     );
@@ -141,7 +144,7 @@ fn a_tinylfu_sketch_follows_the_entries_not_the_bound() {
         .weigher(|_: &u32, v: &Vec<u8>| v.len())
         .build();
     bytes.insert(1, vec![0; 100]);
-    assert!(bytes.allocated_bytes() < 64 << 10);
+    assert!(bytes.allocated_bytes() < 128 << 10);
     // It grows with what the cache holds.
     for key in 0..20_000u64 {
         huge.insert(key, key);

@@ -119,13 +119,21 @@ impl FrequencySketch {
     /// more for a small cache (see the [module docs](self)); the counts
     /// start over. Never shrinks.
     pub(crate) fn ensure_capacity(&mut self, capacity: usize) {
+        self.ensure_capacity_within(capacity, usize::MAX);
+    }
+
+    /// [`ensure_capacity`](Self::ensure_capacity), but with counters for
+    /// at most `keys` keys' worth (and at least `capacity`'s): the
+    /// miniatures bound their sketches so (see
+    /// `tinylfu::miniature::SKETCH_KEYS`).
+    pub(crate) fn ensure_capacity_within(&mut self, capacity: usize, keys: usize) {
         let capacity = capacity.clamp(1, MAX_CAPACITY);
         if capacity <= self.capacity {
             return;
         }
         self.capacity = capacity;
         self.sample_size = capacity.saturating_mul(self.factor());
-        let keys = capacity.max(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS));
+        let keys = capacity.max(keys.min(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS)));
         let blocks = (keys.next_power_of_two() / 8).max(1);
         self.table = vec![Block::default(); blocks];
         self.block_mask = blocks - 1;

@@ -211,6 +211,34 @@ const LRU: usize = COUNT - 1;
 /// below its best known figure (10.15 on the worst seed) and sprite at
 /// 2,048 and P3 at 65,536 0.1 lower.)
 const MAX_ENTRIES: usize = 128;
+/// ... but a cache of more than 32,768 entries samples one key in 256
+/// (`2^LARGE_SHIFT`) at least, so its miniatures hold more: the period
+/// and the scores' memory are counted in sampled requests per miniature
+/// entry, so in the cache's own requests they span as much as before,
+/// with more of them sampled. A large cache fills slowly and a trace
+/// may end within a few periods, so with one key in 1,024 or fewer
+/// sampled its miniatures saw too few requests to tell configurations
+/// apart before the trace was half over, and chose by noise. (Measured
+/// with `benches/examples/hit_ratio --seeds 4`, worst seed: P3 at
+/// 131,072 entries from 41.60-44.92 to 43.15-44.18 (LRU 44.79), at
+/// 262,144 from 63.26-63.55 to 64.59-64.78; zipf_drift at 60,000 from
+/// 86.61-87.52 to 87.04-87.20; P3 at 65,536 over 8 seeds from
+/// 31.14-31.72 to 31.03-31.59; summed shortfall over the 46 visible and
+/// synthetic rows 22.49 -> 22.17, over the other sizes 23.84 -> 20.96.
+/// One key in 128 instead: P3 at 65,536 from 31.14 to 30.55 on the
+/// worst seed of four; one in 512: only P3 at 131,072 moved, +1.2.)
+const LARGE_SHIFT: u32 = 8;
+/// ... and beyond this many entries per miniature (caches of more than
+/// 262,144 entries) the sample rate falls again, so that the miniatures
+/// stay small beside the cache: at most 1,024 nodes of 24 bytes each.
+const LARGE_ENTRIES: usize = 1_024;
+/// The miniatures' sketches have counters for at most this many keys (32
+/// KiB each): 16 per miniature entry up to 256 entries, as a small
+/// cache's sketch has, fewer in the largest. (Measured with
+/// `benches/examples/hit_ratio --seeds 4`: at most 2,048 keys put P3 at
+/// 262,144 entries at 63.46-64.78 instead of 64.59-64.78; none of the 46
+/// visible and synthetic rows, nor the other sizes, moved otherwise.)
+const SKETCH_KEYS: usize = 4_096;
 /// ... but samples at most one key in 16, so that a cache pays for its
 /// miniatures on a sixteenth of its operations at most (one in 4 is no
 /// better on any row but sprite at 512, by 0.2 points) ...
@@ -765,7 +793,10 @@ impl Miniatures {
             return None;
         }
         let mut shift = MIN_SHIFT;
-        while entries >> shift > MAX_ENTRIES && shift < 32 {
+        while entries >> shift > MAX_ENTRIES && shift < LARGE_SHIFT {
+            shift += 1;
+        }
+        while entries >> shift > LARGE_ENTRIES && shift < 32 {
             shift += 1;
         }
         if shift == MIN_SHIFT && entries >> shift < FAIR_ENTRIES {
@@ -776,9 +807,9 @@ impl Miniatures {
         }
         let capacity = ((maxsize >> shift) as u64).min(u64::from(u32::MAX));
         let mini_entries = (entries >> shift).max(1);
-        if mini_entries > MAX_ENTRIES {
+        if mini_entries > LARGE_ENTRIES {
             // Beyond what 32 bits of hash sample down: a bound this large
-            // (2^39 entries and more) is no bound to tune for.
+            // (2^42 entries and more) is no bound to tune for.
             return None;
         }
         Some(Box::new(Self {
@@ -855,7 +886,7 @@ impl Miniatures {
         let mut hits = 0;
         for sketch in &mut self.sketches {
             if sketch.capacity() == 0 {
-                sketch.ensure_capacity(self.mini_entries);
+                sketch.ensure_capacity_within(self.mini_entries, SKETCH_KEYS);
             }
             sketch.add(hash, 1);
             if sketch.record() {
@@ -1370,6 +1401,18 @@ mod tests {
         assert_eq!(sampling(2_048), Some((16, 128)));
         assert_eq!(sampling(4_095), Some((32, 127)));
         assert_eq!(sampling(4_096), Some((32, 128)));
+        // At most 128 up to one key in 256 (32,768 entries) ...
+        assert_eq!(sampling(32_768), Some((256, 128)));
+        assert_eq!(sampling(32_769), Some((256, 128)));
+        // ... then one in 256 up to 1,024 each ...
+        assert_eq!(sampling(65_536), Some((256, 256)));
+        assert_eq!(sampling(262_143), Some((256, 1_023)));
+        assert_eq!(sampling(262_144), Some((256, 1_024)));
+        // ... and fewer keys beyond, each holding 512 to 1,024.
+        assert_eq!(sampling(262_400), Some((512, 512)));
+        assert_eq!(sampling(1_000_000), Some((1_024, 976)));
+        assert_eq!(sampling(1 << 42), Some((1 << 32, 1_024)));
+        assert_eq!(sampling((1 << 42) + (1 << 32)), None);
         // Entries of weight 4: a bound of 1,024 holds 256 of them.
         assert_eq!(Miniatures::new(1_024, 4).map(|m| m.mini_entries), Some(32));
     }

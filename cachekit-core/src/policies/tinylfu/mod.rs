@@ -144,7 +144,9 @@ linked_by!(TinyLfuMeta, links);
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
 /// hash in 16 or fewer (so that each miniature holds at most 128 entries;
 /// below 768 entries one in 8, below 128 one in 4, so that each holds at
-/// least 32, or 16 below 256) are
+/// least 32, or 16 below 256; above 32,768 entries one in 256 still, so
+/// that a large cache's miniatures see enough requests to decide on a
+/// short trace, each holding up to 1,024) are
 /// replayed through five scaled-down copies of the cache holding
 /// hashes only, each with a fixed configuration: a window of one entry
 /// with admission only by a margin of two uses and no hash-flood escape
@@ -789,11 +791,12 @@ impl<K, V> Policy<K, V> for TinyLfu {
 /// 128 KiB more: its estimates decide which few entries a small cache
 /// keeps) and a table of a sample of recently evicted keys' hashes of 2
 /// to 4 bytes per entry; from 64 entries on, its miniature simulations
-/// take up to 60 KiB more (measured after 20 x maxsize requests for keys
-/// drawn from 4 x maxsize: 7.2 KiB at 64 entries, where the rest of the
-/// cache takes 12 KiB of `u64` pairs, 14.3 KiB at 256, 57 KiB at 2,048, 52
-/// KiB at 10,000, 57 KiB at 1,000,000; they hold at most 128 entries
-/// each, however large the cache). All operations are O(1).
+/// take up to 510 KiB more, under half a byte per entry from 65,536
+/// entries on (measured after 20 x maxsize requests for keys drawn from 4
+/// x maxsize: 11 KiB at 64 entries, 22 KiB at 256, 78 KiB at 2,048, 66
+/// KiB at 10,000, 175 KiB at 65,536, 505 KiB at 262,144, 442 KiB at
+/// 1,000,000; they hold at most 1,024 entries each, however large the
+/// cache). All operations are O(1).
 ///
 /// # Examples
 ///
