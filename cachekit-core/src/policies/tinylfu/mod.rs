@@ -172,7 +172,7 @@ linked_by!(TinyLfuMeta, links);
 /// quarter of a 40-requests-per-entry period (or, for the loop
 /// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead
 /// over the windowed ones, none behind the loop-proof ones, with a third
-/// of the requests hitting; for the 20% and 50% windows, a 10% lead over
+/// of the requests hitting; for the 20% and 50% windows, a 5% lead over
 /// the loop-proof ones with a third of the requests hitting); no decision
 /// is taken while no miniature hits one sampled request in 16. The ghost
 /// feedback moves the window between decisions (under a loop-proof
