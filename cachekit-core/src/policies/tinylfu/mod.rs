@@ -168,7 +168,9 @@ linked_by!(TinyLfuMeta, links);
 /// miniatures see the same requests, so the noise is in the requests on
 /// which they disagree), the LRU and the fast-forgetting ones handicapped
 /// by 5% of their hits or misses, whichever are fewer, as switching to
-/// them throws away what the sketch learnt. The first decision waits a
+/// them throws away what the sketch learnt (the LRU not when a first
+/// period ends without a clear winner, and the best is taken). The first
+/// decision waits a
 /// quarter of a 40-requests-per-entry period (or, for the loop
 /// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead
 /// over the windowed ones, none behind the loop-proof ones, with a third
