@@ -211,34 +211,6 @@ const LRU: usize = COUNT - 1;
 /// below its best known figure (10.15 on the worst seed) and sprite at
 /// 2,048 and P3 at 65,536 0.1 lower.)
 const MAX_ENTRIES: usize = 128;
-/// ... but a cache of more than 32,768 entries samples one key in 256
-/// (`2^LARGE_SHIFT`) at least, so its miniatures hold more: the period
-/// and the scores' memory are counted in sampled requests per miniature
-/// entry, so in the cache's own requests they span as much as before,
-/// with more of them sampled. A large cache fills slowly and a trace
-/// may end within a few periods, so with one key in 1,024 or fewer
-/// sampled its miniatures saw too few requests to tell configurations
-/// apart before the trace was half over, and chose by noise. (Measured
-/// with `benches/examples/hit_ratio --seeds 4`, worst seed: P3 at
-/// 131,072 entries from 41.60-44.92 to 43.15-44.18 (LRU 44.79), at
-/// 262,144 from 63.26-63.55 to 64.59-64.78; zipf_drift at 60,000 from
-/// 86.61-87.52 to 87.04-87.20; P3 at 65,536 over 8 seeds from
-/// 31.14-31.72 to 31.03-31.59; summed shortfall over the 46 visible and
-/// synthetic rows 22.49 -> 22.17, over the other sizes 23.84 -> 20.96.
-/// One key in 128 instead: P3 at 65,536 from 31.14 to 30.55 on the
-/// worst seed of four; one in 512: only P3 at 131,072 moved, +1.2.)
-const LARGE_SHIFT: u32 = 8;
-/// ... and beyond this many entries per miniature (caches of more than
-/// 262,144 entries) the sample rate falls again, so that the miniatures
-/// stay small beside the cache: at most 1,024 nodes of 24 bytes each.
-const LARGE_ENTRIES: usize = 1_024;
-/// The miniatures' sketches have counters for at most this many keys (32
-/// KiB each): 16 per miniature entry up to 256 entries, as a small
-/// cache's sketch has, fewer in the largest. (Measured with
-/// `benches/examples/hit_ratio --seeds 4`: at most 2,048 keys put P3 at
-/// 262,144 entries at 63.46-64.78 instead of 64.59-64.78; none of the 46
-/// visible and synthetic rows, nor the other sizes, moved otherwise.)
-const SKETCH_KEYS: usize = 4_096;
 /// ... but samples at most one key in 16, so that a cache pays for its
 /// miniatures on a sixteenth of its operations at most (one in 4 is no
 /// better on any row but sprite at 512, by 0.2 points) ...
@@ -280,6 +252,35 @@ const MIN_ENTRIES: usize = 16;
 /// 4 would give them fewer than [`MIN_ENTRIES`], and sampling more of
 /// the keys would cost more than the cache itself.
 const MIN_CACHE_ENTRIES: usize = 64;
+/// A cache of more than 32,768 entries samples one key in 256
+/// (`2^LARGE_SHIFT`) at least, so its miniatures hold more than
+/// [`MAX_ENTRIES`]: the period
+/// and the scores' memory are counted in sampled requests per miniature
+/// entry, so in the cache's own requests they span as much as before,
+/// with more of them sampled. A large cache fills slowly and a trace
+/// may end within a few periods, so with one key in 1,024 or fewer
+/// sampled its miniatures saw too few requests to tell configurations
+/// apart before the trace was half over, and chose by noise. (Measured
+/// with `benches/examples/hit_ratio --seeds 4`, worst seed: P3 at
+/// 131,072 entries from 41.60-44.92 to 43.15-44.18 (LRU 44.79), at
+/// 262,144 from 63.26-63.55 to 64.59-64.78; zipf_drift at 60,000 from
+/// 86.61-87.52 to 87.04-87.20; P3 at 65,536 over 8 seeds from
+/// 31.14-31.72 to 31.03-31.59; summed shortfall over the 46 visible and
+/// synthetic rows 22.49 -> 22.17, over the other sizes 23.84 -> 20.96.
+/// One key in 128 instead: P3 at 65,536 from 31.14 to 30.55 on the
+/// worst seed of four; one in 512: only P3 at 131,072 moved, +1.2.)
+const LARGE_SHIFT: u32 = 8;
+/// ... and beyond this many entries per miniature (caches of more than
+/// 262,144 entries) the sample rate falls again, so that the miniatures
+/// stay small beside the cache: at most 1,024 nodes of 24 bytes each.
+const LARGE_ENTRIES: usize = 1_024;
+/// The miniatures' sketches have counters for at most this many keys (32
+/// KiB each): 16 per miniature entry up to 256 entries, as a small
+/// cache's sketch has, fewer in the largest. (Measured with
+/// `benches/examples/hit_ratio --seeds 4`: at most 2,048 keys put P3 at
+/// 262,144 entries at 63.46-64.78 instead of 64.59-64.78; none of the 46
+/// visible and synthetic rows, nor the other sizes, moved otherwise.)
+const SKETCH_KEYS: usize = 4_096;
 /// The scores remember about this many sampled requests per entry a
 /// miniature holds: each request's hit or miss weighs `1 - 1 / (this x
 /// entries)` times less than the next. (10 follows phase changes sooner
@@ -1444,7 +1445,9 @@ mod tests {
         // ... and fewer keys beyond, each holding 512 to 1,024.
         assert_eq!(sampling(262_400), Some((512, 512)));
         assert_eq!(sampling(1_000_000), Some((1_024, 976)));
+        #[cfg(target_pointer_width = "64")]
         assert_eq!(sampling(1 << 42), Some((1 << 32, 1_024)));
+        #[cfg(target_pointer_width = "64")]
         assert_eq!(sampling((1 << 42) + (1 << 32)), None);
         // Entries of weight 4: a bound of 1,024 holds 256 of them.
         assert_eq!(Miniatures::new(1_024, 4).map(|m| m.mini_entries), Some(32));
