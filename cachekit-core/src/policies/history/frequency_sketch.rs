@@ -123,17 +123,18 @@ impl FrequencySketch {
     }
 
     /// [`ensure_capacity`](Self::ensure_capacity), but with counters for
-    /// at most `keys` keys' worth (and at least `capacity`'s): the
+    /// at most `max_keys` keys' worth (and at least `capacity`'s): the
     /// miniatures bound their sketches so (see
     /// `tinylfu::miniature::SKETCH_KEYS`).
-    pub(crate) fn ensure_capacity_within(&mut self, capacity: usize, keys: usize) {
+    pub(crate) fn ensure_capacity_within(&mut self, capacity: usize, max_keys: usize) {
         let capacity = capacity.clamp(1, MAX_CAPACITY);
         if capacity <= self.capacity {
             return;
         }
         self.capacity = capacity;
         self.sample_size = capacity.saturating_mul(self.factor());
-        let keys = capacity.max(keys.min(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS)));
+        let keys =
+            capacity.max(max_keys.min(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS)));
         let blocks = (keys.next_power_of_two() / 8).max(1);
         self.table = vec![Block::default(); blocks];
         self.block_mask = blocks - 1;

@@ -252,12 +252,11 @@ const MIN_ENTRIES: usize = 16;
 /// 4 would give them fewer than [`MIN_ENTRIES`], and sampling more of
 /// the keys would cost more than the cache itself.
 const MIN_CACHE_ENTRIES: usize = 64;
-/// A cache of more than 32,768 entries samples one key in 256
-/// (`2^LARGE_SHIFT`) at least, so its miniatures hold more than
-/// [`MAX_ENTRIES`]: the period
-/// and the scores' memory are counted in sampled requests per miniature
-/// entry, so in the cache's own requests they span as much as before,
-/// with more of them sampled. A large cache fills slowly and a trace
+/// A cache of 33,024 entries or more samples one key in 256
+/// (`2^LARGE_SHIFT`) at least, so that its miniatures hold more than
+/// [`MAX_ENTRIES`]. The period and the scores' memory are counted in
+/// sampled requests per miniature entry, so in the cache's own requests
+/// they span as much as before, with more of them sampled. A large cache fills slowly and a trace
 /// may end within a few periods, so with one key in 1,024 or fewer
 /// sampled its miniatures saw too few requests to tell configurations
 /// apart before the trace was half over, and chose by noise. (Measured
@@ -1415,6 +1414,31 @@ mod tests {
         };
         assert_eq!(replay(true, &after(19), 9).1, Some(Segment::Probation));
         assert_eq!(replay(true, &after(20), 9).1, Some(Segment::Window));
+    }
+
+    #[test]
+    fn a_huge_cache_s_miniatures_stay_small_beside_it() {
+        // The first sampled key of a cache with a huge bound sizes the two
+        // sketches (at most `SKETCH_KEYS` keys' worth, 32 KiB each), one
+        // node per miniature and the index: what
+        // `tests/test_hostile.rs` allows a one-entry cache.
+        for maxsize in [1 << 20, 1 << 30] {
+            let mut minis = Miniatures::new(maxsize, 1).unwrap();
+            assert!(minis.mini_entries <= LARGE_ENTRIES);
+            minis.request(sampled(1, minis.mask()), 1);
+            let sketches: usize = minis.sketches.iter().map(|s| s.allocated_bytes()).sum();
+            assert_eq!(sketches, 2 * SKETCH_KEYS * 8, "{maxsize}");
+            assert!(
+                minis.allocated_bytes() < 96 << 10,
+                "{maxsize}: {}",
+                minis.allocated_bytes()
+            );
+        }
+        // A miniature of 128 entries keeps 16 keys' worth per entry.
+        let mut minis = Miniatures::new(2_048, 1).unwrap();
+        minis.request(sampled(1, minis.mask()), 1);
+        let sketch = minis.sketches[0].allocated_bytes();
+        assert_eq!(sketch, 16 * 128 * 8);
     }
 
     #[test]
