@@ -113,6 +113,11 @@ impl Config {
         self.window >= 1.0
     }
 
+    /// A window of part of the cache, larger than one entry.
+    pub(super) fn is_windowed(&self) -> bool {
+        !self.is_lru() && !self.is_loop_proof()
+    }
+
     /// A one-entry window: what a loop larger than the cache wants.
     pub(super) fn is_loop_proof(&self) -> bool {
         self.window == 0.0
