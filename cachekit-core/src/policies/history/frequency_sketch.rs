@@ -174,7 +174,8 @@ impl FrequencySketch {
         self.frequency_at(&self.counters(hash))
     }
 
-    /// [`frequency`](Self::frequency) of located counters.
+    /// Estimated uses (0 to 15) of the key whose counters are located at
+    /// `counters`.
     #[inline]
     pub(crate) fn frequency_at(&self, counters: &Counters) -> u8 {
         let Some(block) = self.table.get(counters.block) else {

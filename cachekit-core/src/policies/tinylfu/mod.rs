@@ -393,8 +393,9 @@ impl TinyLfu {
     /// Moves entries towards the segments' targets, a bounded number per
     /// call: protected overflow is demoted to probation, window overflow
     /// moves to probation, and a window below target takes the main
-    /// space's least recent entries while the main space is over its share
-    /// (see [`move_towards_targets`](Self::move_towards_targets)).
+    /// space's least recent entries while the main space is over its
+    /// share, unless it grows by eviction (see
+    /// [`move_towards_targets`](Self::move_towards_targets)).
     #[inline]
     fn rebalance<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
         // Usually every segment is at its target: one test, no call.
