@@ -261,10 +261,11 @@ const MIN_CACHE_ENTRIES: usize = 64;
 /// (`2^LARGE_SHIFT`) at least, so that its miniatures hold more than
 /// [`MAX_ENTRIES`]. The period and the scores' memory are counted in
 /// sampled requests per miniature entry, so in the cache's own requests
-/// they span as much as before, with more of them sampled. A large cache fills slowly and a trace
-/// may end within a few periods, so with one key in 1,024 or fewer
-/// sampled its miniatures saw too few requests to tell configurations
-/// apart before the trace was half over, and chose by noise. (Measured
+/// they span as much as before, with more of them sampled. A large cache
+/// fills slowly and a trace may end within a few periods, so with one
+/// key in 1,024 or fewer sampled its miniatures saw too few requests to
+/// tell configurations apart before the trace was half over, and chose
+/// by noise. (Measured
 /// with `benches/examples/hit_ratio --seeds 4`, worst seed: P3 at
 /// 131,072 entries from 41.60-44.92 to 43.15-44.18 (LRU 44.79), at
 /// 262,144 from 63.26-63.55 to 64.59-64.78; zipf_drift at 60,000 from

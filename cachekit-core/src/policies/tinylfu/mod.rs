@@ -948,6 +948,24 @@ mod tests {
         cache
     }
 
+    /// Inserts newcomers 1,000, 1,001, ... into a cache from [`full`]
+    /// until the ghost table samples one, and returns that one. Each is
+    /// used once and loses its contest with probation's entries, used
+    /// once too, so each turns the previous one away from the one-entry
+    /// window; the returned one is still in the window.
+    fn insert_until_sampled(cache: &mut TinyLfuCache<u32, u32>) -> u32 {
+        let sampled = |cache: &TinyLfuCache<u32, u32>, key| {
+            lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
+        };
+        let mut key = 1_000;
+        cache.insert(key, 0);
+        while !sampled(cache, key) {
+            key += 1;
+            cache.insert(key, 0);
+        }
+        key
+    }
+
     #[test]
     fn a_victim_that_wins_moves_to_the_back_of_probation_when_rotating() {
         let cache_with = |rotate: bool| {
@@ -1011,19 +1029,7 @@ mod tests {
                 recall,
                 ..TinyLfu::default()
             });
-            // Newcomers used once lose their contests with probation's
-            // entries, used once too: each turns the previous one away
-            // from the one-entry window. The first newcomer the ghost
-            // table samples is the one to watch.
-            let sampled = |cache: &TinyLfuCache<u32, u32>, key| {
-                lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
-            };
-            let mut watched = 1_000;
-            cache.insert(watched, 0);
-            while !sampled(&cache, watched) {
-                watched += 1;
-                cache.insert(watched, 0);
-            }
+            let watched = insert_until_sampled(&mut cache);
             // The next turns it away, then `later` more are turned away.
             for key in watched + 1..=watched + 1 + later {
                 cache.insert(key, 0);
@@ -1088,18 +1094,9 @@ mod tests {
                 grow_by_eviction,
                 ..TinyLfu::default()
             });
-            // Newcomers lose their contests (one use each, as probation's
-            // entries): the first the ghost table samples is turned away
-            // by the next, then comes back, and the window grows.
-            let sampled = |cache: &TinyLfuCache<u32, u32>, key| {
-                lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
-            };
-            let mut watched = 1_000;
-            cache.insert(watched, 0);
-            while !sampled(&cache, watched) {
-                watched += 1;
-                cache.insert(watched, 0);
-            }
+            // The watched key is turned away by the next, then comes
+            // back, and the window grows.
+            let watched = insert_until_sampled(&mut cache);
             cache.insert(watched + 1, 0);
             assert!(!cache.contains_key(&watched), "turned away");
             // It comes back straight to probation, evicting 0.
