@@ -182,7 +182,12 @@ linked_by!(TinyLfuMeta, links);
 /// feedback moves the window between decisions (under a loop-proof
 /// configuration within a sixteenth of the cache: a loop a little longer
 /// than the cache would otherwise grow it into an LRU), and the
-/// configuration in force is applied again once a period.
+/// configuration in force is applied again once a period. Until the first
+/// decision, an entry demoted from protected (not hit for a whole pass
+/// through it) forgets the uses it gathered while resident, so that a key
+/// popular once must be hit again to keep its place: a large cache
+/// decides late, and without it a workload whose popular keys change
+/// fills probation with entries whose counts no longer hold.
 ///
 /// A hit touches no memory an LRU hit does not: it counts the use in the
 /// entry itself (without a branch on the count, which a predictor cannot
@@ -242,6 +247,39 @@ pub struct TinyLfu {
     /// windowed configuration; see
     /// [`move_towards_targets`](Self::move_towards_targets)).
     grow_by_eviction: bool,
+    /// The miniatures have chosen a configuration, or there are none.
+    /// Until then an entry demoted from protected forgets its uses (in
+    /// [`move_towards_targets`](Self::move_towards_targets)).
+    ///
+    /// An entry not hit for a whole pass through protected keeps, until
+    /// then, only what the sketch has of it and must be hit again in
+    /// probation to outweigh a newcomer. The uses it gathered while
+    /// resident reach the sketch only when it leaves or the sketch
+    /// ages, so a key popular once (every key of a Zipf workload whose
+    /// ranking moves) would otherwise hold probation with 15 uses it no
+    /// longer earns: nothing rotates probation then, and the sketch of
+    /// a large cache ages once in 32 uses per entry. A large cache
+    /// decides late (its first period is 40 sampled requests per
+    /// miniature entry: 1.2 million requests at 30,000 entries), and
+    /// this is what it runs until then. The configurations the
+    /// miniatures choose keep the uses: the windowed ones rotate
+    /// probation (and the 50% window wears its entries), and the
+    /// loop-proof ones need a loop's resident part to keep its counts.
+    /// (Measured with `benches/examples/hit_ratio --seeds 4`, worst
+    /// seed: zipf_drift at 10,000 entries from 60.01 to 60.54, at
+    /// 30,000 from 74.47 to 75.89 (LRU 75.77), at 60,000 from 87.04 to
+    /// 87.35; gli_like at 5,000 +0.84; multi_like at 15,000 -0.12; over
+    /// 8 seeds P3 at 65,536 from 31.03-31.59 to 30.79-31.60, `sprite`
+    /// at 512 from 79.50-80.06 to 79.42-80.22, OLTP at 5,000 -0.03, at
+    /// 15,000 +0.07, P3 at 16,384 from 10.26 to 10.28; on a Zipf(0.9)
+    /// that does not move (`--synthetic`, 10,000 entries) 67.54 ->
+    /// 67.29, moka 67.12; summed shortfall over the 46 visible and
+    /// synthetic rows 21.24 -> 18.67, over the 32 other sizes 18.91 ->
+    /// 17.87. Under every configuration: 26.12, `loop` at 512 -3.8,
+    /// cs_like at 1,000 -1.6; under the windowed ones only: 21.45;
+    /// halving the uses instead: 20.26, a quarter left: 18.78. A
+    /// tentative first choice at a quarter of the period: 20.66.)
+    decided: bool,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
     /// miniatures.
@@ -420,6 +458,12 @@ impl TinyLfu {
                 break;
             };
             self.transfer(entries, front, Probation);
+            if !self.decided {
+                // Not hit for a whole pass through protected: until the
+                // miniatures decide it keeps only what the sketch has of
+                // it (see `decided`).
+                entries[front].meta.uses = 0;
+            }
             budget -= 1;
         }
         while budget > 0 && self.weight(Window) > self.window_max {
@@ -580,6 +624,9 @@ impl TinyLfu {
         if maxsize != self.maxsize || self.miniatures.is_none() {
             self.miniatures = Miniatures::new(maxsize, weight);
             self.sample_mask = self.miniatures.as_ref().map_or(u64::MAX, |m| m.mask());
+            // Without miniatures there is no decision to wait for: the
+            // configuration the cache starts with is final.
+            self.decided |= self.miniatures.is_none();
         }
         if maxsize != self.maxsize {
             self.resize(maxsize);
@@ -646,6 +693,7 @@ impl TinyLfu {
             self.recall = config.recall;
             self.loop_proof = config.is_loop_proof();
             self.grow_by_eviction = config.is_windowed();
+            self.decided = true;
             self.sketch.set_sample_factor(config.aging);
             self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
@@ -882,7 +930,15 @@ mod tests {
     fn uses_join_the_sketch_before_it_ages_and_when_an_entry_leaves() {
         // Fixed hash seeds: the same sketch collisions on every run.
         let hasher = ahash::RandomState::with_seeds(1, 2, 3, 4);
-        let mut cache = TinyLfuCache::builder(100).hasher(hasher).build();
+        // As under a configuration the miniatures chose: 7 keeps its uses
+        // when the hits below demote it from protected.
+        let mut cache = TinyLfuCache::builder(100)
+            .hasher(hasher)
+            .policy(TinyLfu {
+                decided: true,
+                ..TinyLfu::default()
+            })
+            .build();
         for key in 0..100 {
             cache.insert(key, key);
         }
@@ -988,6 +1044,36 @@ mod tests {
         rotated.push(0);
         assert_eq!(cache_with(true), rotated);
         assert_eq!(cache_with(false), (0..99).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn until_the_first_decision_an_entry_demoted_from_protected_forgets_its_uses() {
+        let demoted = |decided: bool| {
+            let mut cache = full(TinyLfu {
+                decided,
+                ..TinyLfu::default()
+            });
+            // 0 is hit five times: promoted to protected, with six uses.
+            for _ in 0..5 {
+                assert_eq!(cache.get(&0), Some(&0));
+            }
+            // Protected holds 79 entries at most (80% of the main space's
+            // 99): promoting 1 to 79 demotes 0, the least recent.
+            for key in 1..80 {
+                assert_eq!(cache.get(&key), Some(&key));
+            }
+            let at = cache.handle_of(&0).unwrap();
+            let policy = cache.policy();
+            (
+                cache.entries()[at].meta.segment,
+                policy.frequency(cache.entries(), at),
+                policy.weight(Segment::Protected),
+            )
+        };
+        assert_eq!(demoted(true), (Segment::Probation, 6, 79));
+        // Undecided, it keeps only what the sketch has of it (nothing: its
+        // uses were all counted while it was resident).
+        assert_eq!(demoted(false), (Segment::Probation, 0, 79));
     }
 
     #[test]
