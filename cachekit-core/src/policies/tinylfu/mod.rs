@@ -1164,6 +1164,8 @@ mod tests {
         }
         let ratio = f64::from(hits) / (50.0 * 1_011.0);
         let window = cache.policy().window_target();
+        // The miniatures decided: demoted entries keep their uses now.
+        assert!(cache.policy().decided && cache.policy().loop_proof);
         // Unbounded, the window grew towards the whole cache (to 753 here;
         // an LRU, which a loop longer than the cache never hits).
         assert!(window <= 63, "a sixteenth of 1,000, rounded up: {window}");
