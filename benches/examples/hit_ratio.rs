@@ -11,7 +11,9 @@
 //! `benches/synthetic` (written by its `make_traces.py` to
 //! `$CACHEKIT_TRACES`, by default `target/synthetic-traces`) at the sizes
 //! of its `best_known.tsv` and prints each row's shortfall against the
-//! best libCacheSim policy there; `--other-sizes` does the same for the
+//! best libCacheSim policy there and TinyLFU's difference from LRU
+//! (replayed in the same run), then the rows where TinyLFU is more than
+//! 0.1 below LRU; `--other-sizes` does the same for the
 //! four traces of `tests/traces` at the sizes of
 //! `benches/synthetic/other_sizes.tsv` (the ARC paper's other P3 sizes,
 //! OLTP and the LIRS traces below and above the tested ones).
@@ -189,9 +191,15 @@ impl Suite {
 }
 
 /// A suite: every row of its table, each policy's figure (TinyLFU's worst
-/// seed when there are several) and TinyLFU's shortfall against the best
-/// known figure.
-fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<(), String> {
+/// seed when there are several), TinyLFU's shortfall against the best
+/// known figure and its difference from `lru` (cachekit's LRU, replayed in
+/// the same run: the floor TinyLFU must not fall 0.1 below).
+fn suite(
+    policies: &[(&'static str, Make)],
+    lru: Make,
+    seeds: u64,
+    which: Suite,
+) -> Result<(), String> {
     let table = which.table();
     let text = std::fs::read_to_string(table).map_err(|e| format!("{table}: {e}"))?;
     if let Some((dir, _)) = which.generated() {
@@ -203,13 +211,14 @@ fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<
     for (name, _) in policies {
         print!(" {name} |");
     }
-    println!(" best known | TinyLFU's shortfall |");
+    println!(" best known | TinyLFU's shortfall | TinyLFU - LRU |");
     print!("| --- | --: |");
     for _ in policies {
         print!(" --: |");
     }
-    println!(" --- | --: |");
+    println!(" --- | --: | --: |");
     let (mut rows, mut reached, mut shortfall) = (0, 0, 0.0);
+    let mut below_lru = Vec::new();
     let mut loaded: Option<(String, Vec<u64>)> = None;
     for line in text.lines().filter(|line| !line.starts_with('#')) {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -227,32 +236,49 @@ fn suite(policies: &[(&'static str, Make)], seeds: u64, which: Suite) -> Result<
         }
         let requests = loaded.as_ref().map(|(_, requests)| requests).unwrap();
         print!("| {} | {size} |", name.split('.').next().unwrap_or(name));
-        let mut gap = None;
+        let worst = |ratio: &str| -> f64 {
+            ratio
+                .split('-')
+                .next()
+                .unwrap_or("0")
+                .parse()
+                .unwrap_or(0.0)
+        };
+        let mut tinylfu = None;
         for (policy_name, make) in policies {
             let ratio = measure(policy_name, *make, requests, size, seeds);
             if *policy_name == "TinyLFU" {
-                let worst: f64 = ratio
-                    .split('-')
-                    .next()
-                    .unwrap_or("0")
-                    .parse()
-                    .unwrap_or(0.0);
-                gap = Some(worst - best);
+                tinylfu = Some(worst(&ratio));
             }
             print!(" {ratio} |");
         }
-        match gap {
-            Some(gap) => {
+        match tinylfu {
+            Some(tinylfu) => {
+                let gap = tinylfu - best;
+                let over_lru = tinylfu - worst(&measure("LRU", lru, requests, size, 1));
                 rows += 1;
                 reached += usize::from(gap >= -0.1);
                 shortfall += gap.min(0.0);
-                println!(" {best:.2} ({who}) | {gap:+.2} |");
+                if over_lru < -0.1 {
+                    let name = name.split('.').next().unwrap_or(name);
+                    below_lru.push(format!("{name} at {size} ({over_lru:+.2})"));
+                }
+                println!(" {best:.2} ({who}) | {gap:+.2} | {over_lru:+.2} |");
             }
-            None => println!(" {best:.2} ({who}) | |"),
+            None => println!(" {best:.2} ({who}) | | |"),
         }
     }
     if rows > 0 {
         println!("\nTinyLFU reaches the best known figure (less 0.1) on {reached} of {rows} rows; summed shortfall {shortfall:.2} points.");
+        if below_lru.is_empty() {
+            println!("TinyLFU is never more than 0.1 below LRU.");
+        } else {
+            println!(
+                "TinyLFU is more than 0.1 below LRU on {} rows: {}.",
+                below_lru.len(),
+                below_lru.join(", ")
+            );
+        }
     }
     Ok(())
 }
@@ -333,6 +359,11 @@ fn main() {
         }
     };
     let mut policies = policies();
+    let lru = policies
+        .iter()
+        .find(|(name, _)| *name == "LRU")
+        .map(|&(_, make)| make)
+        .expect("LRU is one of the policies");
     if let Some(wanted) = &options.only {
         if let Some(unknown) = wanted
             .iter()
@@ -349,7 +380,7 @@ fn main() {
         return;
     }
     if let Some(which) = options.suite {
-        if let Err(e) = suite(&policies, options.seeds, which) {
+        if let Err(e) = suite(&policies, lru, options.seeds, which) {
             eprintln!("{e}");
             std::process::exit(1);
         }
