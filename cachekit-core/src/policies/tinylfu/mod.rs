@@ -198,7 +198,7 @@ linked_by!(TinyLfuMeta, links);
 /// half already, so the hits of popular entries touch no neighbour;
 /// order matters at the other end, where the window's candidate and the
 /// main space's victim are taken. It takes more instructions than an LRU
-/// hit (124.4 against 85.4 under callgrind for a hit on a random resident
+/// hit (126.5 against 85.4 under callgrind for a hit on a random resident
 /// key, where one hit in five promotes an entry from probation and demotes
 /// another), and a miss more than twice as many (the sketch, the ghosts
 /// and the admission contest); on a Zipf mix, where it also misses less,
@@ -278,7 +278,11 @@ pub struct TinyLfu {
     /// 17.87. Under every configuration: 26.12, `loop` at 512 -3.8,
     /// cs_like at 1,000 -1.6; under the windowed ones only: 21.45;
     /// halving the uses instead: 20.26, a quarter left: 18.78. A
-    /// tentative first choice at a quarter of the period: 20.66.)
+    /// tentative first choice at a quarter of the period: 20.66. The
+    /// cost, on the Zipf mix of `benches/examples/op_profile`, which the
+    /// miniatures decide 400,000 operations into: 213.9 -> 221.7
+    /// instructions per operation with `u64` keys under callgrind, more
+    /// contests being won and the sketch aging sooner.)
     decided: bool,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
