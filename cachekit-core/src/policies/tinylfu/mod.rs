@@ -1067,11 +1067,10 @@ mod tests {
                 assert_eq!(cache.get(&key), Some(&key));
             }
             let at = cache.handle_of(&0).unwrap();
-            let policy = cache.policy();
             (
                 cache.entries()[at].meta.segment,
-                policy.frequency(cache.entries(), at),
-                policy.weight(Segment::Protected),
+                estimate(&cache, 0),
+                cache.policy().weight(Segment::Protected),
             )
         };
         assert_eq!(demoted(true), (Segment::Probation, 6, 79));
