@@ -319,8 +319,19 @@ const FIRST_DECISION: u64 = 4;
 /// within noise of the sample, and the ghost feedback alone moves the
 /// window. (Without it P3 at 1,024 falls below ARC.)
 const MIN_HIT_SHARE: f64 = 16.0;
-/// Before the first decision, at 1/16, 1/8, 1/4 and 1/2 of the period,
-/// the better of the loop-proof configurations is taken early if its
+/// The checks for an early choice, before the first decision, come at
+/// each power of two of sampled requests from this share of the period
+/// on (1/32, about 1.25 sampled requests per miniature entry: the
+/// miniatures are about full). A large cache's miniatures hold up to
+/// 1,024 entries, so its checks come late in its own requests, and at
+/// 1/16 the first check of a cache of 131,072 entries came 520,000
+/// requests in. (Measured with `benches/examples/hit_ratio --seeds 4`,
+/// with [`EARLY_LRU_HIT_SHARE`] at 5: P3 at 131,072 entries from
+/// 43.58-44.42 to 44.04-44.81, its second and third stretches of 20
+/// recency-heavy; neither change alone moved it.)
+const EARLY_FROM: u32 = 5;
+/// Before the first decision, at the checks from [`EARLY_FROM`] on, the
+/// better of the loop-proof configurations is taken early if its
 /// miniature hit this many times as often as every windowed one: a loop
 /// larger than the cache shows that at once, and waiting costs it the
 /// first period (loop at 512: 50.23 without, 50.44 with).
@@ -350,12 +361,19 @@ const EARLY_LRU_LEAD: f64 = 1.05;
 /// but which hits 1% in all, keeps an LRU and falls below ARC (as it
 /// does on one seed of four with one request in 8). One in 2 was too
 /// many for the zigzag above, whose LRU hits 48% of the first 512
-/// sampled requests.
-const EARLY_LRU_HIT_SHARE: f64 = 3.0;
+/// sampled requests. One in 5 rather than 3: a trace whose recency-heavy
+/// part follows a colder start (P3 at 131,072 entries, whose LRU hits
+/// 12% in the first 200,000 requests and 72% in the next) is seen
+/// sooner (see [`EARLY_FROM`]), and zigzag at 500 entries from
+/// 32.67-32.70 to 32.79-33.00 (LRU 33.17); over 8 seeds no visible row
+/// moved by more than 0.05 but OLTP at 2,000, 47.71 -> 47.60 on its
+/// worst seed (S3-FIFO: 47.03). The windowed configurations keep a
+/// third ([`EARLY_WINDOWED_HIT_SHARE`]).
+const EARLY_LRU_HIT_SHARE: f64 = 5.0;
 /// At the same checks, failing both, the better of the other windowed
 /// configurations is taken early if its miniature hit this many times as
-/// often as the loop-proof ones, and hit the LRU's share of the requests
-/// ([`EARLY_LRU_HIT_SHARE`]). The loop-proof configurations are the
+/// often as the loop-proof ones, and hit at least one request in
+/// [`EARLY_WINDOWED_HIT_SHARE`]. The loop-proof configurations are the
 /// nearest to the 1% window a cache starts with, so a trace that wants a
 /// larger window shows it there at once, and waiting for a lead over the
 /// LRU and every windowed configuration (which a recency-heavy trace
@@ -378,6 +396,11 @@ const EARLY_LRU_HIT_SHARE: f64 = 3.0;
 /// rows 22.17 -> 21.87, over the other sizes 20.96 -> 20.75. A lead of
 /// 3%: 22.37 and OLTP at 15,000 -0.45.)
 const EARLY_WINDOWED_LEAD: f64 = 1.05;
+/// The share of requests the windowed configuration taken early must hit
+/// (see [`EARLY_WINDOWED_LEAD`]): one in 3. (One in 5, as for the LRU:
+/// P3 at 65,536 from 30.79 to 30.44 on the worst of 4 seeds, db_mix at
+/// 20,000 -0.64, P3 at 2,048 below its best known figure.)
+const EARLY_WINDOWED_HIT_SHARE: f64 = 3.0;
 /// The LRU and the fast-forgetting configurations lose this share of
 /// their hits or of their misses, whichever are fewer, when compared:
 /// switching to them discards what the sketch learnt, which a
@@ -876,10 +899,7 @@ impl Miniatures {
             self.tally.add(hits);
         }
         self.requests += 1;
-        if self.chosen.is_none()
-            && self.requests.is_power_of_two()
-            && self.requests >= self.period >> 4
-        {
+        if self.chosen.is_none() && self.early_check_due() {
             if let Some(strict) = self.early() {
                 self.chosen = Some(strict);
                 return Some(strict);
@@ -996,6 +1016,12 @@ impl Miniatures {
         Some(best)
     }
 
+    /// Whether [`early`](Self::early) is consulted at this request: at
+    /// each power of two from [`EARLY_FROM`] on.
+    fn early_check_due(&self) -> bool {
+        self.requests.is_power_of_two() && self.requests >= self.period >> EARLY_FROM
+    }
+
     /// Before the first decision: the better loop-proof configuration if
     /// its miniature already hit [`EARLY_LEAD`] times as often as any
     /// windowed one; else the LRU if its miniature hit at least one
@@ -1026,7 +1052,7 @@ impl Miniatures {
         {
             return Some(lru);
         }
-        (hits(best_windowed) * EARLY_LRU_HIT_SHARE >= requests
+        (hits(best_windowed) * EARLY_WINDOWED_HIT_SHARE >= requests
             && hits(best_windowed) > hits(strict) * EARLY_WINDOWED_LEAD)
             .then_some(best_windowed)
     }
@@ -1245,6 +1271,27 @@ mod tests {
     }
 
     #[test]
+    fn early_checks_start_once_the_miniatures_are_about_full() {
+        // 131,072 entries, one key in 256: miniatures of 512 entries, a
+        // period of 20,480 sampled requests, checks from 640 on.
+        let mut minis = Miniatures::new(131_072, 1).unwrap();
+        assert_eq!((minis.mini_entries, minis.period), (512, 20_480));
+        let due = |minis: &mut Miniatures, requests: u64| {
+            minis.requests = requests;
+            minis.early_check_due()
+        };
+        assert!(!due(&mut minis, 512));
+        assert!(due(&mut minis, 1_024));
+        assert!(!due(&mut minis, 1_536));
+        assert!(due(&mut minis, 2_048));
+        // A miniature of 128 entries (a cache of 2,048): from 160 on.
+        let mut minis = Miniatures::new(2_048, 1).unwrap();
+        assert_eq!(minis.period, 5_120);
+        assert!(!due(&mut minis, 128));
+        assert!(due(&mut minis, 256));
+    }
+
+    #[test]
     fn a_clear_loop_or_recency_lead_is_taken_before_the_first_decision() {
         let with = |i: usize, hits: u64, rest: u64| {
             let mut all = [rest; COUNT];
@@ -1258,12 +1305,12 @@ mod tests {
         // ... but not below one hit in 16 (62.5 of 1,000), however far
         // ahead.
         assert_eq!(early_choice(with(3, 61, 50)), None);
-        // The LRU 5% ahead of every other, hitting a third of the
+        // The LRU 5% ahead of every other, hitting a fifth of the
         // requests.
         assert_eq!(early_choice(with(LRU, 526, 500)), Some(LRU));
         assert_eq!(early_choice(with(LRU, 525, 500)), None);
-        assert_eq!(early_choice(with(LRU, 334, 300)), Some(LRU));
-        assert_eq!(early_choice(with(LRU, 333, 300)), None);
+        assert_eq!(early_choice(with(LRU, 200, 180)), Some(LRU));
+        assert_eq!(early_choice(with(LRU, 199, 180)), None);
         // A tie with the loop-proof ones is enough (a zigzag, where a
         // fixed set hits as often as LRU at first), a loss is not.
         let zigzag = |strict: u64| [strict, 52, 180, strict, 480];

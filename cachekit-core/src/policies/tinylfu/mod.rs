@@ -173,11 +173,11 @@ linked_by!(TinyLfuMeta, links);
 /// them throws away what the sketch learnt (the LRU not when a first
 /// period ends without a clear winner, and the best is taken). The first
 /// decision waits a
-/// quarter of a 40-requests-per-entry period (or, for the loop
-/// configurations, a 10% lead at a sixteenth; for the LRU, a 5% lead
-/// over the windowed ones, none behind the loop-proof ones, with a third
-/// of the requests hitting; for the 20% and 50% windows, a 5% lead over
-/// the loop-proof ones with a third of the requests hitting); no decision
+/// quarter of a 40-requests-per-entry period, unless, at checks from a
+/// thirty-second of it on, the loop configurations lead by 10%; or the
+/// LRU leads the windowed ones by 5%, is behind none of the loop-proof
+/// ones and hits a fifth of the requests; or the 20% and 50% windows lead
+/// over the loop-proof ones and hit a third of the requests. No decision
 /// is taken while no miniature hits one sampled request in 16. The ghost
 /// feedback moves the window between decisions (under a loop-proof
 /// configuration within a sixteenth of the cache: a loop a little longer
