@@ -177,7 +177,10 @@ linked_by!(TinyLfuMeta, links);
 /// thirty-second of it on, the loop configurations lead by 10%; or the
 /// LRU leads the windowed ones by 5%, is behind none of the loop-proof
 /// ones and hits a fifth of the requests; or the 20% and 50% windows lead
-/// over the loop-proof ones and hit a third of the requests. No decision
+/// over the loop-proof ones and hit a third of the requests. Until then,
+/// from those checks on, an LRU whose miniature scores best and hits a
+/// fifth of the requests is run for the time being, and after it
+/// whichever scores best. No decision
 /// is taken while no miniature hits one sampled request in 16. The ghost
 /// feedback moves the window between decisions (under a loop-proof
 /// configuration within a sixteenth of the cache: a loop a little longer
@@ -247,8 +250,8 @@ pub struct TinyLfu {
     /// windowed configuration; see
     /// [`move_towards_targets`](Self::move_towards_targets)).
     grow_by_eviction: bool,
-    /// The miniatures have chosen a configuration, or there are none.
-    /// Until then an entry demoted from protected forgets its uses (in
+    /// The miniatures have chosen a configuration (not one run only
+    /// until they decide), or there are none. Until then an entry demoted from protected forgets its uses (in
     /// [`move_towards_targets`](Self::move_towards_targets)).
     ///
     /// An entry not hit for a whole pass through protected keeps, until
@@ -697,7 +700,7 @@ impl TinyLfu {
             self.recall = config.recall;
             self.loop_proof = config.is_loop_proof();
             self.grow_by_eviction = config.is_windowed();
-            self.decided = true;
+            self.decided |= miniatures.decided();
             self.sketch.set_sample_factor(config.aging);
             self.window_max = share_of(self.maxsize, config.window);
             self.follow_window();
