@@ -320,9 +320,9 @@ const FIRST_DECISION: u64 = 4;
 /// window. (Without it P3 at 1,024 falls below ARC.)
 const MIN_HIT_SHARE: f64 = 16.0;
 /// The checks for an early choice, before the first decision, come at
-/// each power of two of sampled requests from this share of the period
-/// on (1/32, about 1.25 sampled requests per miniature entry: the
-/// miniatures are about full). A large cache's miniatures hold up to
+/// each power of two of sampled requests from the period shifted right
+/// by this on (a thirty-second of it, 1.25 sampled requests per
+/// miniature entry: the miniatures are about full). A large cache's miniatures hold up to
 /// 1,024 entries, so its checks come late in its own requests, and at
 /// 1/16 the first check of a cache of 131,072 entries came 520,000
 /// requests in. (Measured with `benches/examples/hit_ratio --seeds 4`,
@@ -927,9 +927,10 @@ impl Miniatures {
     /// request in [`EARLY_LRU_HIT_SHARE`]; from then on, whichever
     /// scores best. Returns the configuration when it changes.
     ///
-    /// The cache starts with a 1% window and decides a quarter period
-    /// in at the earliest, and where recency decides that start costs
-    /// it against the LRU floor. The LRU's lead needs no significance
+    /// The cache starts with a 1% window and, unless a configuration
+    /// leads clearly ([`early`](Self::early)), decides a quarter period
+    /// in at the earliest; where recency decides, that start costs it
+    /// against the LRU floor. The LRU's lead needs no significance
     /// here: nothing is decided, and the next check can undo it. Only the
     /// LRU starts it, with a share of hits, since elsewhere the 1% window
     /// is a good start: taking whichever configuration scores best from

@@ -172,16 +172,16 @@ linked_by!(TinyLfuMeta, links);
 /// by 5% of their hits or misses, whichever are fewer, as switching to
 /// them throws away what the sketch learnt (the LRU not when a first
 /// period ends without a clear winner, and the best is taken). The first
-/// decision waits a
-/// quarter of a 40-requests-per-entry period, unless, at checks from a
-/// thirty-second of it on, the loop configurations lead by 10%; or the
-/// LRU leads the windowed ones by 5%, is behind none of the loop-proof
-/// ones and hits a fifth of the requests; or the 20% and 50% windows lead
-/// over the loop-proof ones and hit a third of the requests. Until then,
-/// from those checks on, an LRU whose miniature scores best and hits a
-/// fifth of the requests is run for the time being, and after it
-/// whichever scores best. No decision
-/// is taken while no miniature hits one sampled request in 16. The ghost
+/// decision waits a quarter of a 40-requests-per-entry period, unless,
+/// at checks from a thirty-second of it on, the loop-proof
+/// configurations lead by 10%; or the LRU leads the windowed ones by 5%,
+/// is behind none of the loop-proof ones and hits a fifth of the
+/// requests; or the 20% and 50% windows lead the loop-proof ones by 5%
+/// and hit a third of the requests. Until then, from those checks on, an
+/// LRU whose miniature scores best and hits a fifth of the requests is
+/// run for the time being, and after it whichever scores best. No
+/// decision is taken while no miniature hits one sampled request in 16.
+/// The ghost
 /// feedback moves the window between decisions (under a loop-proof
 /// configuration within a sixteenth of the cache: a loop a little longer
 /// than the cache would otherwise grow it into an LRU), and the
@@ -251,7 +251,8 @@ pub struct TinyLfu {
     /// [`move_towards_targets`](Self::move_towards_targets)).
     grow_by_eviction: bool,
     /// The miniatures have chosen a configuration (not one run only
-    /// until they decide), or there are none. Until then an entry demoted from protected forgets its uses (in
+    /// until they decide), or there are none. Until then an entry
+    /// demoted from protected forgets its uses (in
     /// [`move_towards_targets`](Self::move_towards_targets)).
     ///
     /// An entry not hit for a whole pass through protected keeps, until
