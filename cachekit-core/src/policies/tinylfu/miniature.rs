@@ -910,7 +910,7 @@ impl Miniatures {
             }
         }
         if self.requests.is_multiple_of(CHECK_EVERY) {
-            return self.decide().or_else(|| self.tentative());
+            return self.decide();
         }
         None
     }
@@ -921,11 +921,13 @@ impl Miniatures {
         self.chosen.is_some()
     }
 
-    /// Before the first decision, from the first check for an early choice
-    /// ([`EARLY_FROM`]) on: the LRU, to run until the decision, once its
-    /// miniature scores best (handicapped) and has hit at least one
-    /// request in [`EARLY_LRU_HIT_SHARE`]; from then on, whichever
-    /// scores best. Returns the configuration when it changes.
+    /// While no decision is clear in the first period (see
+    /// [`decide`](Self::decide), whose handicapped `best` this takes),
+    /// from the first check for an early choice ([`EARLY_FROM`]) on: the
+    /// LRU, to run until the decision, once its miniature scores best and
+    /// has hit at least one request in [`EARLY_LRU_HIT_SHARE`]; from then
+    /// on, whichever scores best. Returns the configuration when it
+    /// changes.
     ///
     /// The cache starts with a 1% window and, unless a configuration
     /// leads clearly ([`early`](Self::early)), decides a quarter period
@@ -948,16 +950,12 @@ impl Miniatures {
     /// rows, 17.41 -> 16.18 over the other sizes. With the LRU's share
     /// at one in 3: 18.51 and 16.82; leaving the LRU only for a lead of
     /// 2 sigmas: 16.84 over the other sizes.)
-    fn tentative(&mut self) -> Option<usize> {
-        if self.chosen.is_some() || self.requests < self.period >> EARLY_FROM {
+    fn tentative(&mut self, best: usize) -> Option<usize> {
+        if self.requests < self.period >> EARLY_FROM {
             return None;
         }
-        let best = best_of(&self.tally.weighed(true));
         let take = match self.tentative {
-            None => {
-                CONFIGS[best].is_lru()
-                    && self.minis[best].hits as f64 * EARLY_LRU_HIT_SHARE >= self.requests as f64
-            }
+            None => CONFIGS[best].is_lru() && self.hit_share(best, EARLY_LRU_HIT_SHARE),
             Some(running) => running != best,
         };
         take.then(|| {
@@ -1021,7 +1019,8 @@ impl Miniatures {
     /// Compares the configurations: the best (after the [`HANDICAP`])
     /// replaces the one in force when it leads it significantly; the
     /// first decision takes one that leads every other, or at the end of
-    /// the first period the best, the LRU then without its handicap.
+    /// the first period the best, the LRU then without its handicap; until
+    /// then one may run [`tentative`](Self::tentative)ly.
     fn decide(&mut self) -> Option<usize> {
         let scores = self.tally.weighed(true);
         let mut best = best_of(&scores);
@@ -1040,7 +1039,7 @@ impl Miniatures {
                     && (lru || (0..COUNT).all(|other| other == best || leads(best, other)));
                 if !clear {
                     if self.requests < self.period {
-                        return None;
+                        return self.tentative(best);
                     }
                     // A whole period without a clear winner: the best is
                     // taken, the LRU without its handicap. Its miniature,
@@ -1087,7 +1086,6 @@ impl Miniatures {
     /// loop-proof ones.
     fn early(&self) -> Option<usize> {
         let hits = |i: usize| self.minis[i].hits as f64;
-        let requests = self.requests as f64;
         let most_hits = |chosen: &dyn Fn(usize) -> bool| {
             (0..COUNT)
                 .filter(|&i| chosen(i))
@@ -1096,20 +1094,26 @@ impl Miniatures {
         let loop_proof = |i: usize| CONFIGS[i].is_loop_proof();
         let strict = most_hits(&loop_proof)?;
         let windowed = most_hits(&|i| !loop_proof(i)).map_or(0.0, hits);
-        if hits(strict) * MIN_HIT_SHARE >= requests && hits(strict) > windowed * EARLY_LEAD {
+        if self.hit_share(strict, MIN_HIT_SHARE) && hits(strict) > windowed * EARLY_LEAD {
             return Some(strict);
         }
         let lru = most_hits(&|i| CONFIGS[i].is_lru())?;
         let best_windowed = most_hits(&|i| !loop_proof(i) && !CONFIGS[i].is_lru())?;
-        if hits(lru) * EARLY_LRU_HIT_SHARE >= requests
+        if self.hit_share(lru, EARLY_LRU_HIT_SHARE)
             && hits(lru) > hits(best_windowed) * EARLY_LRU_LEAD
             && hits(lru) >= hits(strict)
         {
             return Some(lru);
         }
-        (hits(best_windowed) * EARLY_WINDOWED_HIT_SHARE >= requests
+        (self.hit_share(best_windowed, EARLY_WINDOWED_HIT_SHARE)
             && hits(best_windowed) > hits(strict) * EARLY_WINDOWED_LEAD)
             .then_some(best_windowed)
+    }
+
+    /// Whether miniature `i` has hit at least one sampled request in
+    /// `one_in` since the start.
+    fn hit_share(&self, i: usize, one_in: f64) -> bool {
+        self.minis[i].hits as f64 * one_in >= self.requests as f64
     }
 
     /// Heap bytes.
@@ -1329,10 +1333,13 @@ mod tests {
     fn before_the_first_decision_a_leading_lru_is_run_tentatively() {
         // 4,096 entries: a period of 5,120 sampled requests, checks from
         // 160 on; the scores remember about 2,560 requests.
+        // Every two disagree on 10,000 requests: no lead is significant,
+        // so nothing is decided before the period ends.
         let minis = |requests: u64, scores: [f64; COUNT], lru_hits: u64| {
             let mut minis = Miniatures::new(4_096, 1).unwrap();
             minis.requests = requests;
             minis.tally.scores = scores;
+            minis.tally.disagreements = [[10_000.0; COUNT]; COUNT];
             minis.tally.total = 2_560.0;
             minis.minis[LRU].hits = lru_hits;
             minis
@@ -1343,29 +1350,32 @@ mod tests {
         let mut scores = [1_400.0; COUNT];
         scores[LRU] = 1_500.0;
         let mut leading = minis(1_024, scores, 205);
-        assert_eq!(leading.tentative(), Some(LRU));
+        assert_eq!(leading.decide(), Some(LRU));
         assert!(!leading.decided());
         // Applied once: the next check changes nothing.
-        assert_eq!(leading.tentative(), None);
+        assert_eq!(leading.decide(), None);
         // Once another configuration scores best, that one runs instead.
         leading.tally.scores[2] = 1_460.0;
-        assert_eq!(leading.tentative(), Some(2));
+        assert_eq!(leading.decide(), Some(2));
         assert!(!leading.decided());
         // Not before the first check for an early choice, not below the
-        // share of hits, not ahead only before its handicap, and not once
-        // decided.
-        assert_eq!(minis(128, scores, 205).tentative(), None);
-        assert_eq!(minis(1_024, scores, 204).tentative(), None);
+        // share of hits, and not ahead only before its handicap.
+        assert_eq!(minis(128, scores, 205).decide(), None);
+        assert_eq!(minis(1_024, scores, 204).decide(), None);
         let mut close = scores;
         close[LRU] = 1_440.0;
-        assert_eq!(minis(1_024, close, 205).tentative(), None);
+        assert_eq!(minis(1_024, close, 205).decide(), None);
+        // Once decided, the decision rule takes the LRU (it needs no
+        // lead), and nothing runs tentatively.
         let mut decided = minis(1_024, scores, 205);
         decided.chosen = Some(0);
-        assert_eq!(decided.tentative(), None);
+        assert_eq!(decided.decide(), Some(LRU));
+        assert_eq!(decided.tentative, None);
+        assert!(decided.decided());
         // A configuration other than the LRU starts nothing.
         let mut windowed = [1_400.0; COUNT];
         windowed[2] = 1_500.0;
-        assert_eq!(minis(1_024, windowed, 205).tentative(), None);
+        assert_eq!(minis(1_024, windowed, 205).decide(), None);
     }
 
     #[test]

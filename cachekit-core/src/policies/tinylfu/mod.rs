@@ -181,10 +181,10 @@ linked_by!(TinyLfuMeta, links);
 /// LRU whose miniature scores best and hits a fifth of the requests is
 /// run for the time being, and after it whichever scores best. No
 /// decision is taken while no miniature hits one sampled request in 16.
-/// The ghost
-/// feedback moves the window between decisions (under a loop-proof
-/// configuration within a sixteenth of the cache: a loop a little longer
-/// than the cache would otherwise grow it into an LRU), and the
+/// The ghost feedback moves the window between decisions (under a
+/// loop-proof configuration within a sixteenth of the cache: a loop a
+/// little longer than the cache would otherwise grow it into an LRU),
+/// and the
 /// configuration in force is applied again once a period. Until the first
 /// decision, an entry demoted from protected (not hit for a whole pass
 /// through it) forgets the uses it gathered while resident, so that a key
