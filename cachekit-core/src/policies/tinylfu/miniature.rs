@@ -319,16 +319,16 @@ const FIRST_DECISION: u64 = 4;
 /// within noise of the sample, and the ghost feedback alone moves the
 /// window. (Without it P3 at 1,024 falls below ARC.)
 const MIN_HIT_SHARE: f64 = 16.0;
-/// The checks for an early choice, before the first decision, come at
-/// each power of two of sampled requests from the period shifted right
-/// by this on (a thirty-second of it, 1.25 sampled requests per
-/// miniature entry: the miniatures are about full). A large cache's miniatures hold up to
-/// 1,024 entries, so its checks come late in its own requests, and at
-/// 1/16 the first check of a cache of 131,072 entries came 520,000
-/// requests in. (Measured with `benches/examples/hit_ratio --seeds 4`,
-/// with [`EARLY_LRU_HIT_SHARE`] at 5: P3 at 131,072 entries from
-/// 43.58-44.42 to 44.04-44.81, its second and third stretches of 20
-/// recency-heavy; neither change alone moved it.)
+/// The checks for an early choice, before the first decision, come at each
+/// power of two of sampled requests from the period shifted right by this
+/// on (a thirty-second of it, 1.25 sampled requests per miniature entry:
+/// the miniatures are about full). A large cache's miniatures hold up to
+/// 1,024 entries, so its checks come late in its own requests, and at 1/16
+/// the first check of a cache of 131,072 entries came 520,000 requests in.
+/// (Measured with `benches/examples/hit_ratio --seeds 4`, with
+/// [`EARLY_LRU_HIT_SHARE`] at 5: P3 at 131,072 entries from 43.58-44.42 to
+/// 44.04-44.81, its second and third stretches of 20 recency-heavy; neither
+/// change alone moved it.)
 const EARLY_FROM: u32 = 5;
 /// Before the first decision, at the checks from [`EARLY_FROM`] on, the
 /// better of the loop-proof configurations is taken early if its

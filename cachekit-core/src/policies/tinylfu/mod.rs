@@ -141,56 +141,53 @@ linked_by!(TinyLfuMeta, links);
 /// probation. A miss on the second kind shrinks the window.
 ///
 /// In a cache of 64 entries or more the policy also runs *miniature
-/// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one
-/// hash in 16 or fewer (so that each miniature holds at most 128 entries;
-/// below 768 entries one in 8, below 128 one in 4, so that each holds at
-/// least 32, or 16 below 256; above 32,768 entries one in 256 still, so
-/// that a large cache's miniatures see enough requests to decide on a
-/// short trace, each holding up to 1,024) are
-/// replayed through five scaled-down copies of the cache holding
-/// hashes only, each with a fixed configuration: a window of one entry
-/// with admission only by a margin of two uses and no hash-flood escape
-/// (what a loop larger than the cache wants), a window of 20% or 50%, the
-/// first again with a sketch that forgets eight times as fast (what a
-/// working set that moves wants; a key it turned away at the window and
-/// that comes back within twice the cache's size goes straight to
-/// probation, as LIRS keeps a block whose reuse distance is within its
-/// stack), and a window of the whole cache (LRU, for recency-heavy
-/// traces). Under the 20% and 50% windows a victim
-/// that wins its contest moves to the back of probation, so a stale but
-/// once-popular entry cannot turn every newcomer away; under the 50%
-/// window each such reprieve also takes one from the entry's estimate
-/// until a hit promotes it, so an entry popular long ago but not hit
-/// since wears out and leaves (as in S3-FIFO's main queue); and under
-/// both, a window that grows makes its room by evicting the main space's
-/// least recent entries, where otherwise it takes them in. Each miniature's
-/// hits are summed over about the last 20 sampled requests per miniature
-/// entry; the configuration with the most replaces the one in force when
-/// it leads by three standard deviations of the difference (the
-/// miniatures see the same requests, so the noise is in the requests on
-/// which they disagree), the LRU and the fast-forgetting ones handicapped
-/// by 5% of their hits or misses, whichever are fewer, as switching to
-/// them throws away what the sketch learnt (the LRU not when a first
-/// period ends without a clear winner, and the best is taken). The first
-/// decision waits a quarter of a 40-requests-per-entry period, unless,
-/// at checks from a thirty-second of it on, the loop-proof
-/// configurations lead by 10%; or the LRU leads the windowed ones by 5%,
-/// is behind none of the loop-proof ones and hits a fifth of the
-/// requests; or the 20% and 50% windows lead the loop-proof ones by 5%
-/// and hit a third of the requests. Until then, from those checks on, an
-/// LRU whose miniature scores best and hits a fifth of the requests is
-/// run for the time being, and after it whichever scores best. No
-/// decision is taken while no miniature hits one sampled request in 16.
-/// The ghost feedback moves the window between decisions (under a
-/// loop-proof configuration within a sixteenth of the cache: a loop a
-/// little longer than the cache would otherwise grow it into an LRU),
-/// and the
-/// configuration in force is applied again once a period. Until the first
-/// decision, an entry demoted from protected (not hit for a whole pass
-/// through it) forgets the uses it gathered while resident, so that a key
-/// popular once must be hit again to keep its place: a large cache
-/// decides late, and without it a workload whose popular keys change
-/// fills probation with entries whose counts no longer hold.
+/// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one hash
+/// in 16 or fewer (so that each miniature holds at most 128 entries; below
+/// 768 entries one in 8, below 128 one in 4, so that each holds at least
+/// 32, or 16 below 256; above 32,768 entries one in 256 still, so that a
+/// large cache's miniatures see enough requests to decide on a short trace,
+/// each holding up to 1,024) are replayed through five scaled-down copies
+/// of the cache holding hashes only, each with a fixed configuration: a
+/// window of one entry with admission only by a margin of two uses and no
+/// hash-flood escape (what a loop larger than the cache wants), a window of
+/// 20% or 50%, the first again with a sketch that forgets eight times as
+/// fast (what a working set that moves wants; a key it turned away at the
+/// window and that comes back within twice the cache's size goes straight
+/// to probation, as LIRS keeps a block whose reuse distance is within its
+/// stack), and a window of the whole cache (LRU, for recency-heavy traces).
+/// Under the 20% and 50% windows a victim that wins its contest moves to
+/// the back of probation, so a stale but once-popular entry cannot turn
+/// every newcomer away; under the 50% window each such reprieve also takes
+/// one from the entry's estimate until a hit promotes it, so an entry
+/// popular long ago but not hit since wears out and leaves (as in S3-FIFO's
+/// main queue); and under both, a window that grows makes its room by
+/// evicting the main space's least recent entries, where otherwise it takes
+/// them in. Each miniature's hits are summed over about the last 20 sampled
+/// requests per miniature entry; the configuration with the most replaces
+/// the one in force when it leads by three standard deviations of the
+/// difference (the miniatures see the same requests, so the noise is in the
+/// requests on which they disagree), the LRU and the fast-forgetting ones
+/// handicapped by 5% of their hits or misses, whichever are fewer, as
+/// switching to them throws away what the sketch learnt (the LRU not when a
+/// first period ends without a clear winner, and the best is taken). The
+/// first decision waits a quarter of a 40-requests-per-entry period,
+/// unless, at checks from a thirty-second of it on, the loop-proof
+/// configurations lead by 10%; or the LRU leads the windowed ones by 5%, is
+/// behind none of the loop-proof ones and hits a fifth of the requests; or
+/// the 20% and 50% windows lead the loop-proof ones by 5% and hit a third
+/// of the requests. Until then, from those checks on, an LRU whose
+/// miniature scores best and hits a fifth of the requests is run for the
+/// time being, and after it whichever scores best. No decision is taken
+/// while no miniature hits one sampled request in 16. The ghost feedback
+/// moves the window between decisions (under a loop-proof configuration
+/// within a sixteenth of the cache: a loop a little longer than the cache
+/// would otherwise grow it into an LRU), and the configuration in force is
+/// applied again once a period. Until the first decision, an entry demoted
+/// from protected (not hit for a whole pass through it) forgets the uses it
+/// gathered while resident, so that a key popular once must be hit again to
+/// keep its place: a large cache decides late, and without it a workload
+/// whose popular keys change fills probation with entries whose counts no
+/// longer hold.
 ///
 /// A hit touches no memory an LRU hit does not: it counts the use in the
 /// entry itself (without a branch on the count, which a predictor cannot
