@@ -69,7 +69,8 @@ const BYTE_ONES: u64 = 0x0101_0101_0101_0101;
 /// 31.3-31.6). With the small-cache counters below, 32 instead of 24
 /// makes P3 at 1,024 1.126-1.205 over 24 hash seeds instead of
 /// 1.098-1.246 over 16 (ARC: 1.12), for at most 0.3 points off any other
-/// row.
+/// row. (64 instead: P3 at 65,536 -0.48 and at 16,384 -0.21 on the worst
+/// of 4 seeds, sprite at 100 -0.82.)
 const SAMPLE_FACTOR: usize = 32;
 /// A small cache's table has counters for this many times its capacity
 /// ...
@@ -84,6 +85,17 @@ const SMALL_CACHE_COUNTERS: usize = 16;
 /// TinyLFU hit refreshed entries outside the most recent quarter; with
 /// the half it refreshes now, 16,384 keys give 1.116-1.204 over 24
 /// seeds, median 1.154, one seed of 24 below ARC's 1.12.)
+///
+/// Larger caches would gain from more counters too, but pay in speed:
+/// four keys' worth per entry from 4,097 entries on (up to 2 MiB) put P3
+/// at 16,384 entries at 11.07-11.20 instead of 10.28-10.54 on 4 seeds,
+/// at 8,192 and 32,768 +0.23 and +0.52, the synthetic gli_like at 5,000
+/// +0.43, with no row of 78 lower by 0.2; but at 10,000 entries the
+/// table of 512 KiB instead of 128 KiB made the Zipf mix of
+/// `benches/examples/paired_timing` 5-8% slower against `LruCache`
+/// (twice the keys: +0.46 on P3 at 16,384, 3-5% slower). A conservative
+/// update (raising only the counters at the minimum) instead lost 0.51
+/// points on P3 at 65,536 and 1.1 on the synthetic multi_like at 2,500.
 const SMALL_CACHE_KEYS: usize = 1 << 14;
 /// The most keys the sketch is sized for (64 MiB of counters).
 const MAX_CAPACITY: usize = 1 << 23;

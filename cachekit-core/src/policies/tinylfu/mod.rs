@@ -284,6 +284,18 @@ pub struct TinyLfu {
     /// miniatures decide 400,000 operations into: 213.9 -> 221.7
     /// instructions per operation with `u64` keys under callgrind, more
     /// contests being won and the sketch aging sooner.)
+    ///
+    /// Until then admission stays strict. Admitting a candidate that
+    /// ties with its victim, while undecided, raised P3 at 65,536 by 0.5
+    /// points but put P3 at 16,384 at 9.75-10.10 (Caffeine: 10.28) and
+    /// `loop` at 1,000 at 89.64 on a seed; only while the miniatures'
+    /// best is a windowed configuration, P3 at 65,536 rose from 30.79 to
+    /// 31.74 and at 262,144 by 0.5, but P3 at 16,384 still fell to 10.02
+    /// and at 4,096 and 8,192 by 0.2 (the miniatures favour the 20%
+    /// window there for a third of the first period, then the loop-proof
+    /// one; a lenient 1% window is no stand-in for the 20% one). Rotating
+    /// probation from the start: P3 at 65,536 +0.42, at 16,384 -0.23.
+    /// (Worst of 4 seeds, as above.)
     decided: bool,
     /// Bits of a key's hash (shifted right by 32) that are all zero when
     /// the key is in the miniatures' sample; all ones when there are no
