@@ -410,7 +410,19 @@ impl TinyLfu {
         if segment == Segment::Probation {
             entries[handle].meta.reprieves = 0;
             self.transfer(entries, handle, Segment::Protected);
-            self.rebalance(entries);
+            // Usually protected was full: its least recent entry makes
+            // room here, without the call to the general rebalancing
+            // (`op_profile tinylfu hit` under callgrind, where a fifth of
+            // the hits are in probation: 126.5 -> 120.6 instructions per
+            // operation). The budget is the rebalancing's as before.
+            let mut budget = REBALANCE_BUDGET;
+            if self.weight(Segment::Protected) > self.protected_max {
+                if let Some(front) = self.front(Segment::Protected) {
+                    self.demote(entries, front);
+                    budget -= 1;
+                }
+            }
+            self.rebalance_within(entries, budget);
         } else {
             // The window is an exact LRU: it is small unless the
             // miniatures chose a recency-heavy configuration, and then
@@ -453,6 +465,12 @@ impl TinyLfu {
     /// [`move_towards_targets`](Self::move_towards_targets)).
     #[inline]
     fn rebalance<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
+        self.rebalance_within(entries, REBALANCE_BUDGET);
+    }
+
+    /// [`rebalance`](Self::rebalance), moving at most `budget` entries.
+    #[inline]
+    fn rebalance_within<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, budget: usize) {
         // Usually every segment is at its target: one test, no call.
         let window = self.weight(Segment::Window);
         if self.weight(Segment::Protected) > self.protected_max
@@ -462,25 +480,34 @@ impl TinyLfu {
                 && self.weight(Segment::Probation) + self.weight(Segment::Protected)
                     > self.maxsize.saturating_sub(self.window_max))
         {
-            self.move_towards_targets(entries);
+            self.move_towards_targets(entries, budget);
+        }
+    }
+
+    /// Moves protected's least recent entry, at `front`, to probation.
+    #[inline]
+    fn demote<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, front: Handle) {
+        self.transfer(entries, front, Segment::Probation);
+        if !self.decided {
+            // Not hit for a whole pass through protected: until the
+            // miniatures decide it keeps only what the sketch has of it
+            // (see `decided`).
+            entries[front].meta.uses = 0;
         }
     }
 
     #[cold]
-    fn move_towards_targets<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
+    fn move_towards_targets<K, V>(
+        &mut self,
+        entries: &mut Entries<K, V, TinyLfuMeta>,
+        mut budget: usize,
+    ) {
         use Segment::*;
-        let mut budget = REBALANCE_BUDGET;
         while budget > 0 && self.weight(Protected) > self.protected_max {
             let Some(front) = self.front(Protected) else {
                 break;
             };
-            self.transfer(entries, front, Probation);
-            if !self.decided {
-                // Not hit for a whole pass through protected: until the
-                // miniatures decide it keeps only what the sketch has of
-                // it (see `decided`).
-                entries[front].meta.uses = 0;
-            }
+            self.demote(entries, front);
             budget -= 1;
         }
         while budget > 0 && self.weight(Window) > self.window_max {
