@@ -584,17 +584,16 @@ impl TinyLfu {
     /// Ends a sample period: every resident entry's uses join the sketch,
     /// then the sketch halves. O(entries) once per `32 x capacity` uses.
     ///
-    /// Only then: aging twice more whenever the misses of the last
-    /// `maxsize` requests were more than twice those of the `maxsize`
-    /// before (a phase change, when the main space holds counts the new
-    /// phase no longer earns) raised the synthetic gli_like at 1,000 to
-    /// 5,000 entries by 0.6 to 2.7 points and `sprite` at 3,000 and 4,096
-    /// by 0.3-0.4, but a scan looks the same: scan_zipf at 15,000 -0.6,
-    /// P3 at 131,072 -0.6 on a seed. Requiring also that one miss in 20
-    /// be a key the window turned away lately (none are, in a scan) kept
-    /// those and lost most of the gains: summed shortfall over the 78
-    /// rows 34.55 -> 33.65, `loop` at 900 and 1,000 -0.2. (Worst of 4
-    /// seeds, `benches/examples/hit_ratio`.)
+    /// The sketch ages only so. Aging it twice more whenever the misses of the
+    /// last `maxsize` requests were more than twice those of the `maxsize`
+    /// before (a phase change, when the main space holds counts the new phase
+    /// no longer earns) raised the synthetic gli_like at 1,000 to 5,000 entries
+    /// by 0.6 to 2.7 points and `sprite` at 3,000 and 4,096 by 0.3-0.4, but a
+    /// scan looks the same: scan_zipf at 15,000 -0.6, P3 at 131,072 -0.6 on a
+    /// seed. Requiring also that one miss in 20 be a key the window turned away
+    /// lately (none are, in a scan) kept those and lost most of the gains:
+    /// summed shortfall over the 78 rows 34.55 -> 33.65, `loop` at 900 and
+    /// 1,000 -0.2. (Worst of 4 seeds, `benches/examples/hit_ratio`.)
     #[cold]
     fn age<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
         for (_, node) in entries.iter_mut() {
