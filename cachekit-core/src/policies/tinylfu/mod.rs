@@ -1271,6 +1271,30 @@ mod tests {
     }
 
     #[test]
+    fn a_hit_in_full_protected_s_probation_demotes_protected_s_least_recent() {
+        let mut cache = full(TinyLfu::default());
+        // Hit probation's entries until protected is full.
+        while cache.policy().weight(Segment::Protected) < cache.policy().protected_max {
+            let next = order(&cache, Segment::Probation)[0];
+            cache.get(&next);
+        }
+        let protected = order(&cache, Segment::Protected);
+        let probation = order(&cache, Segment::Probation);
+        let hit = probation[0];
+        cache.get(&hit);
+        let policy = cache.policy();
+        assert_eq!(policy.weight(Segment::Protected), policy.protected_max);
+        // The hit entry is protected's most recent; protected's least
+        // recent went to probation's most recent end.
+        let mut expected = protected[1..].to_vec();
+        expected.push(hit);
+        assert_eq!(order(&cache, Segment::Protected), expected);
+        let mut expected = probation[1..].to_vec();
+        expected.push(protected[0]);
+        assert_eq!(order(&cache, Segment::Probation), expected);
+    }
+
+    #[test]
     fn a_hit_in_probation_forgives_the_reprieves() {
         let mut cache = full(TinyLfu {
             rotate: true,
