@@ -21,18 +21,19 @@ const PROTECTED_SHARE: f64 = 0.8;
 /// Entries moved between segments per operation at most, so that a change
 /// of target sizes costs O(1) per operation.
 const REBALANCE_BUDGET: usize = 16;
-/// Under a configuration that recalls them (see the miniatures'
-/// `Config::recall`), window ghosts are remembered for this many times
-/// `maxsize` of weight turned away at the window; the window adapts on
-/// the younger ones only. The ghost table keeps its size, so once the
-/// window ghosts outnumber its slots the oldest in a bucket go first and
-/// the recall reaches back less far. (Measured with
+/// Window ghosts are remembered for this many times `maxsize` of weight
+/// turned away at the window; the window adapts on the younger ones only.
+/// The older ones come back straight to probation under a configuration
+/// that recalls them (see the miniatures' `Config::recall`), and under any
+/// other if back sooner than protected's least recent entry was used (see
+/// [`TinyLfu::reused_sooner`]). The ghost table keeps its size, so once
+/// the window ghosts outnumber its slots the oldest in a bucket go first
+/// and the recall reaches back less far; they go before any ghost the
+/// window adapts on or any main-space ghost, which otherwise they crowd
+/// out (P3 at 16,384 fell to 9.84 on a seed). (Measured with
 /// `benches/examples/hit_ratio --seeds 4`: a table four times as large,
 /// 6 bytes more per entry at 1,000,000 entries, did no better, 23.21
-/// points of summed shortfall over the 46 rows against 23.17;
-/// remembering them as long under every configuration, so that they are
-/// there when the recalling one is chosen, crowded out the main space's
-/// ghosts: P3 at 16,384 fell to 9.84 on a seed.)
+/// points of summed shortfall over the 46 rows against 23.17.)
 const RECALL_FACTOR: usize = 2;
 /// Under a loop-proof configuration (see the miniatures'
 /// `Config::is_loop_proof`) the ghost feedback grows the window to at most
@@ -51,6 +52,11 @@ const RECALL_FACTOR: usize = 2;
 /// entry: 23.35, P3 at 65,536 -0.9 and at 16,384 -0.3; bounds of 1/32 to
 /// 1/100 did about as well as 1/16 but for P3 at 16,384, 0.1-0.2 lower.)
 const LOOP_PROOF_WINDOW: f64 = 1.0 / 16.0;
+/// An entry idle for longer than this (in units of the window ghosts'
+/// clock, see [`TinyLfu::seen_now`]) is taken as idle for this long: half
+/// the span of an entry's 16-bit `seen`, at least 32 times `maxsize`,
+/// far beyond the twice `maxsize` a window ghost is remembered.
+const SEEN_HORIZON: u16 = 1 << 15;
 /// A candidate this frequent is admitted one time in 128 even when it
 /// loses: an attacker cannot pin the cache by making one victim look hot.
 const HASH_FLOOD_FREQUENCY: u8 = 6;
@@ -96,22 +102,93 @@ enum Segment {
 pub struct TinyLfuMeta {
     links: Links,
     segment: Segment,
-    /// Uses since the sketch last halved that are not in the sketch yet
-    /// (0 to 15): a hit counts here, in the entry the lookup already
-    /// touched, instead of in four counters of a sketch block elsewhere
-    /// in memory. The count joins the sketch when the entry leaves or
-    /// the sketch halves.
-    uses: u8,
+    /// Two counts of up to 15 in one byte, so that the entry's metadata
+    /// stays in 16 bytes (with `seen`, 80.1 bytes per entry at 1,000,000
+    /// entries otherwise, against 71.7): in the low four bits the uses
+    /// since the sketch last halved that are not in the sketch yet (a hit
+    /// counts here, in the entry the lookup already touched, instead of in
+    /// four counters of a sketch block elsewhere in memory; the count
+    /// joins the sketch when the entry leaves or the sketch halves); in
+    /// the high four the admission contests won in probation since the
+    /// entry was last hit (counted only under a configuration that wears,
+    /// and subtracted from its estimate there, which is at most 15; a hit
+    /// promotes the entry and resets them).
+    counts: u8,
     /// The segment's [`pushed`](TinyLfu::pushed) total (low 32 bits)
     /// right after this entry went to its back.
     stamp: u32,
-    /// Admission contests won in probation since the entry was last hit
-    /// (counted only under a configuration that wears, and subtracted
-    /// from its estimate there; a hit promotes the entry and resets it).
-    reprieves: u8,
+    /// [`TinyLfu::seen_now`] when the entry last went to its segment's
+    /// most recent end: its last use, unless a hit left it in place among
+    /// protected's most recent half (see [`TinyLfu::refresh`]). How long
+    /// protected's least recent entry has gone unused, on the clock a
+    /// window ghost's age is counted on, decides whether a key the window
+    /// turned away comes back straight to probation (see
+    /// [`TinyLfu::reused_sooner`]). (Recording every use instead: the same
+    /// hit ratios within 0.05 on every row of `hit_ratio --seeds 4`, for
+    /// 1.3 more instructions per operation on the Zipf mix.)
+    seen: u16,
 }
 
 impl EntryMeta for TinyLfuMeta {}
+
+impl TinyLfuMeta {
+    /// The bits of [`counts`](Self::counts) that count uses.
+    const USES: u8 = 0x0f;
+    /// One reprieve in [`counts`](Self::counts).
+    const REPRIEVE: u8 = 0x10;
+
+    /// Uses not in the sketch yet.
+    #[inline]
+    fn uses(&self) -> u8 {
+        self.counts & Self::USES
+    }
+
+    /// Counts a use (up to 15); returns 1 if it counted, else 0. Without
+    /// a branch on the count: a popular entry's is at 15 (and stops
+    /// counting) while others' are not, which a branch predictor cannot
+    /// tell apart.
+    #[inline]
+    fn add_use(&mut self) -> u8 {
+        let counted = u8::from(self.uses() < 15);
+        // Below 15 the low four bits take one more without a carry.
+        self.counts += counted;
+        counted
+    }
+
+    /// Takes the uses not in the sketch yet, leaving none.
+    #[inline]
+    fn take_uses(&mut self) -> u8 {
+        let uses = self.uses();
+        self.counts &= !Self::USES;
+        uses
+    }
+
+    /// Sets the uses not in the sketch yet (at most 15).
+    #[inline]
+    fn set_uses(&mut self, uses: u8) {
+        self.counts = (self.counts & !Self::USES) | uses.min(Self::USES);
+    }
+
+    /// Contests won in probation since the last hit (at most 15).
+    #[inline]
+    fn reprieves(&self) -> u8 {
+        self.counts >> 4
+    }
+
+    /// Counts a contest won in probation (up to 15).
+    #[inline]
+    fn add_reprieve(&mut self) {
+        if self.reprieves() < 15 {
+            self.counts += Self::REPRIEVE;
+        }
+    }
+
+    /// Forgets the contests won: the entry was hit.
+    #[inline]
+    fn forgive(&mut self) {
+        self.counts &= Self::USES;
+    }
+}
 
 linked_by!(TinyLfuMeta, links);
 
@@ -138,7 +215,16 @@ linked_by!(TinyLfuMeta, links);
 /// remembers the hashes of keys it recently turned away at the window and
 /// of keys it evicted from the main space. A miss on the first kind means
 /// recency was undervalued: the window grows, and the key goes straight to
-/// probation. A miss on the second kind shrinks the window.
+/// probation. A miss on the second kind shrinks the window. A key the
+/// window turned away longer ago (up to twice the cache's weight turned
+/// away since) goes straight to probation too, without moving the window,
+/// if it came back sooner than protected's least recent entry was last
+/// used: as in LIRS (Jiang and Zhang, SIGMETRICS 2002), a key reused
+/// within the recency of the least recent of the frequently reused set
+/// joins it, so a new working set gets in once the old one goes unused,
+/// before the sketch forgets the old one's counts, while a loop larger
+/// than the cache, whose resident keys are all used between two uses of a
+/// key it turned away, keeps its resident part.
 ///
 /// In a cache of 64 entries or more the policy also runs *miniature
 /// simulations* (Waldspurger et al., USENIX ATC 2017): the keys of one hash
@@ -213,6 +299,17 @@ pub struct TinyLfu {
     /// segment's most recent entries.
     pushed: [u64; 3],
     maxsize: usize,
+    /// The weight turned away at the window so far (the window ghosts'
+    /// clock), in units of `2^seen_shift`, low 16 bits: what an entry's
+    /// [`seen`](TinyLfuMeta::seen) records. A unit is `maxsize / 1,024`
+    /// rounded up to a power of two, so 16 bits span at least 64 times
+    /// `maxsize`; each sketch aging brings an older `seen` to half the
+    /// span, and agings come at most about 32 times `maxsize` of weight
+    /// turned away apart (each key turned away was a use), so an entry's
+    /// idle time does not wrap. (A weight 16 bits save in each entry: with
+    /// 32, 80.1 bytes per entry at 1,000,000 entries instead of 71.7.)
+    seen_now: u16,
+    seen_shift: u32,
     window_max: usize,
     protected_max: usize,
     /// Weight of the entry being inserted (0 outside an insertion).
@@ -237,7 +334,8 @@ pub struct TinyLfu {
     wear: bool,
     /// A key turned away at the window and wanted again within
     /// [`RECALL_FACTOR`] times `maxsize`, after the ghosts the window
-    /// adapts on, goes straight to probation (likewise).
+    /// adapts on, goes straight to probation (likewise), whether or not
+    /// it is back sooner than protected's least recent entry was used.
     recall: bool,
     /// The window grows to at most [`LOOP_PROOF_WINDOW`] of `maxsize`
     /// (likewise, under a loop-proof configuration).
@@ -319,7 +417,12 @@ impl TinyLfu {
             self.window_max = (scaled as usize).clamp(1, maxsize.max(1));
         }
         self.maxsize = maxsize;
+        self.seen_shift = (maxsize as u64)
+            .div_ceil(1_024)
+            .next_power_of_two()
+            .trailing_zeros();
         self.ghosts.set_scale(maxsize as u64);
+        self.tick();
         self.follow_window();
     }
 
@@ -331,19 +434,15 @@ impl TinyLfu {
     /// twentieth instead of a tenth loses 0.2-0.3 points on OLTP up to
     /// 5,000 entries and drops P3 at 4,096 below ARC on one seed of
     /// eight; half the window instead of a quarter is 0.3-0.5 points
-    /// worse on OLTP up to 5,000 entries and on P3 at 16,384.) Under a
-    /// recalling configuration window ghosts are remembered
-    /// [`RECALL_FACTOR`] times `maxsize`, but only those within the bound
-    /// weigh in, and act on, the window's adaptation.
+    /// worse on OLTP up to 5,000 entries and on P3 at 16,384.) Window
+    /// ghosts are remembered [`RECALL_FACTOR`] times `maxsize`, but only
+    /// those within the bound weigh in, and act on, the window's
+    /// adaptation.
     fn follow_window(&mut self) {
         let main = self.maxsize.saturating_sub(self.window_max);
         self.protected_max = (main as f64 * PROTECTED_SHARE) as usize;
         let adapt_limit = self.adapt_limit();
-        let recalled = if self.recall {
-            self.maxsize.saturating_mul(RECALL_FACTOR)
-        } else {
-            0
-        };
+        let recalled = self.maxsize.saturating_mul(RECALL_FACTOR);
         self.ghosts.set_limits(adapt_limit.max(recalled), main / 4);
         self.ghosts.set_first_weighed(adapt_limit);
     }
@@ -376,6 +475,7 @@ impl TinyLfu {
         let pushed = &mut self.pushed[segment as usize];
         *pushed = pushed.wrapping_add(node.weight as u64);
         node.meta.stamp = *pushed as u32;
+        node.meta.seen = self.seen_now;
         self.lists[segment as usize].push_back(entries, handle);
     }
 
@@ -408,7 +508,7 @@ impl TinyLfu {
         segment: Segment,
     ) {
         if segment == Segment::Probation {
-            entries[handle].meta.reprieves = 0;
+            entries[handle].meta.forgive();
             self.transfer(entries, handle, Segment::Protected);
             // Usually protected was full: its least recent entry makes
             // room here, without the call to the general rebalancing
@@ -492,7 +592,7 @@ impl TinyLfu {
             // Not hit for a whole pass through protected: until the
             // miniatures decide it keeps only what the sketch has of it
             // (see `decided`).
-            entries[front].meta.uses = 0;
+            entries[front].meta.take_uses();
         }
     }
 
@@ -565,17 +665,22 @@ impl TinyLfu {
     fn remember<K, V>(&mut self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle, side: Side) {
         let node = &entries[handle];
         self.ghosts.remember(node.hash, node.weight, side);
+        if side == Side::First {
+            self.tick();
+        }
+    }
+
+    /// Follows the window ghosts' clock in [`seen_now`](Self::seen_now).
+    #[inline]
+    fn tick(&mut self) {
+        self.seen_now = (self.ghosts.clock(Side::First) >> self.seen_shift) as u16;
     }
 
     /// Counts a use of the resident entry at `handle`.
     #[inline]
     fn count_use<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
-        // Without a branch on the count: a popular entry's is at 15 (and
-        // stops counting) while others' are not, which a branch
-        // predictor cannot tell apart.
         let meta = &mut entries[handle].meta;
-        let counted = u8::from(meta.uses < 15);
-        meta.uses += counted;
+        let counted = meta.add_use();
         if self.sketch.record_uses(usize::from(counted)) {
             self.age(entries);
         }
@@ -596,18 +701,73 @@ impl TinyLfu {
     /// 1,000 -0.2. (Worst of 4 seeds, `benches/examples/hit_ratio`.)
     #[cold]
     fn age<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
+        let oldest = self.seen_now.wrapping_sub(SEEN_HORIZON);
         for (_, node) in entries.iter_mut() {
-            self.sketch
-                .add(node.hash, std::mem::take(&mut node.meta.uses));
+            self.sketch.add(node.hash, node.meta.take_uses());
+            // Idle for longer than the horizon: as good as the horizon
+            // (see `seen_now`), and it cannot wrap before the next aging.
+            if self.seen_now.wrapping_sub(node.meta.seen) > SEEN_HORIZON {
+                node.meta.seen = oldest;
+            }
         }
         self.sketch.halve();
+    }
+
+    /// Whether a key the window turned away `age` ago (in weight turned
+    /// away since, as the ghosts count it) is back sooner than protected's
+    /// least recent entry was last used (probation's, if protected is
+    /// empty): LIRS' rule (Jiang and Zhang, SIGMETRICS 2002), under which
+    /// a block whose reuse distance is shorter than the recency of the
+    /// least recent block of its low inter-reference recency (LIR) set
+    /// joins that set.
+    ///
+    /// Such a key goes straight to probation, as a recalled one does (see
+    /// [`recall`](Self::recall)): where the working set moves to keys used
+    /// too seldom yet to outweigh the counts of the last one in the
+    /// sketch, they come in as soon as the old set goes unused for longer
+    /// than they take to come back, instead of once the sketch has aged.
+    /// A loop larger than the cache does not displace its resident part:
+    /// a key the loop turned away comes back a whole loop later, and every
+    /// resident key of the loop was used since. Only the window ghosts the
+    /// ghost table samples (one key in four) can come back so; recalling
+    /// every key pushed the keys recalled earlier out of probation before
+    /// they were used again (P3 at 65,536 entries 30.45-30.67 on 4 seeds,
+    /// against 31.87-32.37). The window ghosts remembered are as many as
+    /// the table holds (see [`RECALL_FACTOR`]): remembering only `maxsize`
+    /// of them lost most of the gains below (P3 at 65,536 31.24-31.90,
+    /// gli_like at 2,500 -2.5), and so did a table twice as large (P3 at
+    /// 65,536 31.65, gli_like at 1,000 -1.1).
+    ///
+    /// (Measured with `benches/examples/hit_ratio`, worst seed: over 8 seeds P3
+    /// at 65,536 entries from 30.79-31.60 to 31.97-32.36, where LIRS has 32.48:
+    /// in the 17th of 20 stretches of the trace a loop longer than the cache
+    /// replaces the working set, and there TinyLFU hit 12.6-14.1% before,
+    /// 18.0-18.7% now (LIRS 52.8%, LRU 22.3%); in the second, 18.3-21.5%
+    /// before, 30.5-30.9% now (LIRS 35.5%); OLTP, P3 and `sprite` within 0.16
+    /// on every other visible row. Over 4 seeds the synthetic gli_like at 1,000
+    /// and 2,500 entries +1.1 and +2.2, zipf_drift at 10,000 +0.24, phases at
+    /// 1,500 +0.29; cs_like at 500 and 1,000 -0.51 and -0.35, P3 at 131,072
+    /// -0.36 on a seed; summed shortfall over the 13 visible rows 2.44 -> 1.33,
+    /// the 33 synthetic ones 15.93 as before, the 32 other sizes 16.18 ->
+    /// 16.19. Comparing with probation's least recent entry instead: P3 at
+    /// 16,384 9.96 (below Caffeine's 10.28) and cs_like at 1,000 -1.4; sending
+    /// the key to protected, as LIRS does: OLTP at 5,000 -0.5, P3 at 65,536 0.7
+    /// less gained; requiring it back in half the time: P3 at 65,536 0.25 less
+    /// gained, cs_like still -0.35.)
+    fn reused_sooner<K, V>(&self, entries: &Entries<K, V, TinyLfuMeta>, age: u64) -> bool {
+        self.front(Segment::Protected)
+            .or(self.front(Segment::Probation))
+            .is_some_and(|least| {
+                let idle = self.seen_now.wrapping_sub(entries[least].meta.seen);
+                age <= u64::from(idle) << self.seen_shift
+            })
     }
 
     /// Estimated recent uses of the resident entry at `handle`.
     #[cfg(test)]
     fn frequency<K, V>(&self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle) -> u8 {
         let node = &entries[handle];
-        (self.sketch.frequency(node.hash) + node.meta.uses).min(15)
+        (self.sketch.frequency(node.hash) + node.meta.uses()).min(15)
     }
 
     /// Whether the window's candidate replaces the main space's victim.
@@ -629,16 +789,16 @@ impl TinyLfu {
         // operation before, 217.0 after, 215.9 with the sketch's
         // saturating add as it is now.)
         let candidate_at = self.sketch.counters(entries[candidate].hash);
-        let candidate_uses = std::mem::take(&mut entries[candidate].meta.uses);
+        let candidate_uses = entries[candidate].meta.take_uses();
         let (estimate, added) = self.sketch.read_and_add(&candidate_at, candidate_uses);
         let candidate_freq = (estimate + candidate_uses).min(15);
         // The victim's estimate is at least its own uses: when that
         // settles the contest its counters are not read (the usual case).
         // A victim spared before weighs less by as many contests (zero
         // unless the configuration wears).
-        let victim_uses = entries[victim].meta.uses;
+        let victim_uses = entries[victim].meta.uses();
         let worn = if self.wear {
-            entries[victim].meta.reprieves
+            entries[victim].meta.reprieves()
         } else {
             0
         };
@@ -661,8 +821,8 @@ impl TinyLfu {
         );
         if admitted {
             self.sketch.undo_add(&candidate_at, added);
-            entries[candidate].meta.uses = candidate_uses;
-            let uses = std::mem::take(&mut entries[victim].meta.uses);
+            entries[candidate].meta.set_uses(candidate_uses);
+            let uses = entries[victim].meta.take_uses();
             if uses > 0 {
                 let hash = entries[victim].hash;
                 let at = victim_at.unwrap_or_else(|| self.sketch.counters(hash));
@@ -790,7 +950,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
     #[inline]
     fn before_insert(
         &mut self,
-        _entries: &Entries<K, V, TinyLfuMeta>,
+        entries: &Entries<K, V, TinyLfuMeta>,
         hash: u64,
         weight: usize,
         maxsize: usize,
@@ -804,8 +964,9 @@ impl<K, V> Policy<K, V> for TinyLfu {
         if let Some((side, age)) = self.ghosts.take(hash) {
             if side == Side::First && age > self.adapt_limit() as u64 {
                 // Turned away long ago: no evidence for the window's size,
-                // but a reuse a recalling configuration admits at once.
-                self.incoming_direct = self.recall;
+                // but a reuse a recalling configuration admits at once, and
+                // any configuration one sooner than protected's.
+                self.incoming_direct = self.recall || self.reused_sooner(entries, age);
             } else {
                 self.adapt(side, weight, maxsize);
             }
@@ -815,7 +976,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.incoming = 0;
-        entries[handle].meta.uses = 0;
+        entries[handle].meta.counts = 0;
         self.count_use(entries, handle);
         let segment = if std::mem::take(&mut self.incoming_direct) {
             Segment::Probation
@@ -862,7 +1023,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.unlink(entries, handle);
         // A key's uses outlive its entry: if it comes back, they count.
         let node = &entries[handle];
-        self.sketch.add(node.hash, node.meta.uses);
+        self.sketch.add(node.hash, node.meta.uses());
     }
 
     fn victim(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) -> Option<Handle> {
@@ -885,8 +1046,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
                 if self.rotate && entries[victim].meta.segment == Segment::Probation {
                     self.transfer(entries, victim, Segment::Probation);
                     if self.wear {
-                        let reprieves = &mut entries[victim].meta.reprieves;
-                        *reprieves = reprieves.saturating_add(1);
+                        entries[victim].meta.add_reprieve();
                     }
                 }
                 self.remember(entries, candidate, Side::First);
@@ -908,6 +1068,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming = 0;
         self.incoming_direct = false;
         self.ghosts.clear();
+        self.tick();
         self.sketch.clear();
         if let Some(miniatures) = &mut self.miniatures {
             miniatures.clear();
@@ -970,6 +1131,8 @@ impl<K, V> TinyLfuCache<K, V> {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
 
     /// Uses per entry after which the sketch ages (`SAMPLE_FACTOR` in the
@@ -1003,7 +1166,10 @@ mod tests {
             cache.get(&7);
         }
         assert_eq!(estimate(&cache, 7), 10, "one insert and nine hits");
-        assert_eq!(cache.entries()[cache.handle_of(&7).unwrap()].meta.uses, 10);
+        assert_eq!(
+            cache.entries()[cache.handle_of(&7).unwrap()].meta.uses(),
+            10
+        );
         // Hits on the other resident keys (counted in their entries),
         // then new keys (each insert is a use) until the sample period
         // ends: 7's uses join the sketch and are halved with it.
@@ -1014,7 +1180,7 @@ mod tests {
         }
         cache.get(&7); // the most recent in the protected segment
         let uses_of_7 = |cache: &TinyLfuCache<u32, u32>| {
-            cache.entries()[cache.handle_of(&7).unwrap()].meta.uses
+            cache.entries()[cache.handle_of(&7).unwrap()].meta.uses()
         };
         let mut inserts = 0;
         while uses_of_7(&cache) != 0 && inserts < 100 * SAMPLE_PERIOD_PER_ENTRY {
@@ -1022,7 +1188,7 @@ mod tests {
             inserts += 1;
         }
         let node = &cache.entries()[cache.handle_of(&7).unwrap()];
-        assert_eq!(node.meta.uses, 0, "folded into the sketch");
+        assert_eq!(node.meta.uses(), 0, "folded into the sketch");
         // 11 halved, plus what colliding keys put in 7's counters (a
         // count-min sketch never undercounts); unhalved it would be 11 or
         // more, lost it would be the collisions alone.
@@ -1034,6 +1200,53 @@ mod tests {
         let hash = cache.entries()[cache.handle_of(&7).unwrap()].hash;
         cache.remove(&7);
         assert_eq!(cache.policy().sketch.frequency(hash), aged + 2);
+    }
+
+    #[test]
+    fn an_entry_s_metadata_takes_sixteen_bytes() {
+        // The links (8), `seen` (4), the stamp (2), the segment and the
+        // packed counts: more would cost 8 bytes per entry in the arena.
+        assert_eq!(std::mem::size_of::<TinyLfuMeta>(), 16);
+    }
+
+    proptest! {
+        #![proptest_config(crate::testing::proptest_config(256))]
+
+        /// The uses and reprieves packed in one byte behave as two
+        /// separate counters of 0 to 15 (the model).
+        #[test]
+        fn uses_and_reprieves_count_apart_in_one_byte(
+            ops in proptest::collection::vec((0u8..5, 0u8..20), 0..100),
+        ) {
+            let mut meta = TinyLfuMeta::default();
+            let (mut uses, mut reprieves) = (0u8, 0u8);
+            for (op, value) in ops {
+                match op {
+                    0 => {
+                        let counted = meta.add_use();
+                        prop_assert_eq!(counted, u8::from(uses < 15));
+                        uses = (uses + 1).min(15);
+                    }
+                    1 => {
+                        prop_assert_eq!(meta.take_uses(), uses);
+                        uses = 0;
+                    }
+                    2 => {
+                        meta.set_uses(value);
+                        uses = value.min(15);
+                    }
+                    3 => {
+                        meta.add_reprieve();
+                        reprieves = (reprieves + 1).min(15);
+                    }
+                    _ => {
+                        meta.forgive();
+                        reprieves = 0;
+                    }
+                }
+                prop_assert_eq!((meta.uses(), meta.reprieves()), (uses, reprieves));
+            }
+        }
     }
 
     /// Keys of `segment`, least recent first.
@@ -1148,7 +1361,7 @@ mod tests {
             }
             let spared = cache
                 .handle_of(&0)
-                .map(|at| cache.entries()[at].meta.reprieves);
+                .map(|at| cache.entries()[at].meta.reprieves());
             // Probation has gone round once: 0 meets the next newcomer
             // again.
             cache.insert(2_000, 0);
@@ -1163,20 +1376,31 @@ mod tests {
     }
 
     #[test]
-    fn a_recalling_configuration_admits_a_key_turned_away_beyond_the_adaptation_memory() {
+    fn a_key_turned_away_beyond_the_adaptation_memory_comes_back_to_probation_if_recalled_or_reused_sooner(
+    ) {
         // Where the key turned away first after `full` comes back, after
-        // `later` more keys were turned away, and the window's target then.
-        let comeback = |recall: bool, later: u32| {
+        // `later` more keys were turned away, and the window's target
+        // before and after. Key 5 is hit once (which puts it in
+        // protected, alone) before the watched key arrives, or after it
+        // was turned away if `used_since`.
+        let comeback = |recall: bool, later: u32, used_since: bool| {
             let mut cache = full(TinyLfu {
                 recall,
                 ..TinyLfu::default()
             });
+            if !used_since {
+                cache.get(&5);
+            }
             let watched = insert_until_sampled(&mut cache);
             // The next turns it away, then `later` more are turned away.
             for key in watched + 1..=watched + 1 + later {
                 cache.insert(key, 0);
             }
             assert!(!cache.contains_key(&watched), "turned away");
+            if used_since {
+                cache.get(&5);
+            }
+            assert_eq!(order(&cache, Segment::Protected), [5]);
             let target = cache.policy().window_target();
             cache.insert(watched, 0);
             let at = cache.handle_of(&watched).unwrap();
@@ -1187,15 +1411,46 @@ mod tests {
             )
         };
         // The window adapts on ghosts up to a tenth of the cache old (10
-        // keys here): one 30 keys old is gone without recall ...
-        assert_eq!(comeback(false, 30), (Segment::Window, 1, 1));
-        // ... and, under a recalling configuration, which remembers twice
-        // the cache, sends its key straight to probation without moving
-        // the window.
-        assert_eq!(comeback(true, 30), (Segment::Probation, 1, 1));
-        assert_eq!(comeback(true, 60).0, Segment::Probation);
+        // keys here), not on one 30 keys old. But protected's least recent
+        // entry, 5, went unused for longer than the key was away: it goes
+        // straight to probation (as in LIRS), the window unmoved ...
+        assert_eq!(comeback(false, 30, false), (Segment::Probation, 1, 1));
+        assert_eq!(comeback(false, 60, false).0, Segment::Probation);
+        // ... unless 5 was used since the key was turned away.
+        assert_eq!(comeback(false, 30, true), (Segment::Window, 1, 1));
+        // A recalling configuration sends it to probation either way.
+        assert_eq!(comeback(true, 30, true), (Segment::Probation, 1, 1));
+        assert_eq!(comeback(true, 60, true).0, Segment::Probation);
         // Twice the cache's weight turned away since: gone.
-        assert_eq!(comeback(true, 200).0, Segment::Window);
+        assert_eq!(comeback(true, 200, true).0, Segment::Window);
+        assert_eq!(comeback(false, 200, false).0, Segment::Window);
+    }
+
+    #[test]
+    #[cfg_attr(miri, ignore = "inserts 70,000 keys; no unsafe code of its own")]
+    fn an_entry_idle_for_longer_than_its_clock_spans_stays_idle() {
+        // 100 entries: the clock counts single keys turned away, and an
+        // entry's 16 bits span 65,536 of them.
+        let mut cache = full(TinyLfu::default());
+        for _ in 0..14 {
+            cache.get(&5); // to protected, alone, where nothing evicts it
+        }
+        let idle = |cache: &TinyLfuCache<u32, u32>| {
+            let policy = cache.policy();
+            let seen = cache.entries()[cache.handle_of(&5).unwrap()].meta.seen;
+            policy.seen_now.wrapping_sub(seen)
+        };
+        let turned_away = |cache: &TinyLfuCache<u32, u32>| cache.policy().ghosts.clock(Side::First);
+        let start = turned_away(&cache);
+        let mut key = 1_000;
+        while turned_away(&cache) - start < 70_000 {
+            cache.insert(key, 0);
+            key += 1;
+        }
+        assert_eq!(order(&cache, Segment::Protected), [5]);
+        // Without the sketch's agings pulling it back, 70,000 would read
+        // as 70,000 - 65,536.
+        assert!(idle(&cache) >= SEEN_HORIZON, "{}", idle(&cache));
     }
 
     #[test]
@@ -1305,7 +1560,7 @@ mod tests {
         let reprieves = |cache: &TinyLfuCache<u32, u32>, key| {
             cache.entries()[cache.handle_of(&key).unwrap()]
                 .meta
-                .reprieves
+                .reprieves()
         };
         assert_eq!(reprieves(&cache, 0), 1);
         cache.get(&0);
