@@ -284,7 +284,7 @@ linked_by!(TinyLfuMeta, links);
 /// half already, so the hits of popular entries touch no neighbour;
 /// order matters at the other end, where the window's candidate and the
 /// main space's victim are taken. It takes more instructions than an LRU
-/// hit (126.5 against 85.4 under callgrind for a hit on a random resident
+/// hit (124.6 against 85.4 under callgrind for a hit on a random resident
 /// key, where one hit in five promotes an entry from probation and demotes
 /// another), and a miss more than twice as many (the sketch, the ghosts
 /// and the admission contest); on a Zipf mix, where it also misses less,
