@@ -10,9 +10,9 @@
 //! (the stamp's distance from the side's total is the ghost's age). A ghost lives
 //! while it and the ghosts remembered after it on its side weigh at most
 //! the side's limit, which is the FIFO bound without a queue. A new ghost
-//! takes a slot of its bucket whose ghost is gone, else the one closest to
-//! going, so a few old ghosts are lost early. Each operation touches one
-//! bucket.
+//! takes a slot of its bucket whose ghost is gone, else that of a first-side
+//! ghost older than what the adaptation weighs, else the one closest to going,
+//! so a few old ghosts are lost early. Each operation touches one bucket.
 //!
 //! Only one key in [`SAMPLING`] (picked by hash bits no other structure
 //! uses) is remembered: the others cost an eviction one addition to their
@@ -231,10 +231,9 @@ impl LossyGhosts {
         }
     }
 
-    /// Stores `slot` in bucket `index` over a ghost that is gone (most
-    /// slots hold one: the limits keep fewer live ghosts than slots), else
-    /// over a first-side ghost older than what weighs in the adaptation,
-    /// else over the one closest to going. A key has one ghost at most:
+    /// Stores `slot` in bucket `index` over a ghost that is gone, else over
+    /// a first-side ghost older than what weighs in the adaptation, else
+    /// over the one closest to going. A key has one ghost at most:
     /// the policy takes a key's ghost when the key comes back, before it
     /// can be evicted again.
     ///
@@ -443,7 +442,7 @@ mod tests {
         // whatever its side.
         table.set_first_weighed(100);
         table.remember(hash(12, 0), 1, Side::First);
-        assert_eq!(table.find(hash(4, 0)), None, "life 1 of 20");
+        assert_eq!(table.find(hash(4, 0)), None, "the least life left");
         assert_eq!(table.find(hash(7, 0)), Some(Side::First));
     }
 
