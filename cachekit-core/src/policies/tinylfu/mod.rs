@@ -132,6 +132,8 @@ pub struct TinyLfuMeta {
 impl EntryMeta for TinyLfuMeta {}
 
 impl TinyLfuMeta {
+    /// The most either count holds.
+    const MAX: u8 = 15;
     /// The bits of [`counts`](Self::counts) that count uses.
     const USES: u8 = 0x0f;
     /// One reprieve in [`counts`](Self::counts).
@@ -149,7 +151,7 @@ impl TinyLfuMeta {
     /// tell apart.
     #[inline]
     fn add_use(&mut self) -> u8 {
-        let counted = u8::from(self.uses() < 15);
+        let counted = u8::from(self.uses() < Self::MAX);
         // Below 15 the low four bits take one more without a carry.
         self.counts += counted;
         counted
@@ -166,7 +168,7 @@ impl TinyLfuMeta {
     /// Sets the uses not in the sketch yet (at most 15).
     #[inline]
     fn set_uses(&mut self, uses: u8) {
-        self.counts = (self.counts & !Self::USES) | uses.min(Self::USES);
+        self.counts = (self.counts & !Self::USES) | uses.min(Self::MAX);
     }
 
     /// Contests won in probation since the last hit (at most 15).
@@ -178,7 +180,7 @@ impl TinyLfuMeta {
     /// Counts a contest won in probation (up to 15).
     #[inline]
     fn add_reprieve(&mut self) {
-        if self.reprieves() < 15 {
+        if self.reprieves() < Self::MAX {
             self.counts += Self::REPRIEVE;
         }
     }
@@ -284,7 +286,7 @@ linked_by!(TinyLfuMeta, links);
 /// half already, so the hits of popular entries touch no neighbour;
 /// order matters at the other end, where the window's candidate and the
 /// main space's victim are taken. It takes more instructions than an LRU
-/// hit (124.6 against 85.4 under callgrind for a hit on a random resident
+/// hit (125.8 against 85.4 under callgrind for a hit on a random resident
 /// key, where one hit in five promotes an entry from probation and demotes
 /// another), and a miss more than twice as many (the sketch, the ghosts
 /// and the admission contest); on a Zipf mix, where it also misses less,
@@ -299,16 +301,7 @@ pub struct TinyLfu {
     /// segment's most recent entries.
     pushed: [u64; 3],
     maxsize: usize,
-    /// The weight turned away at the window so far (the window ghosts'
-    /// clock), in units of `2^seen_shift`, low 16 bits: what an entry's
-    /// [`seen`](TinyLfuMeta::seen) records. A unit is `maxsize / 1,024`
-    /// rounded up to a power of two, so 16 bits span at least 64 times
-    /// `maxsize`; each sketch aging brings an older `seen` to half the
-    /// span, and agings come at most about 32 times `maxsize` of weight
-    /// turned away apart (each key turned away was a use), so an entry's
-    /// idle time does not wrap. (A weight 16 bits save in each entry: with
-    /// 32, 80.1 bytes per entry at 1,000,000 entries instead of 71.7.)
-    seen_now: u16,
+    /// The unit of [`seen_now`](Self::seen_now): `2^seen_shift` of weight.
     seen_shift: u32,
     window_max: usize,
     protected_max: usize,
@@ -422,7 +415,6 @@ impl TinyLfu {
             .next_power_of_two()
             .trailing_zeros();
         self.ghosts.set_scale(maxsize as u64);
-        self.tick();
         self.follow_window();
     }
 
@@ -475,7 +467,7 @@ impl TinyLfu {
         let pushed = &mut self.pushed[segment as usize];
         *pushed = pushed.wrapping_add(node.weight as u64);
         node.meta.stamp = *pushed as u32;
-        node.meta.seen = self.seen_now;
+        node.meta.seen = self.seen_now();
         self.lists[segment as usize].push_back(entries, handle);
     }
 
@@ -665,15 +657,20 @@ impl TinyLfu {
     fn remember<K, V>(&mut self, entries: &Entries<K, V, TinyLfuMeta>, handle: Handle, side: Side) {
         let node = &entries[handle];
         self.ghosts.remember(node.hash, node.weight, side);
-        if side == Side::First {
-            self.tick();
-        }
     }
 
-    /// Follows the window ghosts' clock in [`seen_now`](Self::seen_now).
+    /// The weight turned away at the window so far (the window ghosts'
+    /// clock), in units of `2^seen_shift`, low 16 bits: what an entry's
+    /// [`seen`](TinyLfuMeta::seen) records. A unit is `maxsize / 1,024`
+    /// rounded up to a power of two, so 16 bits span at least 64 times
+    /// `maxsize`; each sketch aging brings an older `seen` to half the
+    /// span, and agings come at most about 32 times `maxsize` of weight
+    /// turned away apart (each key turned away was a use), so an entry's
+    /// idle time does not wrap. (A weight 16 bits save in each entry: with
+    /// 32, 80.1 bytes per entry at 1,000,000 entries instead of 71.7.)
     #[inline]
-    fn tick(&mut self) {
-        self.seen_now = (self.ghosts.clock(Side::First) >> self.seen_shift) as u16;
+    fn seen_now(&self) -> u16 {
+        (self.ghosts.clock(Side::First) >> self.seen_shift) as u16
     }
 
     /// Counts a use of the resident entry at `handle`.
@@ -701,12 +698,13 @@ impl TinyLfu {
     /// 1,000 -0.2. (Worst of 4 seeds, `benches/examples/hit_ratio`.)
     #[cold]
     fn age<K, V>(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) {
-        let oldest = self.seen_now.wrapping_sub(SEEN_HORIZON);
+        let now = self.seen_now();
+        let oldest = now.wrapping_sub(SEEN_HORIZON);
         for (_, node) in entries.iter_mut() {
             self.sketch.add(node.hash, node.meta.take_uses());
             // Idle for longer than the horizon: as good as the horizon
             // (see `seen_now`), and it cannot wrap before the next aging.
-            if self.seen_now.wrapping_sub(node.meta.seen) > SEEN_HORIZON {
+            if now.wrapping_sub(node.meta.seen) > SEEN_HORIZON {
                 node.meta.seen = oldest;
             }
         }
@@ -758,7 +756,7 @@ impl TinyLfu {
         self.front(Segment::Protected)
             .or(self.front(Segment::Probation))
             .is_some_and(|least| {
-                let idle = self.seen_now.wrapping_sub(entries[least].meta.seen);
+                let idle = self.seen_now().wrapping_sub(entries[least].meta.seen);
                 age <= u64::from(idle) << self.seen_shift
             })
     }
@@ -1068,7 +1066,6 @@ impl<K, V> Policy<K, V> for TinyLfu {
         self.incoming = 0;
         self.incoming_direct = false;
         self.ghosts.clear();
-        self.tick();
         self.sketch.clear();
         if let Some(miniatures) = &mut self.miniatures {
             miniatures.clear();
@@ -1438,7 +1435,7 @@ mod tests {
         let idle = |cache: &TinyLfuCache<u32, u32>| {
             let policy = cache.policy();
             let seen = cache.entries()[cache.handle_of(&5).unwrap()].meta.seen;
-            policy.seen_now.wrapping_sub(seen)
+            policy.seen_now().wrapping_sub(seen)
         };
         let turned_away = |cache: &TinyLfuCache<u32, u32>| cache.policy().ghosts.clock(Side::First);
         let start = turned_away(&cache);
