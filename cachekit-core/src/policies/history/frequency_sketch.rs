@@ -4,13 +4,14 @@
 //! key (Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient Cache
 //! Admission Policy", ACM Transactions on Storage 13(4), 2017).
 //!
-//! A large cache gets 16 counters per entry (8 bytes). A small one gets
-//! 16 times that, up to the counters of 16,384 entries (128 KiB): a sample
-//! period sees up to `32 x capacity` distinct keys, so a small table is
-//! mostly collisions, and in a small cache a wrong estimate turns away
-//! one of the few entries that would have hit. (Measured, not derived:
-//! see [`SMALL_CACHE_KEYS`]. More is not always better; a table for 2^20
-//! keys did worse at 1,024 entries than one for 2^14.)
+//! A large cache gets 32 counters per entry (16 bytes; see
+//! [`KEYS_PER_ENTRY`]). A small one gets 16 times 16 counters per entry,
+//! up to 16,384 keys' worth (128 KiB): a sample period sees up to
+//! `32 x capacity` distinct keys, so a small table is mostly collisions,
+//! and in a small cache a wrong estimate turns away one of the few
+//! entries that would have hit. (Measured, not derived: see
+//! [`SMALL_CACHE_KEYS`]. More is not always better; a table for 2^20 keys
+//! did worse at 1,024 entries than one for 2^14.)
 //!
 //! Layout as in Caffeine's sketch: the four counters of a key lie in one
 //! 64-byte block of eight words (one cache line per lookup), one counter
@@ -21,8 +22,12 @@
 pub(crate) struct FrequencySketch {
     /// Blocks of eight words, sixteen 4-bit counters per word.
     table: Vec<Block>,
-    /// Number of blocks minus one.
-    block_mask: usize,
+    /// A key's block is `((hash's high half x block_scale) >> 32) &
+    /// block_mask` (see [`counters`](Self::counters)): for a table of a
+    /// power of two blocks, a scale of 2^32 and the mask of its size; for
+    /// another, a scale of its size and no mask.
+    block_scale: u64,
+    block_mask: u64,
     /// Increments since the last halving.
     additions: usize,
     /// Increments between two halvings.
@@ -86,8 +91,9 @@ const SMALL_CACHE_COUNTERS: usize = 16;
 /// the half it refreshes now, 16,384 keys give 1.116-1.204 over 24
 /// seeds, median 1.154, one seed of 24 below ARC's 1.12.)
 ///
-/// Larger caches would gain from more counters too, but pay in speed:
-/// four keys' worth per entry from 4,097 entries on (up to 2 MiB) put P3
+/// Larger caches gain from more counters too (see [`KEYS_PER_ENTRY`]),
+/// but pay in speed while the table grows past this one: four keys'
+/// worth per entry from 4,097 entries on (up to 2 MiB) put P3
 /// at 16,384 entries at 11.07-11.20 instead of 10.28-10.54 on 4 seeds,
 /// at 8,192 and 32,768 +0.23 and +0.52, the synthetic gli_like at 5,000
 /// +0.43, with no row of 78 lower by 0.2; but at 10,000 entries the
@@ -97,7 +103,33 @@ const SMALL_CACHE_COUNTERS: usize = 16;
 /// update (raising only the counters at the minimum) instead lost 0.51
 /// points on P3 at 65,536 and 1.1 on the synthetic multi_like at 2,500.
 const SMALL_CACHE_KEYS: usize = 1 << 14;
-/// The most keys the sketch is sized for (64 MiB of counters).
+/// A cache larger than the small-cache table ([`SMALL_CACHE_KEYS`]
+/// entries) gets this many keys' worth of counters (16 each, 8 bytes) per
+/// entry: twice Caffeine's. Between two halvings the sketch takes
+/// [`SAMPLE_FACTOR`] (32) increments per entry, each raising four
+/// counters, so with one key's worth per entry the average counter holds
+/// about 8 of its 15 from other keys' counts alone; with two, half that.
+/// The table is sized exactly, not rounded up to a power of two, so a
+/// cache of 1,000,000 entries pays 16 bytes per entry, not 16.8 (the whole
+/// cache 79.3 bytes per entry, `benches/examples/memory`).
+///
+/// (Measured with `benches/examples/hit_ratio`, worst seed, against one
+/// key's worth rounded up: over 8 seeds P3 at 65,536 entries from
+/// 31.97-32.36 to 32.24-32.70, where LIRS has 32.48; over 4 seeds P3 at
+/// 32,768 from 18.49-19.05 to 19.39-19.65, at 65,536 32.50-32.70; no
+/// other row of 78 moved by more than the block mapping's noise, which
+/// the smaller caches' rows show: gli_like at 1,000 +0.45, at 5,000
+/// -0.19. Summed shortfall over the 13 visible rows 1.33 -> 0.81, the 32
+/// other sizes 16.19 -> 15.77, the 33 synthetic ones 15.93 -> 16.33.
+/// From 8,193 entries on, which takes the 10,000 entries of
+/// `benches/examples/paired_timing` from 128 KiB to 156 KiB: P3 at 16,384
+/// from 10.26-10.48 to 10.70-10.92 too, but the Zipf mix 1.32x `LruCache`
+/// instead of 1.29x, the median of nine alternating repeats each; with the
+/// table unchanged there, 1.30x. Another sample period per entry, 24, 40
+/// or 48, with this table: P3 at 65,536 32.32, 32.16 and 32.07 on the
+/// worst of 8 seeds. A conservative update: see [`SMALL_CACHE_KEYS`].)
+const KEYS_PER_ENTRY: usize = 2;
+/// The most keys the sketch is sized for (128 MiB of counters).
 const MAX_CAPACITY: usize = 1 << 23;
 
 /// A 64-bit finalizer (splitmix64): the cache's hash picks the table
@@ -127,7 +159,7 @@ impl FrequencySketch {
         self.capacity
     }
 
-    /// Sizes the table for a cache of `capacity` keys: 8 bytes per key,
+    /// Sizes the table for a cache of `capacity` keys: 16 bytes per key,
     /// more for a small cache (see the [module docs](self)); the counts
     /// start over. Never shrinks.
     pub(crate) fn ensure_capacity(&mut self, capacity: usize) {
@@ -145,11 +177,21 @@ impl FrequencySketch {
         }
         self.capacity = capacity;
         self.sample_size = capacity.saturating_mul(self.factor());
-        let keys =
-            capacity.max(max_keys.min(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS)));
-        let blocks = (keys.next_power_of_two() / 8).max(1);
+        let small = max_keys
+            .min(SMALL_CACHE_KEYS.min(capacity * SMALL_CACHE_COUNTERS))
+            .next_power_of_two();
+        let large = if max_keys == usize::MAX && capacity > SMALL_CACHE_KEYS {
+            capacity * KEYS_PER_ENTRY
+        } else {
+            capacity
+        };
+        let blocks = (small.max(large) / 8).max(1);
         self.table = vec![Block::default(); blocks];
-        self.block_mask = blocks - 1;
+        (self.block_scale, self.block_mask) = if blocks.is_power_of_two() {
+            (1 << 32, blocks as u64 - 1)
+        } else {
+            (blocks as u64, u64::MAX)
+        };
         self.additions = 0;
     }
 
@@ -174,8 +216,13 @@ impl FrequencySketch {
     #[inline]
     pub(crate) fn counters(&self, hash: u64) -> Counters {
         let h = remix(hash);
+        // A table of any size takes the high half of the hash as a
+        // fraction of 2^32 times its size (Lemire's multiply-shift), as
+        // uniform as a mask. A power-of-two table keeps the mask, as
+        // before tables of other sizes were possible, so a small cache's
+        // keys share counters as they did.
         Counters {
-            block: (h >> 32) as usize & self.block_mask,
+            block: ((((h >> 32) * self.block_scale) >> 32) & self.block_mask) as usize,
             h,
         }
     }
@@ -439,11 +486,47 @@ mod tests {
             sketch.ensure_capacity(capacity);
             sketch.allocated_bytes()
         };
-        // 16 counters (8 bytes) per key of the table, a power of two.
+        // 16 counters (8 bytes) per key of the table; a small cache's
+        // table is a power of two.
         assert_eq!(bytes_for(100), 2048 * 8, "16 x 100 keys, rounded up");
         assert_eq!(bytes_for(1024), SMALL_CACHE_KEYS * 8, "capped");
-        assert_eq!(bytes_for(4096), SMALL_CACHE_KEYS * 8, "still the cap");
-        assert_eq!(bytes_for(1 << 16), (1 << 16) * 8, "large: one key each");
+        assert_eq!(bytes_for(8192), SMALL_CACHE_KEYS * 8, "still the cap");
+        assert_eq!(bytes_for(16_384), SMALL_CACHE_KEYS * 8, "as large");
+        assert_eq!(bytes_for(20_000), 40_000 * 8, "larger: two keys each");
+        assert_eq!(
+            bytes_for(1_000_000),
+            16_000_000,
+            "sized exactly: 16 bytes per entry, not rounded up"
+        );
+    }
+
+    #[test]
+    fn a_table_of_any_size_uses_every_block_evenly() {
+        // 40,000 keys' worth: 5,000 blocks, not a power of two.
+        let mut sketch = FrequencySketch::default();
+        sketch.ensure_capacity(20_000);
+        assert_eq!(sketch.table.len(), 5_000);
+        let mut per_block = vec![0u32; 5_000];
+        for key in 0..500_000u64 {
+            per_block[sketch.counters(key).block] += 1;
+        }
+        // 100 keys per block on average; a binomial's spread is 10.
+        let (least, most) = (per_block.iter().min(), per_block.iter().max());
+        assert!(
+            least >= Some(&50) && most <= Some(&150),
+            "{least:?} to {most:?} keys per block"
+        );
+    }
+
+    #[test]
+    fn a_power_of_two_table_picks_the_hash_s_low_block_bits() {
+        let mut sketch = FrequencySketch::default();
+        sketch.ensure_capacity(65_536);
+        assert_eq!(sketch.table.len(), 16_384, "two keys' worth per entry");
+        for key in 0..10_000u64 {
+            let mask = (remix(key) >> 32) as usize & 16_383;
+            assert_eq!(sketch.counters(key).block, mask);
+        }
     }
 
     #[test]
