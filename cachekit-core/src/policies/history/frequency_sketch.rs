@@ -115,18 +115,16 @@ const SMALL_CACHE_KEYS: usize = 1 << 14;
 ///
 /// (Measured with `benches/examples/hit_ratio`, worst seed, against one
 /// key's worth rounded up: over 8 seeds P3 at 65,536 entries from
-/// 31.97-32.36 to 32.24-32.70, where LIRS has 32.48; over 4 seeds P3 at
-/// 32,768 from 18.49-19.05 to 19.39-19.65, at 65,536 32.50-32.70; no
-/// other row of 78 moved by more than the block mapping's noise, which
-/// the smaller caches' rows show: gli_like at 1,000 +0.45, at 5,000
-/// -0.19. Summed shortfall over the 13 visible rows 1.33 -> 0.81, the 32
-/// other sizes 16.19 -> 15.77, the 33 synthetic ones 15.93 -> 16.33.
-/// From 8,193 entries on, which takes the 10,000 entries of
-/// `benches/examples/paired_timing` from 128 KiB to 156 KiB: P3 at 16,384
-/// from 10.26-10.48 to 10.70-10.92 too, but the Zipf mix 1.32x `LruCache`
-/// instead of 1.29x, the median of nine alternating repeats each; with the
-/// table unchanged there, 1.30x. Another sample period per entry, 24, 40
-/// or 48, with this table: P3 at 65,536 32.32, 32.16 and 32.07 on the
+/// 31.97-32.36 to 32.16-32.73, where LIRS has 32.48; over 4 seeds from
+/// 31.97-32.36 to 32.39-32.65, at 32,768 from 18.49-19.05 to
+/// 19.25-19.59, and no other row of 78 by more than 0.07. Summed
+/// shortfall over the 13 visible rows 1.33 -> 0.91, the 33 synthetic ones
+/// 15.93 -> 15.90, the 32 other sizes 16.19 -> 16.10. From 8,193 entries
+/// on, which takes the 10,000 entries of `benches/examples/paired_timing`
+/// from 128 KiB to 156 KiB: P3 at 16,384 from 10.26-10.48 to 10.70-10.92
+/// too, but the Zipf mix 1.32x `LruCache` instead of 1.29x, the median of
+/// nine alternating repeats each. Another sample period per entry, 24,
+/// 40 or 48, with this table: P3 at 65,536 32.32, 32.16 and 32.07 on the
 /// worst of 8 seeds. A conservative update: see [`SMALL_CACHE_KEYS`].)
 const KEYS_PER_ENTRY: usize = 2;
 /// The most keys the sketch is sized for (128 MiB of counters).
