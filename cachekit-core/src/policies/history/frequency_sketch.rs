@@ -4,12 +4,13 @@
 //! key (Einziger, Friedman and Manes, "TinyLFU: A Highly Efficient Cache
 //! Admission Policy", ACM Transactions on Storage 13(4), 2017).
 //!
-//! A large cache gets 32 counters per entry (16 bytes; see
-//! [`KEYS_PER_ENTRY`]). A small one gets 16 times 16 counters per entry,
-//! up to 16,384 keys' worth (128 KiB): a sample period sees up to
-//! `32 x capacity` distinct keys, so a small table is mostly collisions,
-//! and in a small cache a wrong estimate turns away one of the few
-//! entries that would have hit. (Measured, not derived: see
+//! A cache of more than 16,384 entries gets 32 counters per entry (16
+//! bytes; see [`KEYS_PER_ENTRY`]). A smaller one gets a key's worth of 16
+//! counters (8 bytes) for each of 16 times as many keys as it holds, up
+//! to 16,384 keys' worth (128 KiB): a sample period sees up to `32 x
+//! capacity` distinct keys, so a small table is mostly collisions, and in
+//! a small cache a wrong estimate turns away one of the few entries that
+//! would have hit. (Measured, not derived: see
 //! [`SMALL_CACHE_KEYS`]. More is not always better; a table for 2^20 keys
 //! did worse at 1,024 entries than one for 2^14.)
 //!
