@@ -500,6 +500,7 @@ mod tests {
     }
 
     #[test]
+    #[cfg_attr(miri, ignore = "hashes 500,000 keys; no unsafe code of its own")]
     fn a_table_of_any_size_uses_every_block_evenly() {
         // 40,000 keys' worth: 5,000 blocks, not a power of two.
         let mut sketch = FrequencySketch::default();
