@@ -125,8 +125,10 @@ const SMALL_CACHE_KEYS: usize = 1 << 14;
 /// from 128 KiB to 156 KiB: P3 at 16,384 from 10.26-10.48 to 10.70-10.92
 /// too, but the Zipf mix 1.32x `LruCache` instead of 1.29x, the median of
 /// nine alternating repeats each. Another sample period per entry, 24,
-/// 40 or 48, with this table: P3 at 65,536 32.32, 32.16 and 32.07 on the
-/// worst of 8 seeds. A conservative update: see [`SMALL_CACHE_KEYS`].)
+/// 40 or 48, with this table (its blocks then picked by multiplication
+/// at every size): P3 at 65,536 32.32, 32.16 and 32.07 on the worst of 8
+/// seeds, against 32.24 with 32. A conservative update: see
+/// [`SMALL_CACHE_KEYS`].)
 const KEYS_PER_ENTRY: usize = 2;
 /// The most keys the sketch is sized for (128 MiB of counters).
 const MAX_CAPACITY: usize = 1 << 23;
