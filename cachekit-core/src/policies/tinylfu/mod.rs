@@ -312,7 +312,8 @@ pub struct TinyLfu {
     /// The entry being inserted came back by LIRS' rule within half the
     /// cache's weight turned away: it takes the place of protected's least
     /// recent entry, not of probation's (see
-    /// [`reused_sooner`](Self::reused_sooner)).
+    /// [`reused_sooner`](Self::reused_sooner)); of that one entry only,
+    /// the one the rule compared it with, if a heavy entry needs more room.
     incoming_replaces_stale: bool,
     sketch: FrequencySketch,
     /// Window ghosts are [`Side::First`], main ghosts [`Side::Second`].
@@ -767,9 +768,9 @@ impl TinyLfu {
     /// were used again. (Measured with `benches/examples/hit_ratio`, worst
     /// seed: over 8 seeds P3 at 65,536 from 32.16-32.73 to 32.50-32.78,
     /// above LIRS' 32.48 on every seed, at 16,384 from 10.26-10.48 to
-    /// 10.29-10.64, at 1,024 from 1.12-1.23 to 1.16-1.21, every other
-    /// visible row lower on its worst seed (OLTP at 5,000 +0.08); over 4 seeds P3 at 131,072 from
-    /// 44.33-45.81 to 44.83-46.25 (LRU 44.79), gli_like at 5,000 +0.83,
+    /// 10.29-10.64, at 1,024 from 1.12-1.23 to 1.16-1.21, no other visible
+    /// row lower on its worst seed (OLTP at 5,000 +0.08); over 4 seeds P3
+    /// at 131,072 from 44.33-45.81 to 44.83-46.25 (LRU 44.79), gli_like at 5,000 +0.83,
     /// zipf_drift at 10,000 +0.27, cs_like at 500 -0.35, gli_like at 2,500
     /// -0.24, P3 at 262,144 -0.18, `sprite` at 100 to 300 -0.15 to -0.21;
     /// summed shortfall over the 13 visible rows 0.91 -> 0.81, the 33
@@ -1003,6 +1004,7 @@ impl<K, V> Policy<K, V> for TinyLfu {
     #[inline]
     fn on_insert(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>, handle: Handle) {
         self.incoming = 0;
+        self.incoming_replaces_stale = false;
         entries[handle].meta.counts = 0;
         self.count_use(entries, handle);
         let segment = if std::mem::take(&mut self.incoming_direct) {
@@ -1054,7 +1056,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
     }
 
     fn victim(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) -> Option<Handle> {
-        let main_victim = if self.incoming_direct && self.incoming_replaces_stale {
+        let replaces_stale = std::mem::take(&mut self.incoming_replaces_stale);
+        let main_victim = if self.incoming_direct && replaces_stale {
             self.front(Segment::Protected)
                 .or(self.front(Segment::Probation))
         } else {
