@@ -1056,8 +1056,8 @@ impl<K, V> Policy<K, V> for TinyLfu {
     }
 
     fn victim(&mut self, entries: &mut Entries<K, V, TinyLfuMeta>) -> Option<Handle> {
-        let replaces_stale = std::mem::take(&mut self.incoming_replaces_stale);
-        let main_victim = if self.incoming_direct && replaces_stale {
+        // Set only with `incoming_direct`: the key skips the contest.
+        let main_victim = if std::mem::take(&mut self.incoming_replaces_stale) {
             self.front(Segment::Protected)
                 .or(self.front(Segment::Probation))
         } else {
