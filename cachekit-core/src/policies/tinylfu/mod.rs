@@ -1285,7 +1285,7 @@ mod tests {
     }
 
     /// Keys of `segment`, least recent first.
-    fn order(cache: &TinyLfuCache<u32, u32>, segment: Segment) -> Vec<u32> {
+    fn order<S, W>(cache: &PolicyCache<u32, u32, TinyLfu, S, W>, segment: Segment) -> Vec<u32> {
         let entries = cache.entries();
         cache.policy().lists[segment as usize]
             .iter(entries)
@@ -1467,6 +1467,52 @@ mod tests {
         // Twice the cache's weight turned away since: gone.
         assert_eq!(comeback(true, 200, true).0, Segment::Window);
         assert_eq!(comeback(false, 200, false).0, Segment::Window);
+    }
+
+    #[test]
+    fn a_heavy_key_back_by_lirs_rule_replaces_one_protected_entry_and_probation_gives_the_rest() {
+        // 0 to 99 of weight 1 (the window holds 99, probation 0 to 98);
+        // 5 and 6 are hit once each, so protected holds [5, 6].
+        let mut cache = TinyLfuCache::builder(100)
+            .hasher(ahash::RandomState::with_seeds(1, 2, 3, 4))
+            .weigher(|_: &u32, weight: &u32| *weight as usize)
+            .build();
+        for key in 0..100 {
+            cache.insert(key, 1);
+        }
+        cache.get(&5);
+        cache.get(&6);
+        // Newcomers of weight 1 until the ghost table samples one; the
+        // next turns it away from the window, then 30 more are turned
+        // away (beyond the tenth of the cache the window adapts on,
+        // within half the cache).
+        let sampled = |cache: &PolicyCache<u32, u32, TinyLfu, _, _>, key: u32| {
+            lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
+        };
+        let mut watched = 1_000;
+        cache.insert(watched, 1);
+        while !sampled(&cache, watched) {
+            watched += 1;
+            cache.insert(watched, 1);
+        }
+        for key in watched + 1..=watched + 31 {
+            cache.insert(key, 1);
+        }
+        assert!(!cache.contains_key(&watched), "turned away");
+        assert_eq!(order(&cache, Segment::Protected), [5, 6]);
+        let probation = order(&cache, Segment::Probation);
+        // Back with a weight of 3, it needs three entries' room: protected's
+        // least recent entry (5, the one LIRS' rule compared it with) and
+        // probation's two least recent. 6 stays.
+        cache.insert(watched, 3);
+        let at = cache.handle_of(&watched).unwrap();
+        assert_eq!(cache.entries()[at].meta.segment, Segment::Probation);
+        assert!(!cache.contains_key(&5));
+        assert!(cache.contains_key(&6));
+        assert!(!cache.contains_key(&probation[0]));
+        assert!(!cache.contains_key(&probation[1]));
+        assert!(cache.contains_key(&probation[2]));
+        assert_eq!(cache.currsize(), 100);
     }
 
     #[test]
