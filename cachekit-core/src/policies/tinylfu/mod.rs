@@ -1309,13 +1309,17 @@ mod tests {
         cache
     }
 
-    /// Inserts newcomers 1,000, 1,001, ... into a cache from [`full`]
-    /// until the ghost table samples one, and returns that one. Each is
-    /// used once and loses its contest with probation's entries, used
-    /// once too, so each turns the previous one away from the one-entry
-    /// window; the returned one is still in the window.
-    fn insert_until_sampled(cache: &mut TinyLfuCache<u32, u32>) -> u32 {
-        let sampled = |cache: &TinyLfuCache<u32, u32>, key| {
+    /// Inserts newcomers 1,000, 1,001, ... (value 0) into a cache filled
+    /// as by [`full`] until the ghost table samples one, and returns that
+    /// one. Each is used once and loses its contest with probation's
+    /// entries, used once too, so each turns the previous one away from the
+    /// one-entry window; the returned one is still in the window.
+    fn insert_until_sampled<S, W>(cache: &mut PolicyCache<u32, u32, TinyLfu, S, W>) -> u32
+    where
+        S: std::hash::BuildHasher,
+        W: crate::Weigher<u32, u32>,
+    {
+        let sampled = |cache: &PolicyCache<u32, u32, TinyLfu, S, W>, key| {
             lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
         };
         let mut key = 1_000;
@@ -1471,32 +1475,24 @@ mod tests {
 
     #[test]
     fn a_heavy_key_back_by_lirs_rule_replaces_one_protected_entry_and_probation_gives_the_rest() {
-        // 0 to 99 of weight 1 (the window holds 99, probation 0 to 98);
-        // 5 and 6 are hit once each, so protected holds [5, 6].
+        // An entry weighs 1 plus its value. 0 to 99 of weight 1 (the
+        // window holds 99, probation 0 to 98); 5 and 6 are hit once each,
+        // so protected holds [5, 6].
         let mut cache = TinyLfuCache::builder(100)
             .hasher(ahash::RandomState::with_seeds(1, 2, 3, 4))
-            .weigher(|_: &u32, weight: &u32| *weight as usize)
+            .weigher(|_: &u32, extra: &u32| 1 + *extra as usize)
             .build();
         for key in 0..100 {
-            cache.insert(key, 1);
+            cache.insert(key, 0);
         }
         cache.get(&5);
         cache.get(&6);
-        // Newcomers of weight 1 until the ghost table samples one; the
-        // next turns it away from the window, then 30 more are turned
-        // away (beyond the tenth of the cache the window adapts on,
-        // within half the cache).
-        let sampled = |cache: &PolicyCache<u32, u32, TinyLfu, _, _>, key: u32| {
-            lossy_ghosts::sampled(cache.entries()[cache.handle_of(&key).unwrap()].hash)
-        };
-        let mut watched = 1_000;
-        cache.insert(watched, 1);
-        while !sampled(&cache, watched) {
-            watched += 1;
-            cache.insert(watched, 1);
-        }
+        // The next turns the sampled newcomer away from the window, then
+        // 30 more are turned away (beyond the tenth of the cache the
+        // window adapts on, within half the cache).
+        let watched = insert_until_sampled(&mut cache);
         for key in watched + 1..=watched + 31 {
-            cache.insert(key, 1);
+            cache.insert(key, 0);
         }
         assert!(!cache.contains_key(&watched), "turned away");
         assert_eq!(order(&cache, Segment::Protected), [5, 6]);
@@ -1504,7 +1500,7 @@ mod tests {
         // Back with a weight of 3, it needs three entries' room: protected's
         // least recent entry (5, the one LIRS' rule compared it with) and
         // probation's two least recent. 6 stays.
-        cache.insert(watched, 3);
+        cache.insert(watched, 2);
         let at = cache.handle_of(&watched).unwrap();
         assert_eq!(cache.entries()[at].meta.segment, Segment::Probation);
         assert!(!cache.contains_key(&5));
