@@ -13,7 +13,8 @@
 //! of its `best_known.tsv` and prints each row's shortfall against the
 //! best libCacheSim policy there and TinyLFU's difference from LRU
 //! (replayed in the same run), then the rows where TinyLFU is more than
-//! 0.1 below LRU; `--other-sizes` does the same for the
+//! 0.1 below LRU and those where it is more than 0.1 below ARC (the two
+//! floors it must not fall below); `--other-sizes` does the same for the
 //! four traces of `tests/traces` at the sizes of
 //! `benches/synthetic/other_sizes.tsv` (the ARC paper's other P3 sizes,
 //! OLTP and the LIRS traces below and above the tested ones).
@@ -193,10 +194,12 @@ impl Suite {
 /// A suite: every row of its table, each policy's figure (TinyLFU's worst
 /// seed when there are several), TinyLFU's shortfall against the best
 /// known figure and its difference from `lru` (cachekit's LRU, replayed in
-/// the same run: the floor TinyLFU must not fall 0.1 below).
+/// the same run: the floor TinyLFU must not fall 0.1 below); then the
+/// rows more than 0.1 below LRU and those more than 0.1 below `arc`
+/// (cachekit's ARC, replayed likewise: the other floor).
 fn suite(
     policies: &[(&'static str, Make)],
-    lru: Make,
+    floors: Floors,
     seeds: u64,
     which: Suite,
 ) -> Result<(), String> {
@@ -218,7 +221,7 @@ fn suite(
     }
     println!(" --- | --: | --: |");
     let (mut rows, mut reached, mut shortfall) = (0, 0, 0.0);
-    let mut below_lru = Vec::new();
+    let (mut below_lru, mut below_arc) = (Vec::new(), Vec::new());
     let mut loaded: Option<(String, Vec<u64>)> = None;
     for line in text.lines().filter(|line| !line.starts_with('#')) {
         let fields: Vec<&str> = line.split('\t').collect();
@@ -236,12 +239,13 @@ fn suite(
         }
         let requests = loaded.as_ref().map(|(_, requests)| requests).unwrap();
         print!("| {} | {size} |", name.split('.').next().unwrap_or(name));
-        let (mut tinylfu, mut lru_ratio) = (None, None);
+        let (mut tinylfu, mut lru_ratio, mut arc_ratio) = (None, None, None);
         for (policy_name, make) in policies {
             let ratio = measure(policy_name, *make, requests, size, seeds);
             match *policy_name {
                 "TinyLFU" => tinylfu = Some(worst_seed(&ratio)),
                 "LRU" => lru_ratio = Some(worst_seed(&ratio)),
+                "ARC" => arc_ratio = Some(worst_seed(&ratio)),
                 _ => {}
             }
             print!(" {ratio} |");
@@ -249,15 +253,20 @@ fn suite(
         match tinylfu {
             Some(tinylfu) => {
                 let gap = tinylfu - best;
-                let lru_ratio = lru_ratio
-                    .unwrap_or_else(|| worst_seed(&measure("LRU", lru, requests, size, 1)));
-                let over_lru = tinylfu - lru_ratio;
+                let floor = |ratio: Option<f64>, policy: &str, make: Make| {
+                    ratio.unwrap_or_else(|| worst_seed(&measure(policy, make, requests, size, 1)))
+                };
+                let over_lru = tinylfu - floor(lru_ratio, "LRU", floors.lru);
+                let over_arc = tinylfu - floor(arc_ratio, "ARC", floors.arc);
                 rows += 1;
                 reached += usize::from(gap >= -0.1);
                 shortfall += gap.min(0.0);
+                let name = name.split('.').next().unwrap_or(name);
                 if over_lru < -0.1 {
-                    let name = name.split('.').next().unwrap_or(name);
                     below_lru.push(format!("{name} at {size} ({over_lru:+.2})"));
+                }
+                if over_arc < -0.1 {
+                    below_arc.push(format!("{name} at {size} ({over_arc:+.2})"));
                 }
                 println!(" {best:.2} ({who}) | {gap:+.2} | {over_lru:+.2} |");
             }
@@ -266,17 +275,27 @@ fn suite(
     }
     if rows > 0 {
         println!("\nTinyLFU reaches the best known figure (less 0.1) on {reached} of {rows} rows; summed shortfall {shortfall:.2} points.");
-        if below_lru.is_empty() {
-            println!("TinyLFU is never more than 0.1 below LRU.");
-        } else {
-            println!(
-                "TinyLFU is more than 0.1 below LRU on {} rows: {}.",
-                below_lru.len(),
-                below_lru.join(", ")
-            );
+        for (floor, below) in [("LRU", &below_lru), ("ARC", &below_arc)] {
+            if below.is_empty() {
+                println!("TinyLFU is never more than 0.1 below {floor}.");
+            } else {
+                println!(
+                    "TinyLFU is more than 0.1 below {floor} on {} rows: {}.",
+                    below.len(),
+                    below.join(", ")
+                );
+            }
         }
     }
     Ok(())
+}
+
+/// The policies a suite holds TinyLFU to, replayed when `--only` leaves
+/// them out.
+#[derive(Clone, Copy)]
+struct Floors {
+    lru: Make,
+    arc: Make,
 }
 
 /// The first (worst seed's) figure of a [`measure`] result.
@@ -365,11 +384,17 @@ fn main() {
         }
     };
     let mut policies = policies();
-    let lru = policies
-        .iter()
-        .find(|(name, _)| *name == "LRU")
-        .map(|&(_, make)| make)
-        .expect("LRU is one of the policies");
+    let make = |wanted: &str| {
+        policies
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|&(_, make)| make)
+            .expect("LRU and ARC are among the policies")
+    };
+    let floors = Floors {
+        lru: make("LRU"),
+        arc: make("ARC"),
+    };
     if let Some(wanted) = &options.only {
         if let Some(unknown) = wanted
             .iter()
@@ -386,7 +411,7 @@ fn main() {
         return;
     }
     if let Some(which) = options.suite {
-        if let Err(e) = suite(&policies, lru, options.seeds, which) {
+        if let Err(e) = suite(&policies, floors, options.seeds, which) {
             eprintln!("{e}");
             std::process::exit(1);
         }
