@@ -334,6 +334,11 @@ impl<K, V, P: Policy<K, V>, S, W> PolicyCache<K, V, P, S, W> {
         &self.policy
     }
 
+    #[cfg(test)]
+    pub(crate) fn policy_mut(&mut self) -> &mut P {
+        &mut self.policy
+    }
+
     pub(crate) fn entries(&self) -> &Arena<Node<K, V, P::Meta>> {
         &self.entries
     }

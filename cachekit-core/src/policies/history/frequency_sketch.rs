@@ -355,6 +355,11 @@ impl FrequencySketch {
         self.additions = (self.additions - (odd / 4).min(self.additions)) / 2;
     }
 
+    /// Starts the sample period afresh, keeping the counts.
+    pub(crate) fn restart_period(&mut self) {
+        self.additions = 0;
+    }
+
     /// Forgets every count, keeping the table.
     pub(crate) fn clear(&mut self) {
         self.table.fill(Block::default());
