@@ -1726,6 +1726,79 @@ mod tests {
         at
     }
 
+    #[test]
+    fn a_trial_forks_the_configuration_in_force_and_enters_arc_on_a_clear_lead() {
+        let mut minis = Miniatures::new(4_096, 1).unwrap();
+        let mask = minis.mask();
+        for key in hot_and_cold(3_000) {
+            minis.replay(sampled(key, mask), 1);
+        }
+        let base = 1;
+        let start = |minis: &mut Miniatures| {
+            minis.chosen = Some(base);
+            minis.requests = minis.requests.next_multiple_of(CHECK_EVERY);
+            minis.tally.total = minis.tally.memory / minis.tally.unit;
+            minis.tally.scores = [1_000.0; COUNT].map(|s| s / minis.tally.unit);
+            minis.tally.scores[ARC] = 1_000.0 / minis.tally.unit;
+            // Tied: no trial (ARC is handicapped).
+            assert_eq!(minis.try_arc(), None);
+            assert!(minis.trial.is_none());
+            minis.tally.scores[ARC] = 1_100.0 / minis.tally.unit;
+            assert_eq!(minis.try_arc(), None);
+            let trial = minis.trial.as_ref().expect("on trial");
+            assert_eq!((trial.base, trial.from), (base, minis.requests));
+            // The fork holds the base's keys, its window as T1.
+            assert_eq!(segments(&trial.fork)[0], segments(&minis.minis[base])[0]);
+            let [_, probation, protected] = segments(&minis.minis[base]);
+            assert_eq!(segments(&trial.fork)[2], [probation, protected].concat());
+            for slot in minis.index.iter() {
+                assert_eq!(slot.at[FORK], slot.at[base]);
+            }
+        };
+        let end = |minis: &mut Miniatures, fork_hits: u64| {
+            let trial = minis.trial.as_mut().expect("on trial");
+            (trial.fork_hits, trial.base_hits, trial.disagreements) = (fork_hits, 500, 100);
+            minis.requests += MIN_TRIAL - 1;
+            assert_eq!(minis.try_arc(), None, "not over yet");
+            minis.requests += 1;
+            minis.try_arc()
+        };
+        // A lead of 30 in 100 disagreements is 3 sigmas, not more.
+        start(&mut minis);
+        assert_eq!(end(&mut minis, 530), None);
+        assert!(minis.trial.is_none());
+        assert!(minis.index.iter().all(|slot| slot.at[FORK] == NIL));
+        assert_eq!(minis.chosen, Some(base));
+        // A trial ends when the configuration in force changes.
+        start(&mut minis);
+        minis.chosen = Some(0);
+        assert_eq!(minis.try_arc(), None);
+        assert!(minis.trial.is_none());
+        // A lead of 31 enters ARC: the fork becomes ARC's miniature, scored
+        // as its base so far.
+        start(&mut minis);
+        let fork = segments(&minis.trial.as_ref().unwrap().fork);
+        let columns: Vec<(u64, u16)> = minis
+            .index
+            .iter()
+            .map(|slot| (slot.hash, slot.at[FORK]))
+            .filter(|&(_, at)| at != NIL)
+            .collect();
+        assert_eq!(end(&mut minis, 531), Some(ARC));
+        assert_eq!(minis.chosen, Some(ARC));
+        assert!(minis.trial.is_none());
+        assert_eq!(segments(&minis.minis[ARC]), fork);
+        for (hash, at) in columns {
+            let slot = minis.index.iter().find(|slot| slot.hash == hash).unwrap();
+            assert_eq!((slot.at[ARC], slot.at[FORK]), (at, NIL));
+        }
+        assert_eq!(minis.tally.scores[ARC], minis.tally.scores[base]);
+        // No trial runs while ARC is in force.
+        minis.requests += CHECK_EVERY;
+        assert_eq!(minis.try_arc(), None);
+        assert!(minis.trial.is_none());
+    }
+
     /// The decision of miniatures for 4,096 entries after `requests`
     /// sampled requests with these `scores`, every two disagreeing on
     /// `disagreements` requests, `chosen` in force.
