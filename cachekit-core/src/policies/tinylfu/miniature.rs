@@ -108,7 +108,8 @@ pub(super) struct Config {
     /// Whether the configuration runs ARC instead (Megiddo and Modha, FAST
     /// 2003): the window is ARC's `T1`, the main space its `T2`, and the
     /// window's target its `p`. Its miniature runs ARC exactly; the cache
-    /// enters it only through a [`Trial`] (see [`Miniatures::try_arc`]).
+    /// enters it only at the end of a first period without a clear winner
+    /// or through a [`Trial`] (see [`Miniatures::try_arc`]).
     pub(super) arc: bool,
 }
 
@@ -139,8 +140,8 @@ impl Config {
 /// and an LRU. The windowed ones rotate probation (see
 /// [`Config::rotate`]), and under the 50% window a reprieve wears an
 /// entry's estimate (see [`Config::wear`]). (Before ARC, a sixth: an
-/// ARC-like 20% window whose hits promote to the main space
-/// at once and whose candidates need three uses, lifted zipf_drift at
+/// ARC-like 20% window whose hits promote to the main space at once and
+/// whose candidates need three uses, lifted zipf_drift at
 /// 10,000 by 1 to 2 points but was chosen wrongly on zigzag at 1,000, 12
 /// points lower on a seed, or with LRU's handicap cost sprite at 512 0.25
 /// on its worst seed: its miniature cannot tell. A sixth with LIRS' 1%
@@ -471,7 +472,7 @@ const MIN_TRIAL: u64 = 1_024;
 /// lead of chance comes up sooner or later: at 2.5, P3 at 16,384 entries
 /// entered ARC in its last stretch on a lead of 12 requests in 20 and
 /// fell to 10.15 on a seed of 8 (Caffeine 10.28), and P3 at 131,072 kept
-/// 45.36 instead of 46.01 on its worst of 4; at 2, phases at 1,500 lost
+/// 45.36 instead of 45.85 on its worst of 4; at 2, phases at 1,500 lost
 /// 0.16 too.
 const TRIAL_SIGMAS: f64 = 3.0;
 
@@ -1332,10 +1333,12 @@ impl Miniatures {
                     // at 30,000 rose by 0.8 but P3 at 1,024 fell below
                     // ARC, cpp_like at 3,000 by 0.4, multi_like at 15,000
                     // by 0.3.)
-                    // ARC too, as when a trial starts: nothing was
-                    // decided yet, so there is no state to lose. (Without
-                    // it, zipf_drift at 10,000 entries: 62.13 on the worst
-                    // of 4 seeds instead of 62.62.)
+                    // ARC too, handicapped as when a trial starts: no
+                    // configuration was decided on yet, so its state is
+                    // no more to lose than at any first decision. (Without
+                    // ARC here, zipf_drift at 10,000 entries: 62.13 on the
+                    // worst of 4 seeds instead of 62.62, with trials at
+                    // 2.5 standard deviations.)
                     let mut scores = self.tally.weighed(false);
                     self.tally.handicap_arc(&mut scores);
                     best = best_of(&scores);
@@ -1378,10 +1381,10 @@ impl Miniatures {
     /// at 16,384 from 10.29 to 10.27 (Caffeine 10.28), no other visible
     /// row. Without the fork taking ARC's miniature's place, the cache
     /// left ARC on P3 at 131,072 as the miniature that had run ARC from
-    /// the start fell behind: 44.39 on a seed. A fork of the tentative
-    /// LRU, before the first decision: 44.39 there too. Trials without
-    /// [`MIN_TRIAL`], 125 requests at `sprite` 200, entered ARC on a lead
-    /// of 9: -0.55.)
+    /// the start fell behind: 44.39 on a seed. With trials at 2 standard
+    /// deviations: forking the tentative LRU, before the first decision,
+    /// 44.39 there too; without [`MIN_TRIAL`], trials of 125 requests at
+    /// `sprite` 200 entered ARC on a lead of 9: -0.55.)
     fn try_arc(&mut self) -> Option<usize> {
         if let Some(trial) = &self.trial {
             if self.chosen != Some(trial.base) {
@@ -1458,7 +1461,8 @@ impl Miniatures {
 
     /// Before the first decision: the better loop-proof configuration if
     /// its miniature already hit [`EARLY_LEAD`] times as often as any
-    /// other (ARC's included, though ARC is never taken here); else the LRU if its miniature hit at least one
+    /// other (ARC's included, though ARC is never taken here); else the
+    /// LRU if its miniature hit at least one
     /// request in [`EARLY_LRU_HIT_SHARE`], [`EARLY_LRU_LEAD`] times as
     /// often as any other windowed one and at least as often as the
     /// loop-proof ones; else the better of the other windowed ones if it

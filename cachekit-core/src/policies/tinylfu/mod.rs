@@ -254,8 +254,9 @@ linked_by!(TinyLfuMeta, links);
 /// window and that comes back within twice the cache's size goes straight
 /// to probation, as LIRS keeps a block whose reuse distance is within its
 /// stack), ARC (Megiddo and Modha, FAST 2003), and a window of the whole
-/// cache (LRU, for recency-heavy traces). Under the 20% and 50% windows a victim that wins its contest moves to
-/// the back of probation, so a stale but once-popular entry cannot turn
+/// cache (LRU, for recency-heavy traces). Under the 20% and 50% windows a
+/// victim that wins its contest moves to the back of probation, so a
+/// stale but once-popular entry cannot turn
 /// every newcomer away; under the 50% window each such reprieve also takes
 /// one from the entry's estimate until a hit promotes it, so an entry
 /// popular long ago but not hit since wears out and leaves (as in S3-FIFO's
@@ -280,14 +281,14 @@ linked_by!(TinyLfuMeta, links);
 /// while no miniature hits one sampled request in 16. ARC is taken only
 /// when a first period ends without a clear winner, or through a trial:
 /// while its miniature scores best with a handicap of 4% (of its hits or
-/// misses, whichever are fewer), a copy of the
-/// miniature in force enters ARC from its state and runs beside it for 5
-/// requests per miniature entry (at least 1,024), and the cache enters ARC
-/// if the copy hit three standard deviations more often (ARC's gains are
-/// in what it has held for long, which a cache entering it late lacks).
-/// Under ARC the window is ARC's `T1`, the main space its `T2`, an exact
-/// LRU, and a miss goes to `T2` when it is a ghost or the sketch, which
-/// then counts evictions only, has it. The ghost feedback
+/// misses, whichever are fewer), a copy of the miniature in force enters
+/// ARC from its state and runs beside it for 5 requests per miniature
+/// entry (at least 1,024), and the cache enters ARC if the copy hit three
+/// standard deviations more often (ARC's gains are in what it has held
+/// for long, which a cache entering it late lacks). Under ARC the window
+/// is ARC's `T1`, the main space its `T2`, an exact LRU, and a miss goes
+/// to `T2` when it is a ghost or the sketch, which then counts evictions
+/// only, has it. The ghost feedback
 /// moves the window between decisions (under a loop-proof configuration
 /// within a sixteenth of the cache: a loop a little longer than the cache
 /// would otherwise grow it into an LRU), and the configuration in force is
@@ -377,13 +378,13 @@ pub struct TinyLfu {
     /// path (a test of `arc` there, or a mask, took the hits of the `u64`
     /// Zipf mix of `benches/examples/op_profile` from 81.6 to 85.7-86.3
     /// million instructions under callgrind, and the mix from 1.31x LRU's
-    /// time per operation to 1.38x): an entry pushed to
-    /// a segment under ARC is stamped `stamp_offset` (half the stamps'
-    /// range) older, so that a protected hit always moves it and `T2` is
-    /// an exact LRU; the sketch, which then counts evictions only, ages
-    /// after `arc_evictions` reach its capacity rather than on uses (its
-    /// period is made endless); and a key admitted without a contest goes
-    /// to `direct_segment`.
+    /// time per operation to 1.38x): an entry pushed to a segment under
+    /// ARC is stamped `stamp_offset` (half the stamps' range) older, so
+    /// that a protected hit always moves it and `T2` is an exact LRU; the
+    /// sketch, which then counts evictions only, ages after
+    /// `arc_evictions` reach its capacity rather than on uses (its period
+    /// is made endless); and a key admitted without a contest goes to
+    /// `direct_segment`.
     stamp_offset: u32,
     arc_evictions: usize,
     direct_segment: DirectSegment,
@@ -1175,10 +1176,10 @@ impl<K, V> Policy<K, V> for TinyLfu {
         // A key's uses outlive its entry: if it comes back, they count.
         let node = &entries[handle];
         if self.arc {
-            // Under ARC the sketch counts evictions (see `arc`), and
-            // halves once per cache's worth of them, then per half (as
-            // its own period does): a key counted was evicted within the
-            // last one or two.
+            // Under ARC the sketch counts the keys that leave (evicted,
+            // or removed, see `arc`), and halves once per cache's worth
+            // of them, then per half (as its own period does): a key
+            // counted left within the last one or two.
             self.sketch.add(node.hash, 2);
             self.arc_evictions += 1;
             if self.arc_evictions >= self.sketch.capacity() {
