@@ -646,13 +646,42 @@ impl Miniature {
         self.free = at;
     }
 
+    /// Whether an entry of `weight` needs room made first.
+    fn full_for(&self, weight: u64) -> bool {
+        self.total() + weight > self.capacity || (self.free == NIL && self.nodes.len() >= MAX_NODES)
+    }
+
+    /// Stores a new key (in a free node if any) at `segment`'s most
+    /// recent end; returns its node.
+    fn insert(&mut self, hash: u64, weight: u64, segment: Segment) -> u16 {
+        let node = Node {
+            hash,
+            weight: weight as u32, // at most the capacity, a u32
+            prev: NIL,
+            next: NIL,
+            segment,
+            reprieves: 0,
+        };
+        let at = match self.free {
+            NIL => {
+                self.nodes.push(node);
+                (self.nodes.len() - 1) as u16
+            }
+            free => {
+                self.free = self.nodes[free as usize].next;
+                self.nodes[free as usize] = node;
+                free
+            }
+        };
+        self.push(at, segment);
+        at
+    }
+
     /// Makes room for an entry of `weight`, as the real cache's victim
     /// choice does (`direct`: the entry goes straight to probation).
     fn make_room(&mut self, weight: u64, direct: bool, cx: &mut Context<'_>) {
         use Segment::*;
-        while self.total() + weight > self.capacity
-            || (self.free == NIL && self.nodes.len() >= MAX_NODES)
-        {
+        while self.full_for(weight) {
             let main = match self.head[Probation as usize] {
                 NIL => self.head[Protected as usize],
                 at => at,
@@ -745,26 +774,7 @@ impl Miniature {
             })
         });
         self.make_room(weight, recalled, cx);
-        let node = Node {
-            hash,
-            weight: weight as u32, // at most the capacity, a u32
-            prev: NIL,
-            next: NIL,
-            segment: Window,
-            reprieves: 0,
-        };
-        let at = match self.free {
-            NIL => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u16
-            }
-            free => {
-                self.free = self.nodes[free as usize].next;
-                self.nodes[free as usize] = node;
-                free
-            }
-        };
-        self.push(at, if recalled { Probation } else { Window });
+        let at = self.insert(hash, weight, if recalled { Probation } else { Window });
         while self.weights[Window as usize] > self.window_max {
             let front = self.head[Window as usize];
             self.transfer(front, Probation);
@@ -801,9 +811,7 @@ impl Miniature {
             };
             ghost.side()
         });
-        while self.total() + weight > self.capacity
-            || (self.free == NIL && self.nodes.len() >= MAX_NODES)
-        {
+        while self.full_for(weight) {
             let t1 = self.weights[Window as usize];
             let from_window = self.head[Window as usize] != NIL
                 && (self.head[Protected as usize] == NIL
@@ -828,26 +836,11 @@ impl Miniature {
                 ghosts.remember(node.hash, node.weight as usize, side);
             }
         }
-        let node = Node {
+        let at = self.insert(
             hash,
-            weight: weight as u32, // at most the capacity, a u32
-            prev: NIL,
-            next: NIL,
-            segment: Window,
-            reprieves: 0,
-        };
-        let at = match self.free {
-            NIL => {
-                self.nodes.push(node);
-                (self.nodes.len() - 1) as u16
-            }
-            free => {
-                self.free = self.nodes[free as usize].next;
-                self.nodes[free as usize] = node;
-                free
-            }
-        };
-        self.push(at, if back.is_some() { Protected } else { Window });
+            weight,
+            if back.is_some() { Protected } else { Window },
+        );
         // ARC's directory: |T1| + |B1| <= c, and all four <= 2c.
         let c = usize::try_from(self.capacity).unwrap_or(usize::MAX);
         let t1 = self.weights[Window as usize] as usize;
@@ -874,24 +867,21 @@ impl Miniature {
         fork.window_max = p;
         fork.protected_max = fork.capacity;
         fork.hits = 0;
-        // Most recent first, each before protected's least recent entry:
-        // probation's entries are the main space's least recent.
-        let mut at = fork.tail[Probation as usize];
-        while at != NIL {
-            let next = fork.nodes[at as usize].prev;
-            fork.unlink(at);
-            let first = fork.head[Protected as usize];
-            let node = &mut fork.nodes[at as usize];
-            node.segment = Protected;
-            node.prev = NIL;
-            node.next = first;
-            fork.weights[Protected as usize] += u64::from(node.weight);
-            match first {
-                NIL => fork.tail[Protected as usize] = at,
-                first => fork.nodes[first as usize].prev = at,
+        // Probation's entries are the main space's least recent: they go
+        // first, then protected's, each in its order.
+        let mut main = Vec::new();
+        for segment in [Probation, Protected] {
+            let mut at = fork.head[segment as usize];
+            while at != NIL {
+                main.push(at);
+                at = fork.nodes[at as usize].next;
             }
-            fork.head[Protected as usize] = at;
-            at = next;
+        }
+        for &at in &main {
+            fork.unlink(at);
+        }
+        for &at in &main {
+            fork.push(at, Protected);
         }
         fork
     }
