@@ -150,7 +150,7 @@ fn tinylfu_beats_arc_on_every_row() {
 /// a regression fails while the gap stays on record. Every other row must
 /// reach the best known figure less 0.1.
 const SHORT_OF_BEST: &[(&str, usize, f64)] = &[
-    ("sprite.trc.zst", 2_048, 92.68), // 92.88-93.42 of 93.57 (LRU 93.52)
+    ("sprite.trc.zst", 2_048, 92.74), // 92.94-93.42 of 93.57 (LRU 93.52)
 ];
 
 #[test]
