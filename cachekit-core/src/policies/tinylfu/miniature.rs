@@ -1204,11 +1204,12 @@ impl Miniatures {
     /// the others is a better one to run while the period goes on. A
     /// large cache on a short trace may not see its first period end
     /// (`sprite` at 4,096 entries ends after about 4,000 sampled requests,
-    /// the period is 5,120): before, it ran the 1% window throughout. The
-    /// share of hits keeps it to traces where the sketch has little left
-    /// to win: P3, whose first stretches favour recency but which hits
-    /// one request in 5 or fewer, lost 1.8 points at 65,536 entries
-    /// without it, and with one in 5 instead 1.0. (Measured with
+    /// the period is 5,120): before, it ran the 1% window, moved only by
+    /// the ghost feedback, to the end. The share of hits keeps it to
+    /// traces where the sketch has little left to win: P3, whose first
+    /// stretches favour recency but which hits far fewer than one request
+    /// in 3 early on, lost 1.8 points at 65,536 entries without it, and
+    /// with one in 5 instead 1.0. (Measured with
     /// `benches/examples/hit_ratio --seeds 4`, worst seed: `sprite` at
     /// 3,000 entries from 93.14 to 93.96 (LRU 94.16), at 4,096 from 93.69
     /// to 94.08 (LRU 94.33), at 2,048 from 92.94 to 93.12; OLTP at 15,000

@@ -276,7 +276,9 @@ linked_by!(TinyLfuMeta, links);
 /// behind none of the loop-proof ones and hits a fifth of the requests; or
 /// the 20% and 50% windows lead the loop-proof ones by 5% and hit a third
 /// of the requests. Until then, from those checks on, an LRU whose
-/// miniature scores best and hits a fifth of the requests is run for the
+/// miniature scores best and hits a fifth of the requests, or another
+/// configuration that scores best, leads both loop-proof ones by three
+/// standard deviations and hits a third of the requests, is run for the
 /// time being, and after it whichever scores best. No decision is taken
 /// while no miniature hits one sampled request in 16. ARC is taken only
 /// when a first period ends without a clear winner, or through a trial:
