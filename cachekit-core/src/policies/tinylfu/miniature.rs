@@ -154,67 +154,52 @@ impl Config {
 /// to 25.69. The 50% window with the fast sketch instead of the default
 /// one: P3 at 131,072 and 262,144 2 points lower, `sprite` at 512 -0.64.)
 pub(super) const CONFIGS: [Config; 6] = [
+    // Loop-proof.
     Config {
-        window: 0.0,
         margin: 1,
         escape: false,
-        aging: 0,
-        rotate: false,
-        wear: false,
-        recall: false,
-        arc: false,
+        ..PLAIN
     },
     Config {
         window: 0.2,
-        margin: 0,
-        escape: true,
-        aging: 0,
         rotate: true,
-        wear: false,
-        recall: false,
-        arc: false,
+        ..PLAIN
     },
     Config {
         window: 0.5,
-        margin: 0,
-        escape: true,
-        aging: 0,
         rotate: true,
         wear: true,
-        recall: false,
-        arc: false,
+        ..PLAIN
     },
+    // Loop-proof, forgetting fast.
     Config {
-        window: 0.0,
         margin: 1,
         escape: false,
         aging: FAST_AGING,
-        rotate: false,
-        wear: false,
         recall: true,
-        arc: false,
+        ..PLAIN
     },
-    Config {
-        window: 0.0,
-        margin: 0,
-        escape: true,
-        aging: 0,
-        rotate: false,
-        wear: false,
-        recall: false,
-        arc: true,
-    },
+    Config { arc: true, ..PLAIN },
+    // LRU.
     Config {
         window: 1.0,
-        margin: 0,
-        escape: true,
-        aging: 0,
-        rotate: false,
-        wear: false,
-        recall: false,
-        arc: false,
+        ..PLAIN
     },
 ];
+
+/// What each of [`CONFIGS`] departs from: a one-entry window, admission
+/// on any lead with the hash-flood escape, the default aging, and none of
+/// the options.
+const PLAIN: Config = Config {
+    window: 0.0,
+    margin: 0,
+    escape: true,
+    aging: 0,
+    rotate: false,
+    wear: false,
+    recall: false,
+    arc: false,
+};
 
 /// The fast-forgetting configurations' sketch halves after 4 uses per
 /// entry (the default is 32, see the sketch). Measured with
